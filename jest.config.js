@@ -1,0 +1,36 @@
+// Three layers, one config: `unit` is pure and fast (the inner loop), `integration` talks to the
+// real servers of test/env, `e2e` drives the real control plane and spawned processes.
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }],
+};
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform,
+  // Sources import siblings as `./x.ts`; ts-jest rewrites them to `./x.js`, map them back.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testEnvironment: 'node',
+};
+export default {
+  testTimeout: 30_000,
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{operator,agent,cli}/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/env/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/test/env/jest-global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/env/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/test/env/jest-global-teardown.ts',
+    },
+  ],
+};
