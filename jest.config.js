@@ -3,6 +3,16 @@
 const transform = {
   '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }],
 };
+
+import { existsSync } from 'node:fs';
+
+// The server-backed layers share one environment, brought up by test/env.
+const envHooks = existsSync(new URL('./test/env/jest-global-setup.ts', import.meta.url))
+  ? {
+      globalSetup: '<rootDir>/test/env/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/test/env/jest-global-teardown.ts',
+    }
+  : {};
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform,
@@ -22,15 +32,13 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/env/jest-global-setup.ts',
-      globalTeardown: '<rootDir>/test/env/jest-global-teardown.ts',
+      ...envHooks,
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/env/jest-global-setup.ts',
-      globalTeardown: '<rootDir>/test/env/jest-global-teardown.ts',
+      ...envHooks,
     },
   ],
 };

@@ -1,0 +1,44 @@
+// Parsing of the byte sizes and durations the API accepts as strings. Shared by validation and
+// compilation, so what `sluice validate` accepts is exactly what the agent config receives.
+
+const QUANTITY = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+const FACTORS: Record<string, number> = {
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+};
+
+/** Bytes of a quantity such as "64Mi", "2Gi", "500M" or "1048576"; undefined when malformed. */
+export function parseQuantity(text: string): number | undefined {
+  const m = QUANTITY.exec(text.trim());
+  if (!m) return undefined;
+  return Math.floor(Number(m[1]) * FACTORS[m[2] ?? '']!);
+}
+
+const DURATION_PART = /([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Milliseconds of a duration such as "500ms", "5s", "1m30s"; undefined when malformed. */
+export function parseDuration(text: string): number | undefined {
+  if (!/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/.test(text)) return undefined;
+  let total = 0;
+  for (const m of text.matchAll(DURATION_PART)) total += Number(m[1]) * UNIT_MS[m[2]!]!;
+  return Math.round(total);
+}
+
+export function formatBytes(n: number): string {
+  for (const [unit, f] of [
+    ['Gi', 1024 ** 3],
+    ['Mi', 1024 ** 2],
+    ['Ki', 1024],
+  ] as const) {
+    if (n >= f && n % f === 0) return `${n / f}${unit}`;
+  }
+  return String(n);
+}

@@ -1,0 +1,248 @@
+// Validation beyond the schema: everything the CEL rules say (so offline users get the same
+// answer as the apiserver) plus what CEL cannot check — regexes compile, selectors are valid,
+// sizes and durations parse within bounds, templates use known fields.
+import { DESTINATIONS } from '../api/destinations.ts';
+import { CONDITION_OPERATORS, FILTER_TYPES } from '../api/pipeline.ts';
+import type {
+  ClusterLogOutputSpec,
+  ClusterLogPipelineSpec,
+  LogOutputSpec,
+  LogPipelineSpec,
+} from '../api/types.generated.ts';
+import { parseDuration } from '../api/units.ts';
+import {
+  checkDuration,
+  checkQuantity,
+  checkRegex,
+  checkSelector,
+  checkTemplate,
+  exactlyOne,
+} from './checks.ts';
+import { type Problem, problem } from './problem.ts';
+
+const GiB = 1024 ** 3;
+
+type PipelineSpec = LogPipelineSpec | ClusterLogPipelineSpec;
+type OutputSpec = LogOutputSpec | ClusterLogOutputSpec;
+
+export function checkPipeline(spec: PipelineSpec, cluster: boolean): Problem[] {
+  const out: Problem[] = [];
+  const input = spec.input ?? {};
+  out.push(...checkSelector('spec.input.pods', input.pods));
+  if (cluster) {
+    const ci = (spec as ClusterLogPipelineSpec).input ?? {};
+    out.push(...checkSelector('spec.input.namespaces.selector', ci.namespaces?.selector));
+    const inc = new Set(ci.namespaces?.include ?? []);
+    for (const ns of ci.namespaces?.exclude ?? []) {
+      if (inc.has(ns))
+        out.push(problem('spec.input.namespaces.exclude', `namespace "${ns}" is both included and excluded`));
+    }
+    (ci.hostFiles?.paths ?? []).forEach((p, i) => {
+      if (p.split('/').includes('..')) {
+        out.push(
+          problem(
+            `spec.input.hostFiles.paths[${i}]`,
+            `"${p}" climbs out of /var/log with ".."`,
+            'name files under /var/log only',
+          ),
+        );
+      }
+    });
+    if (!ci.namespaces && !ci.hostFiles) {
+      out.push(
+        problem('spec.input', 'collects nothing', 'set input.namespaces ({} for all) and/or input.hostFiles'),
+      );
+    }
+  }
+  const cont = input.containers;
+  if (cont?.include && cont.exclude) {
+    for (const c of cont.exclude) {
+      if (cont.include.includes(c))
+        out.push(problem('spec.input.containers.exclude', `container "${c}" is both included and excluded`));
+    }
+  }
+
+  const parse = spec.parse ?? {};
+  const format = parse.format ?? 'auto';
+  if (format === 'regex' && parse.regex === undefined) {
+    out.push(
+      problem('spec.parse.regex', 'required for format regex', 'give a regular expression with named groups'),
+    );
+  }
+  if (format !== 'regex' && parse.regex !== undefined) {
+    out.push(
+      problem(
+        'spec.parse.regex',
+        `only used with format regex, but format is ${format}`,
+        'remove it or set format: regex',
+      ),
+    );
+  }
+  out.push(...checkRegex('spec.parse.regex', parse.regex, { namedGroups: true }));
+  out.push(
+    ...checkQuantity('spec.parse.maxRecordSize', parse.maxRecordSize, { min: 1024, max: 64 * 1024 * 1024 }),
+  );
+  const ml = parse.multiline;
+  if (ml) {
+    if (ml.type === 'custom' && ml.startPattern === undefined) {
+      out.push(
+        problem(
+          'spec.parse.multiline.startPattern',
+          'required for type custom',
+          'give the regex that matches the first line of a record',
+        ),
+      );
+    }
+    if (ml.type !== 'custom' && (ml.startPattern !== undefined || ml.continuePattern !== undefined)) {
+      out.push(
+        problem(
+          'spec.parse.multiline',
+          `patterns are only used with type custom, but type is ${ml.type}`,
+          'remove startPattern/continuePattern or set type: custom',
+        ),
+      );
+    }
+    out.push(...checkRegex('spec.parse.multiline.startPattern', ml.startPattern));
+    out.push(...checkRegex('spec.parse.multiline.continuePattern', ml.continuePattern));
+    out.push(
+      ...checkDuration('spec.parse.multiline.flushTimeout', ml.flushTimeout, { minMs: 10, maxMs: 60_000 }),
+    );
+  }
+
+  (spec.filters ?? []).forEach((f, i) => {
+    const p = `spec.filters[${i}]`;
+    const one = exactlyOne(p, f, FILTER_TYPES, 'filter type');
+    out.push(...one);
+    for (const kind of ['drop', 'keep'] as const) {
+      const when = f[kind]?.when;
+      if (!when) continue;
+      const wp = `${p}.${kind}.when`;
+      out.push(...exactlyOne(wp, when, CONDITION_OPERATORS, 'operator'));
+      out.push(...checkRegex(`${wp}.matches`, when.matches));
+    }
+    (f.redact?.custom ?? []).forEach((c, j) => {
+      out.push(...checkRegex(`${p}.redact.custom[${j}].regex`, c.regex));
+    });
+    if (f.redact && !f.redact.fields?.length && !f.redact.patterns?.length && !f.redact.custom?.length) {
+      out.push(problem(`${p}.redact`, 'redacts nothing', 'list fields, patterns or custom regexes'));
+    }
+    f.rename?.fields.forEach((r, j) => {
+      if (r.from === r.to) out.push(problem(`${p}.rename.fields[${j}]`, `renames "${r.from}" to itself`));
+    });
+  });
+
+  const seen = new Set<string>();
+  spec.outputs.forEach((o, i) => {
+    const key = `${o.kind ?? (cluster ? 'ClusterLogOutput' : 'LogOutput')}/${o.name}`;
+    if (seen.has(key))
+      out.push(problem(`spec.outputs[${i}]`, `${key} is listed twice`, 'list each output once'));
+    seen.add(key);
+  });
+  return out;
+}
+
+export function checkOutput(spec: OutputSpec, self: { kind: string; name: string }): Problem[] {
+  const out: Problem[] = [];
+  const one = exactlyOne('spec', spec, DESTINATIONS, 'destination');
+  out.push(...one);
+  if (spec.kafka) {
+    const k = spec.kafka;
+    out.push(...checkQuantity('spec.kafka.batch.maxBytes', k.batch?.maxBytes, { max: 256 * 1024 * 1024 }));
+    out.push(...checkDuration('spec.kafka.batch.maxAge', k.batch?.maxAge, { maxMs: 600_000 }));
+  }
+  if (spec.opensearch) {
+    const o = spec.opensearch;
+    if (o.index !== undefined && o.dataStream !== undefined) {
+      out.push(
+        problem('spec.opensearch', 'index and dataStream are both set', 'set either index or dataStream'),
+      );
+    }
+    out.push(...checkTemplate('spec.opensearch.index', o.dataStream === undefined ? o.index : undefined));
+    out.push(...checkTemplate('spec.opensearch.dataStream', o.dataStream));
+    if (o.auth?.basic && o.auth.awsSigV4)
+      out.push(problem('spec.opensearch.auth', 'basic and awsSigV4 are both set', 'set at most one'));
+    o.endpoints.forEach((e, i) => {
+      try {
+        new URL(e);
+      } catch {
+        out.push(
+          problem(`spec.opensearch.endpoints[${i}]`, `"${e}" is not a URL`, 'use http(s)://host:port'),
+        );
+      }
+    });
+    out.push(
+      ...checkQuantity('spec.opensearch.batch.maxBytes', o.batch?.maxBytes, { max: 100 * 1024 * 1024 }),
+    );
+    out.push(...checkDuration('spec.opensearch.batch.maxAge', o.batch?.maxAge, { maxMs: 600_000 }));
+  }
+  if (spec.s3) {
+    const s = spec.s3;
+    out.push(...checkTemplate('spec.s3.keyPrefix', s.keyPrefix));
+    if (s.kmsKeyId !== undefined && s.serverSideEncryption !== 'aws:kms') {
+      out.push(
+        problem(
+          'spec.s3.kmsKeyId',
+          'only used with serverSideEncryption aws:kms',
+          'set serverSideEncryption: aws:kms or remove kmsKeyId',
+        ),
+      );
+    }
+    if (s.endpoint !== undefined) {
+      try {
+        new URL(s.endpoint);
+      } catch {
+        out.push(problem('spec.s3.endpoint', `"${s.endpoint}" is not a URL`, 'use http(s)://host:port'));
+      }
+    }
+    out.push(...checkQuantity('spec.s3.batch.maxBytes', s.batch?.maxBytes, { min: 1024, max: 5 * GiB }));
+    out.push(
+      ...checkDuration('spec.s3.batch.maxAge', s.batch?.maxAge, { minMs: 1000, maxMs: 24 * 3_600_000 }),
+    );
+  }
+  if (spec.file?.path.split('/').some((seg) => seg === '.' || seg === '..')) {
+    out.push(
+      problem(
+        'spec.file.path',
+        `"${spec.file.path}" must stay inside the output directory`,
+        'use a plain relative name such as app.ndjson, without "." or ".." segments',
+      ),
+    );
+  }
+  if (spec.file)
+    out.push(...checkQuantity('spec.file.maxSize', spec.file.maxSize, { min: 1024, max: 100 * GiB }));
+  out.push(
+    ...checkQuantity('spec.buffer.maxSize', spec.buffer?.maxSize, { min: 64 * 1024, max: 1024 * GiB }),
+  );
+  const r = spec.retry;
+  if (r) {
+    out.push(
+      ...checkDuration('spec.retry.initialBackoff', r.initialBackoff, { minMs: 10, maxMs: 3_600_000 }),
+    );
+    out.push(...checkDuration('spec.retry.maxBackoff', r.maxBackoff, { minMs: 10, maxMs: 24 * 3_600_000 }));
+    const a = r.initialBackoff ? parseDuration(r.initialBackoff) : undefined;
+    const b = r.maxBackoff ? parseDuration(r.maxBackoff) : undefined;
+    if (a !== undefined && b !== undefined && a > b) {
+      out.push(
+        problem(
+          'spec.retry.initialBackoff',
+          `${r.initialBackoff} is longer than maxBackoff ${r.maxBackoff}`,
+          'make initialBackoff ≤ maxBackoff',
+        ),
+      );
+    }
+  }
+  const dl = spec.deadLetter;
+  if (dl && dl.name === self.name && (dl.kind ?? self.kind) === self.kind) {
+    out.push(
+      problem(
+        'spec.deadLetter',
+        'an output cannot be its own dead letter',
+        'name another output, or remove deadLetter to count drops instead',
+      ),
+    );
+  }
+  if ('allowedNamespaces' in spec && spec.allowedNamespaces) {
+    out.push(...checkSelector('spec.allowedNamespaces.selector', spec.allowedNamespaces.selector));
+  }
+  return out;
+}
