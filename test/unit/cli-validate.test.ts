@@ -1,13 +1,16 @@
 // `sluice validate` as users run it: a spawned process, real files, stdin, exit codes.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 
 const root = join(import.meta.dirname, '../..');
+// The Node the project pins, whichever Node runs jest.
+const pinned = join(root, 'node_modules/.bin/node');
+const node = existsSync(pinned) ? pinned : process.execPath;
 function sluice(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/sluice.js'), ...args], {
+  const r = spawnSync(node, [join(root, 'bin/sluice.js'), ...args], {
     input,
     encoding: 'utf8',
     cwd: root,

@@ -96,18 +96,10 @@ export const buffer: Schema = obj(
 );
 
 export const retry: Schema = obj(
-  'Retry of failed deliveries with capped exponential backoff and jitter. Retries go on forever unless `maxAttempts` is set; unrecoverable records go to `deadLetter` or are dropped and counted.',
+  'Retry of failed deliveries with capped exponential backoff and jitter. Recoverable failures (an unreachable broker, a 503) are retried forever, so nothing is lost while the buffer holds; unrecoverable records (a message too large, a mapping conflict) go to `deadLetter` or are dropped and counted.',
   {
     initialBackoff: duration('Delay before the first retry.', { default: '1s' }),
     maxBackoff: duration('Upper bound of the delay between retries.', { default: '5m' }),
-    maxAttempts: int(
-      'Give up after this many attempts (0 = never give up) and send the records to the dead letter.',
-      {
-        minimum: 0,
-        maximum: 1_000_000,
-        default: 0,
-      },
-    ),
   },
   {
     'x-kubernetes-validations': [

@@ -18,7 +18,7 @@ import {
 export const PARSE_FORMATS = ['auto', 'json', 'logfmt', 'regex', 'none'] as const;
 export const MULTILINE_TYPES = ['java', 'go', 'python', 'custom'] as const;
 export const REDACT_PATTERNS = ['creditCard', 'email', 'bearerToken', 'awsKey', 'jwt'] as const;
-export const THROTTLE_SCOPES = ['pod', 'namespace', 'pipeline'] as const;
+export const THROTTLE_SCOPES = ['pod', 'namespace'] as const;
 export const FILTER_TYPES = ['drop', 'keep', 'redact', 'add', 'remove', 'rename', 'throttle'] as const;
 export const CONDITION_OPERATORS = ['equals', 'in', 'notIn', 'matches', 'exists'] as const;
 
@@ -117,11 +117,6 @@ const parse: Schema = obj(
           { maxLength: 4096 },
         ),
         flushTimeout: duration('Emit a pending record after this much quiet time.', { default: '1s' }),
-        maxLines: int('Emit a record once it has this many lines.', {
-          minimum: 2,
-          maximum: 100_000,
-          default: 1000,
-        }),
       },
       {
         required: ['type'],
@@ -243,7 +238,7 @@ const filter: Schema = obj(
           minimum: 1,
           maximum: 100_000_000,
         }),
-        per: enumOf('Each pod, namespace or the whole pipeline gets its own budget.', THROTTLE_SCOPES, {
+        per: enumOf('Each pod or each namespace gets its own budget.', THROTTLE_SCOPES, {
           default: 'pod',
         }),
       },

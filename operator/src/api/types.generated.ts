@@ -58,8 +58,6 @@ export type LogPipelineSpec = {
       continuePattern?: string;
       /** Emit a pending record after this much quiet time. Default: `"1s"`. */
       flushTimeout?: string;
-      /** Emit a record once it has this many lines. Default: `1000`. */
-      maxLines?: number;
     };
     /** Longer records are truncated, marked with `truncated: true` and counted; the file is still followed. Default: `"1Mi"`. */
     maxRecordSize?: string;
@@ -144,8 +142,8 @@ export type LogPipelineSpec = {
       recordsPerSecond: number;
       /** Records allowed above the rate in a burst. Default: one second worth. */
       burst?: number;
-      /** Each pod, namespace or the whole pipeline gets its own budget. Default: `"pod"`. */
-      per?: "pod" | "namespace" | "pipeline";
+      /** Each pod or each namespace gets its own budget. Default: `"pod"`. */
+      per?: "pod" | "namespace";
     };
   }>;
   /** Where records go: LogOutputs of this namespace, or ClusterLogOutputs that admit this namespace. */
@@ -295,8 +293,6 @@ export type ClusterLogPipelineSpec = {
       continuePattern?: string;
       /** Emit a pending record after this much quiet time. Default: `"1s"`. */
       flushTimeout?: string;
-      /** Emit a record once it has this many lines. Default: `1000`. */
-      maxLines?: number;
     };
     /** Longer records are truncated, marked with `truncated: true` and counted; the file is still followed. Default: `"1Mi"`. */
     maxRecordSize?: string;
@@ -381,8 +377,8 @@ export type ClusterLogPipelineSpec = {
       recordsPerSecond: number;
       /** Records allowed above the rate in a burst. Default: one second worth. */
       burst?: number;
-      /** Each pod, namespace or the whole pipeline gets its own budget. Default: `"pod"`. */
-      per?: "pod" | "namespace" | "pipeline";
+      /** Each pod or each namespace gets its own budget. Default: `"pod"`. */
+      per?: "pod" | "namespace";
     };
   }>;
   /** Where records go. ClusterLogOutputs only. */
@@ -710,14 +706,12 @@ export type LogOutputSpec = {
     /** `block` pauses reading the source files (nothing is lost; the files are the buffer); `dropNewest` drops and counts new records for this output only. Default: `"block"`. */
     whenFull?: "block" | "dropNewest";
   };
-  /** Retry of failed deliveries with capped exponential backoff and jitter. Retries go on forever unless `maxAttempts` is set; unrecoverable records go to `deadLetter` or are dropped and counted. */
+  /** Retry of failed deliveries with capped exponential backoff and jitter. Recoverable failures (an unreachable broker, a 503) are retried forever, so nothing is lost while the buffer holds; unrecoverable records (a message too large, a mapping conflict) go to `deadLetter` or are dropped and counted. */
   retry?: {
     /** Delay before the first retry. Default: `"1s"`. */
     initialBackoff?: string;
     /** Upper bound of the delay between retries. Default: `"5m"`. */
     maxBackoff?: string;
-    /** Give up after this many attempts (0 = never give up) and send the records to the dead letter. Default: `0`. */
-    maxAttempts?: number;
   };
   /** Where records go that this output rejects as unrecoverable (e.g. a mapping conflict, a message too large), with the error attached. Without it they are dropped and counted. */
   deadLetter?: {
@@ -1054,14 +1048,12 @@ export type ClusterLogOutputSpec = {
     /** `block` pauses reading the source files (nothing is lost; the files are the buffer); `dropNewest` drops and counts new records for this output only. Default: `"block"`. */
     whenFull?: "block" | "dropNewest";
   };
-  /** Retry of failed deliveries with capped exponential backoff and jitter. Retries go on forever unless `maxAttempts` is set; unrecoverable records go to `deadLetter` or are dropped and counted. */
+  /** Retry of failed deliveries with capped exponential backoff and jitter. Recoverable failures (an unreachable broker, a 503) are retried forever, so nothing is lost while the buffer holds; unrecoverable records (a message too large, a mapping conflict) go to `deadLetter` or are dropped and counted. */
   retry?: {
     /** Delay before the first retry. Default: `"1s"`. */
     initialBackoff?: string;
     /** Upper bound of the delay between retries. Default: `"5m"`. */
     maxBackoff?: string;
-    /** Give up after this many attempts (0 = never give up) and send the records to the dead letter. Default: `0`. */
-    maxAttempts?: number;
   };
   /** Where records go that this output rejects as unrecoverable (e.g. a mapping conflict, a message too large), with the error attached. Without it they are dropped and counted. */
   deadLetter?: {

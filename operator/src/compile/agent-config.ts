@@ -1,0 +1,152 @@
+// Accepted pipelines and their outputs → the agent's config (agent/src/config). Byte sizes and
+// durations become numbers, secret references become qualified references (never values),
+// and a namespaced pipeline is pinned to its own namespace.
+import type {
+  AgentConfig,
+  AgentSettings,
+  Condition,
+  FilterConfig,
+  OutputConfig,
+  PipelineConfig,
+  PipelineInput,
+} from '../../../agent/src/config/types.ts';
+import type { ClusterLogPipelineSpec, LogPipelineSpec } from '../api/types.generated.ts';
+import { parseDuration, parseQuantity } from '../api/units.ts';
+import { matchesSelector } from './selector.ts';
+import { type Output, type Pipeline, resourceId } from './ids.ts';
+import type { Resolution } from './resolve.ts';
+import { qualifySecrets } from './secrets.ts';
+
+export interface CompileOptions {
+  /** Agent settings to embed (data dir, ports...). */
+  agent?: AgentSettings;
+  /** Namespace labels by name, to resolve ClusterLogPipeline namespace selectors. */
+  namespaces?: Map<string, Record<string, string>>;
+}
+
+const bytes = (q: string | undefined): number | undefined => (q === undefined ? undefined : parseQuantity(q));
+const ms = (d: string | undefined): number | undefined => (d === undefined ? undefined : parseDuration(d));
+
+function drop<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+type Filter = NonNullable<LogPipelineSpec['filters']>[number];
+type When = NonNullable<Filter['drop']>['when'];
+
+function condition(w: When): Condition {
+  if (w.notIn !== undefined) return { not: { field: w.field, in: w.notIn } };
+  return drop({ field: w.field, equals: w.equals, in: w.in, matches: w.matches, exists: w.exists });
+}
+
+function filterConfig(f: Filter): FilterConfig {
+  if (f.drop) return { drop: { when: condition(f.drop.when) } };
+  if (f.keep) return { keep: { when: condition(f.keep.when) } };
+  if (f.redact) return { redact: drop({ ...f.redact }) };
+  if (f.add) return { add: { fields: f.add.fields } };
+  if (f.remove) return { remove: { fields: f.remove.fields } };
+  if (f.rename) return { rename: { fields: Object.fromEntries(f.rename.fields.map((r) => [r.from, r.to])) } };
+  if (f.throttle) return { throttle: drop({ recordsPerSecond: f.throttle.recordsPerSecond, per: f.throttle.per ?? 'pod', burst: f.throttle.burst }) };
+  throw new Error('validated filters have exactly one type');
+}
+
+function clusterNamespaces(spec: ClusterLogPipelineSpec, known: Map<string, Record<string, string>> | undefined) {
+  const sel = spec.input?.namespaces;
+  if (!sel) return undefined;
+  let include = sel.include?.length ? [...sel.include] : undefined;
+  if (sel.selector && (sel.selector.matchLabels || sel.selector.matchExpressions)) {
+    // The agent filters by name; the operator turns the selector into names and re-renders when
+    // namespace labels change. Without namespace knowledge (offline), the selector matches none.
+    const matched = [...(known ?? new Map()).entries()]
+      .filter(([name, labels]) => matchesSelector(sel.selector!, { ...labels, 'kubernetes.io/metadata.name': name }))
+      .map(([name]) => name);
+    include = include ? include.filter((n) => matched.includes(n)) : matched;
+    if (include.length === 0) include = ['\u0000none'];
+  }
+  return drop({ include: include?.sort(), exclude: sel.exclude?.length ? [...sel.exclude].sort() : undefined });
+}
+
+export function pipelineConfig(p: Pipeline, outputIds: string[], opts: CompileOptions): PipelineConfig {
+  const spec = p.spec;
+  const input: PipelineInput = drop({
+    pods: spec.input?.pods,
+    containers: spec.input?.containers,
+    streams: spec.input?.streams,
+  });
+  if (p.kind === 'LogPipeline') {
+    input.namespaces = { include: [p.metadata.namespace!] };
+  } else {
+    const ci = p.spec.input ?? {};
+    const ns = clusterNamespaces(p.spec, opts.namespaces);
+    if (ns) input.namespaces = ns;
+    else input.containerLogs = false;
+    if (ci.hostFiles) input.hostFiles = drop({ paths: ci.hostFiles.paths, exclude: ci.hostFiles.exclude });
+    if (ci.includeAgentLogs) input.includeAgentPods = true;
+  }
+  const parse = spec.parse ?? {};
+  const ml = parse.multiline;
+  return drop({
+    id: resourceId(p),
+    kind: p.kind,
+    name: p.metadata.name,
+    namespace: p.kind === 'LogPipeline' ? p.metadata.namespace : undefined,
+    input,
+    parse: drop({
+      format: parse.format,
+      pattern: parse.regex,
+      maxRecordBytes: bytes(parse.maxRecordSize),
+      multiline: ml
+        ? drop({ preset: ml.type, start: ml.startPattern, continue: ml.continuePattern, flushTimeoutMs: ms(ml.flushTimeout) })
+        : undefined,
+    }),
+    filters: spec.filters?.length ? spec.filters.map(filterConfig) : undefined,
+    outputs: outputIds,
+  });
+}
+
+export function outputConfig(o: Output, dataDir: string): OutputConfig {
+  const ns = o.kind === 'LogOutput' ? o.metadata.namespace : undefined;
+  const spec = o.spec;
+  const base = drop({
+    id: resourceId(o),
+    kind: o.kind,
+    name: o.metadata.name,
+    namespace: ns,
+    buffer: spec.buffer
+      ? drop({ type: spec.buffer.type, maxSize: bytes(spec.buffer.maxSize), whenFull: spec.buffer.whenFull })
+      : undefined,
+    retry: spec.retry ? drop({ initialBackoffMs: ms(spec.retry.initialBackoff), maxBackoffMs: ms(spec.retry.maxBackoff) }) : undefined,
+    deadLetter: spec.deadLetter
+      ? resourceId({ kind: spec.deadLetter.kind ?? (ns ? 'LogOutput' : 'ClusterLogOutput'), metadata: { name: spec.deadLetter.name, namespace: ns } })
+      : undefined,
+  });
+  if (spec.file) {
+    const path = `${dataDir}/files/${ns ?? '_cluster'}/${spec.file.path}`;
+    return { ...base, type: 'file', options: drop({ path, rotateBytes: bytes(spec.file.maxSize), maxFiles: spec.file.maxFiles }) };
+  }
+  if (spec.stdout) return { ...base, type: 'stdout', options: drop({ pretty: spec.stdout.pretty }) };
+  for (const type of ['kafka', 'opensearch', 's3'] as const) {
+    const block = spec[type];
+    if (!block) continue;
+    const { batch, ...rest } = block;
+    return {
+      ...base,
+      type,
+      options: qualifySecrets(rest, ns) as Record<string, unknown>,
+      batch: batch ? drop({ maxRecords: batch.maxRecords, maxBytes: bytes(batch.maxBytes), maxAgeMs: ms(batch.maxAge) }) : undefined,
+    };
+  }
+  throw new Error(`${resourceId(o)}: validated outputs have exactly one destination`);
+}
+
+/** The agent config for everything `resolution` accepted, in a stable order (the hash depends on it). */
+export function agentConfig(resolution: Resolution, opts: CompileOptions = {}): AgentConfig {
+  const dataDir = opts.agent?.dataDir ?? '/var/lib/sluice';
+  const pipelines = [...resolution.accepted.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .filter(([, v]) => !v.pipeline.spec.paused)
+    .map(([, v]) => pipelineConfig(v.pipeline, v.outputIds, opts));
+  const used = new Set(pipelines.flatMap((p) => p.outputs));
+  const outputs = [...used].sort().map((id) => outputConfig(resolution.outputs.get(id)!.output, dataDir));
+  return drop({ apiVersion: 'agent.sluice.dev/v1' as const, agent: opts.agent, pipelines, outputs });
+}

@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from '@jest/globals';
+import * as yaml from 'js-yaml';
+import { compileResources, resolve } from './index.ts';
+
+const examples = join(import.meta.dirname, '../../../examples');
+const load = (f: string) => yaml.loadAll(readFileSync(join(examples, f), 'utf8'));
+const all = ['kafka-sasl-tls.yaml', 'opensearch-basic-auth.yaml', 's3-archive.yaml', 'java-service-pipeline.yaml', 'host-syslog.yaml', 'debug-stdout.yaml'].flatMap(load);
+
+const lp = (name: string, outputs: unknown[], ns = 'shop') => ({
+  apiVersion: 'sluice.dev/v1alpha1',
+  kind: 'LogPipeline',
+  metadata: { name, namespace: ns },
+  spec: { outputs },
+});
+const lo = (name: string, ns = 'shop', extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'sluice.dev/v1alpha1',
+  kind: 'LogOutput',
+  metadata: { name, namespace: ns },
+  spec: { stdout: {}, ...extra },
+});
+
+describe('compile', () => {
+  test('the examples compile into one agent config; every pipeline accepted', () => {
+    const { config, problems } = compileResources(all);
+    expect(problems).toEqual([]);
+    expect(config.pipelines.map((p) => p.id)).toEqual([
+      'ClusterLogPipeline/node-syslog',
+      'LogPipeline/shop/cart-debug',
+      'LogPipeline/shop/checkout',
+    ]);
+    const checkout = config.pipelines.find((p) => p.id === 'LogPipeline/shop/checkout')!;
+    expect(checkout.input?.namespaces).toEqual({ include: ['shop'] });
+    expect(checkout.parse).toEqual({ format: 'auto', maxRecordBytes: 1048576, multiline: { preset: 'java', flushTimeoutMs: 1000 } });
+    expect(checkout.outputs).toEqual(['LogOutput/shop/shop-kafka', 'ClusterLogOutput/archive', 'LogOutput/shop/search']);
+    expect(checkout.filters?.[0]).toEqual({ drop: { when: { field: 'level', in: ['debug', 'trace'] } } });
+  });
+
+  test('secrets appear as references, never values, and buffer sizes as bytes', () => {
+    const { config } = compileResources(all);
+    const kafka = config.outputs.find((o) => o.id === 'LogOutput/shop/shop-kafka')!;
+    expect(kafka.type).toBe('kafka');
+    expect(kafka.options?.sasl).toEqual({
+      mechanism: 'scram-sha-512',
+      username: { secret: { namespace: 'shop', name: 'kafka-user', key: 'username' } },
+      password: { secret: { namespace: 'shop', name: 'kafka-user', key: 'password' } },
+    });
+    expect(kafka.buffer).toEqual({ type: 'disk', maxSize: 2 * 1024 ** 3, whenFull: 'block' });
+    expect(kafka.batch).toEqual({ maxBytes: 1024 ** 2, maxRecords: 5000, maxAgeMs: 200 });
+    expect(kafka.deadLetter).toBe('ClusterLogOutput/archive');
+  });
+
+  test('the config is stable: same input, same bytes', () => {
+    expect(JSON.stringify(compileResources(all).config)).toBe(JSON.stringify(compileResources([...all].reverse()).config));
+  });
+});
+
+describe('resolve: one bad reference rejects only its pipeline', () => {
+  test('missing output', () => {
+    const { problems, config } = compileResources([lp('a', [{ name: 'nope' }]), lp('b', [{ name: 'ok' }]), lo('ok')]);
+    expect(problems).toEqual([
+      { id: 'LogPipeline/shop/a', reason: 'OutputNotFound', message: expect.stringContaining('LogOutput/shop/nope, which does not exist') },
+    ]);
+    expect(config.pipelines.map((p) => p.id)).toEqual(['LogPipeline/shop/b']);
+  });
+
+  test('an output of another namespace is not reachable by name', () => {
+    const { problems } = compileResources([lp('a', [{ name: 'theirs' }]), lo('theirs', 'other')]);
+    expect(problems[0]).toMatchObject({ id: 'LogPipeline/shop/a', reason: 'OutputNotFound' });
+  });
+
+  test('a ClusterLogOutput that does not admit the namespace', () => {
+    const clo = (allowed?: unknown) => ({
+      apiVersion: 'sluice.dev/v1alpha1',
+      kind: 'ClusterLogOutput',
+      metadata: { name: 'shared' },
+      spec: { stdout: {}, ...(allowed ? { allowedNamespaces: allowed } : {}) },
+    });
+    const pipe = lp('a', [{ name: 'shared', kind: 'ClusterLogOutput' }]);
+    expect(compileResources([pipe, clo()]).problems[0]).toMatchObject({ reason: 'OutputNotAllowed' });
+    expect(compileResources([pipe, clo({ names: ['other'] })]).problems[0]).toMatchObject({ reason: 'OutputNotAllowed' });
+    expect(compileResources([pipe, clo({ names: ['shop'] })]).problems).toEqual([]);
+  });
+
+  test('namespace selectors are judged when namespaces are known', () => {
+    const { resolution } = compileResources([]);
+    expect(resolution.accepted.size).toBe(0);
+    const pipe = compileResources([lp('a', [{ name: 'shared', kind: 'ClusterLogOutput' }])]).resolution;
+    expect(pipe.rejected.size).toBe(1);
+    const world = (labels: Record<string, string>) =>
+      resolve({
+        pipelines: [lp('a', [{ name: 'shared', kind: 'ClusterLogOutput' }]) as never],
+        outputs: [
+          {
+            apiVersion: 'sluice.dev/v1alpha1',
+            kind: 'ClusterLogOutput',
+            metadata: { name: 'shared' },
+            spec: { stdout: {}, allowedNamespaces: { selector: { matchLabels: { logs: 'shared' } } } },
+          } as never,
+        ],
+        namespaces: new Map([['shop', labels]]),
+      });
+    expect(world({ logs: 'shared' }).rejected.size).toBe(0);
+    expect(world({}).rejected.get('LogPipeline/shop/a')?.reason).toBe('OutputNotAllowed');
+  });
+
+  test('missing secret and missing key, when secrets are known', () => {
+    const kafka = lo('k', 'shop', {
+      stdout: undefined,
+      kafka: { brokers: ['k:9092'], topic: 't', sasl: { mechanism: 'plain', username: { name: 'cred', key: 'user' }, password: { name: 'cred', key: 'pass' } } },
+    });
+    delete (kafka.spec as Record<string, unknown>).stdout;
+    const pipe = lp('a', [{ name: 'k' }]);
+    const { resolution } = compileResources([pipe, kafka]);
+    const at = (secrets: Map<string, Set<string>>) =>
+      resolve({ pipelines: [...resolution.accepted.values()].map((v) => v.pipeline), outputs: [...resolution.outputs.values()].map((v) => v.output), secrets });
+    expect(at(new Map()).rejected.get('LogPipeline/shop/a')?.reason).toBe('ReferencedSecretMissing');
+    expect(at(new Map([['shop/cred', new Set(['user'])]])).rejected.get('LogPipeline/shop/a')?.reason).toBe('ReferencedSecretKeyMissing');
+    expect(at(new Map([['shop/cred', new Set(['user', 'pass'])]])).rejected.size).toBe(0);
+  });
+
+  test('an invalid output rejects the pipelines that use it with its own message', () => {
+    const bad = lo('bad', 'shop', { kafka: { brokers: [], topic: 't' } });
+    const { problems } = compileResources([lp('a', [{ name: 'bad' }]), bad]);
+    expect(problems.map((p) => p.reason).sort()).toEqual(['InvalidSpec', 'OutputInvalid']);
+  });
+
+  test('a missing dead letter rejects the pipelines that reach it', () => {
+    const { problems } = compileResources([lp('a', [{ name: 'o' }]), lo('o', 'shop', { deadLetter: { name: 'dlq' } })]);
+    expect(problems[0]).toMatchObject({ reason: 'DeadLetterNotFound' });
+  });
+});

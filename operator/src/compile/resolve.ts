@@ -1,0 +1,121 @@
+// Which pipelines can run: every output they name exists, is valid, admits them, and has the
+// Secrets it references. One unresolvable resource is rejected alone with a reason and a message
+// that says what to do; the rest go on. Pure: the operator passes what its informers see,
+// `sluice run`/`render` pass what the files hold (unknown namespaces/secrets are not judged).
+import { REASON, type Rejection } from '../api/conditions.ts';
+import { matchesSelector } from './selector.ts';
+import { type Output, outputRefId, type Pipeline, resourceId } from './ids.ts';
+import { secretRefs } from './secrets.ts';
+
+export interface World {
+  pipelines: Pipeline[];
+  outputs: Output[];
+  /** Outputs that exist but failed validation, by id, with their own rejection. */
+  invalid?: Map<string, Rejection>;
+  /** Namespace labels by name; undefined when not known (offline). */
+  namespaces?: Map<string, Record<string, string>>;
+  /** Keys present per Secret (`namespace/name`); undefined when not known (offline). */
+  secrets?: Map<string, Set<string>>;
+}
+
+export interface Resolution {
+  /** Accepted pipelines with the ids of every output their records reach (dead letters included). */
+  accepted: Map<string, { pipeline: Pipeline; outputIds: string[] }>;
+  rejected: Map<string, Rejection>;
+  /** Outputs by id, with a rejection when the output itself is unusable. */
+  outputs: Map<string, { output: Output; rejection?: Rejection }>;
+}
+
+function admits(output: Output, namespace: string, namespaces: World['namespaces']): boolean | undefined {
+  if (output.kind === 'LogOutput') return output.metadata.namespace === namespace;
+  const allowed = output.spec.allowedNamespaces;
+  if (!allowed) return false;
+  if (allowed.names?.includes(namespace)) return true;
+  if (!allowed.selector) return false;
+  const labels = namespaces?.get(namespace);
+  if (labels === undefined) return namespaces === undefined ? undefined : false;
+  return matchesSelector(allowed.selector, { ...labels, 'kubernetes.io/metadata.name': namespace });
+}
+
+function outputProblem(output: Output, world: World, byId: Map<string, Output>): Rejection | undefined {
+  const id = resourceId(output);
+  const invalid = world.invalid?.get(id);
+  if (invalid) return { reason: REASON.OutputInvalid, message: `${id} is invalid: ${invalid.message}` };
+  if (world.secrets) {
+    for (const ref of secretRefs(output)) {
+      const keys = world.secrets.get(`${ref.namespace}/${ref.name}`);
+      if (!keys) {
+        return {
+          reason: REASON.ReferencedSecretMissing,
+          message: `${id} references Secret ${ref.namespace}/${ref.name}, which does not exist; create it with the key "${ref.key}"`,
+        };
+      }
+      if (!keys.has(ref.key)) {
+        return {
+          reason: REASON.ReferencedSecretKeyMissing,
+          message: `${id} references key "${ref.key}" of Secret ${ref.namespace}/${ref.name}, which has only ${[...keys].join(', ') || 'no keys'}; add the key or fix the reference`,
+        };
+      }
+    }
+  }
+  const dl = output.spec.deadLetter;
+  if (dl) {
+    const dlId = outputRefId(dl, output.kind === 'LogOutput' ? output.metadata.namespace : undefined);
+    if (!byId.has(dlId)) {
+      return { reason: REASON.DeadLetterNotFound, message: `${id} sends rejected records to ${dlId}, which does not exist; create it or remove spec.deadLetter` };
+    }
+  }
+  return undefined;
+}
+
+export function resolve(world: World): Resolution {
+  const byId = new Map(world.outputs.map((o) => [resourceId(o), o]));
+  const outputs = new Map<string, { output: Output; rejection?: Rejection }>();
+  for (const [id, o] of byId) {
+    const rejection = outputProblem(o, world, byId);
+    outputs.set(id, rejection ? { output: o, rejection } : { output: o });
+  }
+  const accepted: Resolution['accepted'] = new Map();
+  const rejected = new Map<string, Rejection>();
+
+  for (const p of world.pipelines) {
+    const pid = resourceId(p);
+    const ns = p.kind === 'LogPipeline' ? p.metadata.namespace! : undefined;
+    const reached: string[] = [];
+    let rejection: Rejection | undefined;
+    const visit = (refId: string, via: string): void => {
+      if (rejection || reached.includes(refId)) return;
+      const entry = outputs.get(refId);
+      if (!entry) {
+        rejection = world.invalid?.has(refId)
+          ? { reason: REASON.OutputInvalid, message: `${via} ${refId} is invalid: ${world.invalid.get(refId)!.message}` }
+          : { reason: REASON.OutputNotFound, message: `${via} ${refId}, which does not exist; create it or fix spec.outputs` };
+        return;
+      }
+      if (ns !== undefined) {
+        const ok = admits(entry.output, ns, world.namespaces);
+        if (ok === false) {
+          rejection = {
+            reason: REASON.OutputNotAllowed,
+            message:
+              entry.output.kind === 'LogOutput'
+                ? `${via} ${refId}, which belongs to another namespace; a LogPipeline can only use LogOutputs of its own namespace`
+                : `${via} ${refId}, whose spec.allowedNamespaces does not admit namespace "${ns}"; ask the platform team to allow it, or use a LogOutput of this namespace`,
+          };
+          return;
+        }
+      }
+      if (entry.rejection) {
+        rejection = { reason: entry.rejection.reason, message: `${via} ${entry.rejection.message}` };
+        return;
+      }
+      reached.push(refId);
+      const dl = entry.output.spec.deadLetter;
+      if (dl) visit(outputRefId(dl, entry.output.kind === 'LogOutput' ? entry.output.metadata.namespace : undefined), `${refId} has dead letter`);
+    };
+    for (const ref of p.spec.outputs) visit(outputRefId(ref, ns), 'spec.outputs names');
+    if (rejection) rejected.set(pid, rejection);
+    else accepted.set(pid, { pipeline: p, outputIds: reached });
+  }
+  return { accepted, rejected, outputs };
+}
