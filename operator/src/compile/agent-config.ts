@@ -12,10 +12,10 @@ import type {
 } from '../../../agent/src/config/types.ts';
 import type { ClusterLogPipelineSpec, LogPipelineSpec } from '../api/types.generated.ts';
 import { parseDuration, parseQuantity } from '../api/units.ts';
-import { matchesSelector } from './selector.ts';
 import { type Output, type Pipeline, resourceId } from './ids.ts';
 import type { Resolution } from './resolve.ts';
 import { qualifySecrets } from './secrets.ts';
+import { matchesSelector } from './selector.ts';
 
 export interface CompileOptions {
   /** Agent settings to embed (data dir, ports...). */
@@ -46,11 +46,21 @@ function filterConfig(f: Filter): FilterConfig {
   if (f.add) return { add: { fields: f.add.fields } };
   if (f.remove) return { remove: { fields: f.remove.fields } };
   if (f.rename) return { rename: { fields: Object.fromEntries(f.rename.fields.map((r) => [r.from, r.to])) } };
-  if (f.throttle) return { throttle: drop({ recordsPerSecond: f.throttle.recordsPerSecond, per: f.throttle.per ?? 'pod', burst: f.throttle.burst }) };
+  if (f.throttle)
+    return {
+      throttle: drop({
+        recordsPerSecond: f.throttle.recordsPerSecond,
+        per: f.throttle.per ?? 'pod',
+        burst: f.throttle.burst,
+      }),
+    };
   throw new Error('validated filters have exactly one type');
 }
 
-function clusterNamespaces(spec: ClusterLogPipelineSpec, known: Map<string, Record<string, string>> | undefined) {
+function clusterNamespaces(
+  spec: ClusterLogPipelineSpec,
+  known: Map<string, Record<string, string>> | undefined,
+) {
   const sel = spec.input?.namespaces;
   if (!sel) return undefined;
   let include = sel.include?.length ? [...sel.include] : undefined;
@@ -58,12 +68,17 @@ function clusterNamespaces(spec: ClusterLogPipelineSpec, known: Map<string, Reco
     // The agent filters by name; the operator turns the selector into names and re-renders when
     // namespace labels change. Without namespace knowledge (offline), the selector matches none.
     const matched = [...(known ?? new Map()).entries()]
-      .filter(([name, labels]) => matchesSelector(sel.selector!, { ...labels, 'kubernetes.io/metadata.name': name }))
+      .filter(([name, labels]) =>
+        matchesSelector(sel.selector!, { ...labels, 'kubernetes.io/metadata.name': name }),
+      )
       .map(([name]) => name);
     include = include ? include.filter((n) => matched.includes(n)) : matched;
     if (include.length === 0) include = ['\u0000none'];
   }
-  return drop({ include: include?.sort(), exclude: sel.exclude?.length ? [...sel.exclude].sort() : undefined });
+  return drop({
+    include: include?.sort(),
+    exclude: sel.exclude?.length ? [...sel.exclude].sort() : undefined,
+  });
 }
 
 export function pipelineConfig(p: Pipeline, outputIds: string[], opts: CompileOptions): PipelineConfig {
@@ -96,7 +111,12 @@ export function pipelineConfig(p: Pipeline, outputIds: string[], opts: CompileOp
       pattern: parse.regex,
       maxRecordBytes: bytes(parse.maxRecordSize),
       multiline: ml
-        ? drop({ preset: ml.type, start: ml.startPattern, continue: ml.continuePattern, flushTimeoutMs: ms(ml.flushTimeout) })
+        ? drop({
+            preset: ml.type,
+            start: ml.startPattern,
+            continue: ml.continuePattern,
+            flushTimeoutMs: ms(ml.flushTimeout),
+          })
         : undefined,
     }),
     filters: spec.filters?.length ? spec.filters.map(filterConfig) : undefined,
@@ -115,14 +135,23 @@ export function outputConfig(o: Output, dataDir: string): OutputConfig {
     buffer: spec.buffer
       ? drop({ type: spec.buffer.type, maxSize: bytes(spec.buffer.maxSize), whenFull: spec.buffer.whenFull })
       : undefined,
-    retry: spec.retry ? drop({ initialBackoffMs: ms(spec.retry.initialBackoff), maxBackoffMs: ms(spec.retry.maxBackoff) }) : undefined,
+    retry: spec.retry
+      ? drop({ initialBackoffMs: ms(spec.retry.initialBackoff), maxBackoffMs: ms(spec.retry.maxBackoff) })
+      : undefined,
     deadLetter: spec.deadLetter
-      ? resourceId({ kind: spec.deadLetter.kind ?? (ns ? 'LogOutput' : 'ClusterLogOutput'), metadata: { name: spec.deadLetter.name, namespace: ns } })
+      ? resourceId({
+          kind: spec.deadLetter.kind ?? (ns ? 'LogOutput' : 'ClusterLogOutput'),
+          metadata: { name: spec.deadLetter.name, namespace: ns },
+        })
       : undefined,
   });
   if (spec.file) {
     const path = `${dataDir}/files/${ns ?? '_cluster'}/${spec.file.path}`;
-    return { ...base, type: 'file', options: drop({ path, rotateBytes: bytes(spec.file.maxSize), maxFiles: spec.file.maxFiles }) };
+    return {
+      ...base,
+      type: 'file',
+      options: drop({ path, rotateBytes: bytes(spec.file.maxSize), maxFiles: spec.file.maxFiles }),
+    };
   }
   if (spec.stdout) return { ...base, type: 'stdout', options: drop({ pretty: spec.stdout.pretty }) };
   for (const type of ['kafka', 'opensearch', 's3'] as const) {
@@ -133,7 +162,9 @@ export function outputConfig(o: Output, dataDir: string): OutputConfig {
       ...base,
       type,
       options: qualifySecrets(rest, ns) as Record<string, unknown>,
-      batch: batch ? drop({ maxRecords: batch.maxRecords, maxBytes: bytes(batch.maxBytes), maxAgeMs: ms(batch.maxAge) }) : undefined,
+      batch: batch
+        ? drop({ maxRecords: batch.maxRecords, maxBytes: bytes(batch.maxBytes), maxAgeMs: ms(batch.maxAge) })
+        : undefined,
     };
   }
   throw new Error(`${resourceId(o)}: validated outputs have exactly one destination`);

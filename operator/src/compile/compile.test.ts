@@ -6,7 +6,14 @@ import { compileResources, resolve } from './index.ts';
 
 const examples = join(import.meta.dirname, '../../../examples');
 const load = (f: string) => yaml.loadAll(readFileSync(join(examples, f), 'utf8'));
-const all = ['kafka-sasl-tls.yaml', 'opensearch-basic-auth.yaml', 's3-archive.yaml', 'java-service-pipeline.yaml', 'host-syslog.yaml', 'debug-stdout.yaml'].flatMap(load);
+const all = [
+  'kafka-sasl-tls.yaml',
+  'opensearch-basic-auth.yaml',
+  's3-archive.yaml',
+  'java-service-pipeline.yaml',
+  'host-syslog.yaml',
+  'debug-stdout.yaml',
+].flatMap(load);
 
 const lp = (name: string, outputs: unknown[], ns = 'shop') => ({
   apiVersion: 'sluice.dev/v1alpha1',
@@ -32,8 +39,16 @@ describe('compile', () => {
     ]);
     const checkout = config.pipelines.find((p) => p.id === 'LogPipeline/shop/checkout')!;
     expect(checkout.input?.namespaces).toEqual({ include: ['shop'] });
-    expect(checkout.parse).toEqual({ format: 'auto', maxRecordBytes: 1048576, multiline: { preset: 'java', flushTimeoutMs: 1000 } });
-    expect(checkout.outputs).toEqual(['LogOutput/shop/shop-kafka', 'ClusterLogOutput/archive', 'LogOutput/shop/search']);
+    expect(checkout.parse).toEqual({
+      format: 'auto',
+      maxRecordBytes: 1048576,
+      multiline: { preset: 'java', flushTimeoutMs: 1000 },
+    });
+    expect(checkout.outputs).toEqual([
+      'LogOutput/shop/shop-kafka',
+      'ClusterLogOutput/archive',
+      'LogOutput/shop/search',
+    ]);
     expect(checkout.filters?.[0]).toEqual({ drop: { when: { field: 'level', in: ['debug', 'trace'] } } });
   });
 
@@ -52,15 +67,25 @@ describe('compile', () => {
   });
 
   test('the config is stable: same input, same bytes', () => {
-    expect(JSON.stringify(compileResources(all).config)).toBe(JSON.stringify(compileResources([...all].reverse()).config));
+    expect(JSON.stringify(compileResources(all).config)).toBe(
+      JSON.stringify(compileResources([...all].reverse()).config),
+    );
   });
 });
 
 describe('resolve: one bad reference rejects only its pipeline', () => {
   test('missing output', () => {
-    const { problems, config } = compileResources([lp('a', [{ name: 'nope' }]), lp('b', [{ name: 'ok' }]), lo('ok')]);
+    const { problems, config } = compileResources([
+      lp('a', [{ name: 'nope' }]),
+      lp('b', [{ name: 'ok' }]),
+      lo('ok'),
+    ]);
     expect(problems).toEqual([
-      { id: 'LogPipeline/shop/a', reason: 'OutputNotFound', message: expect.stringContaining('LogOutput/shop/nope, which does not exist') },
+      {
+        id: 'LogPipeline/shop/a',
+        reason: 'OutputNotFound',
+        message: expect.stringContaining('LogOutput/shop/nope, which does not exist'),
+      },
     ]);
     expect(config.pipelines.map((p) => p.id)).toEqual(['LogPipeline/shop/b']);
   });
@@ -79,7 +104,9 @@ describe('resolve: one bad reference rejects only its pipeline', () => {
     });
     const pipe = lp('a', [{ name: 'shared', kind: 'ClusterLogOutput' }]);
     expect(compileResources([pipe, clo()]).problems[0]).toMatchObject({ reason: 'OutputNotAllowed' });
-    expect(compileResources([pipe, clo({ names: ['other'] })]).problems[0]).toMatchObject({ reason: 'OutputNotAllowed' });
+    expect(compileResources([pipe, clo({ names: ['other'] })]).problems[0]).toMatchObject({
+      reason: 'OutputNotAllowed',
+    });
     expect(compileResources([pipe, clo({ names: ['shop'] })]).problems).toEqual([]);
   });
 
@@ -108,15 +135,29 @@ describe('resolve: one bad reference rejects only its pipeline', () => {
   test('missing secret and missing key, when secrets are known', () => {
     const kafka = lo('k', 'shop', {
       stdout: undefined,
-      kafka: { brokers: ['k:9092'], topic: 't', sasl: { mechanism: 'plain', username: { name: 'cred', key: 'user' }, password: { name: 'cred', key: 'pass' } } },
+      kafka: {
+        brokers: ['k:9092'],
+        topic: 't',
+        sasl: {
+          mechanism: 'plain',
+          username: { name: 'cred', key: 'user' },
+          password: { name: 'cred', key: 'pass' },
+        },
+      },
     });
     delete (kafka.spec as Record<string, unknown>).stdout;
     const pipe = lp('a', [{ name: 'k' }]);
     const { resolution } = compileResources([pipe, kafka]);
     const at = (secrets: Map<string, Set<string>>) =>
-      resolve({ pipelines: [...resolution.accepted.values()].map((v) => v.pipeline), outputs: [...resolution.outputs.values()].map((v) => v.output), secrets });
+      resolve({
+        pipelines: [...resolution.accepted.values()].map((v) => v.pipeline),
+        outputs: [...resolution.outputs.values()].map((v) => v.output),
+        secrets,
+      });
     expect(at(new Map()).rejected.get('LogPipeline/shop/a')?.reason).toBe('ReferencedSecretMissing');
-    expect(at(new Map([['shop/cred', new Set(['user'])]])).rejected.get('LogPipeline/shop/a')?.reason).toBe('ReferencedSecretKeyMissing');
+    expect(at(new Map([['shop/cred', new Set(['user'])]])).rejected.get('LogPipeline/shop/a')?.reason).toBe(
+      'ReferencedSecretKeyMissing',
+    );
     expect(at(new Map([['shop/cred', new Set(['user', 'pass'])]])).rejected.size).toBe(0);
   });
 
@@ -127,7 +168,10 @@ describe('resolve: one bad reference rejects only its pipeline', () => {
   });
 
   test('a missing dead letter rejects the pipelines that reach it', () => {
-    const { problems } = compileResources([lp('a', [{ name: 'o' }]), lo('o', 'shop', { deadLetter: { name: 'dlq' } })]);
+    const { problems } = compileResources([
+      lp('a', [{ name: 'o' }]),
+      lo('o', 'shop', { deadLetter: { name: 'dlq' } }),
+    ]);
     expect(problems[0]).toMatchObject({ reason: 'DeadLetterNotFound' });
   });
 });

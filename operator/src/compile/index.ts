@@ -4,13 +4,13 @@ import type { Rejection } from '../api/conditions.ts';
 import { REASON } from '../api/conditions.ts';
 import type { SluiceResource } from '../api/types.generated.ts';
 import { formatProblem, validateObject } from '../validate/index.ts';
-import { type CompileOptions, agentConfig } from './agent-config.ts';
+import { agentConfig, type CompileOptions } from './agent-config.ts';
 import { type Output, type Pipeline, resourceId } from './ids.ts';
 import { type Resolution, resolve } from './resolve.ts';
 
 export { agentConfig, type CompileOptions } from './agent-config.ts';
 export { resourceId } from './ids.ts';
-export { resolve, type Resolution, type World } from './resolve.ts';
+export { type Resolution, resolve, type World } from './resolve.ts';
 export { type SecretRef, secretRefs } from './secrets.ts';
 
 export interface CompileResult {
@@ -31,7 +31,10 @@ export function compileResources(docs: unknown[], opts: CompileOptions = {}): Co
     if (r.status === 'ignored') continue;
     if (r.status === 'invalid') {
       const meta = ((doc as Record<string, unknown>)?.metadata ?? {}) as { namespace?: string };
-      const id = resourceId({ kind: r.kind, metadata: { name: r.name, namespace: meta.namespace ?? 'default' } });
+      const id = resourceId({
+        kind: r.kind,
+        metadata: { name: r.name, namespace: meta.namespace ?? 'default' },
+      });
       const rejection = { reason: REASON.InvalidSpec, message: r.problems.map(formatProblem).join('; ') };
       invalid.set(id, rejection);
       problems.push({ id, ...rejection });

@@ -3,9 +3,9 @@
 // that says what to do; the rest go on. Pure: the operator passes what its informers see,
 // `sluice run`/`render` pass what the files hold (unknown namespaces/secrets are not judged).
 import { REASON, type Rejection } from '../api/conditions.ts';
-import { matchesSelector } from './selector.ts';
 import { type Output, outputRefId, type Pipeline, resourceId } from './ids.ts';
 import { secretRefs } from './secrets.ts';
+import { matchesSelector } from './selector.ts';
 
 export interface World {
   pipelines: Pipeline[];
@@ -62,7 +62,10 @@ function outputProblem(output: Output, world: World, byId: Map<string, Output>):
   if (dl) {
     const dlId = outputRefId(dl, output.kind === 'LogOutput' ? output.metadata.namespace : undefined);
     if (!byId.has(dlId)) {
-      return { reason: REASON.DeadLetterNotFound, message: `${id} sends rejected records to ${dlId}, which does not exist; create it or remove spec.deadLetter` };
+      return {
+        reason: REASON.DeadLetterNotFound,
+        message: `${id} sends rejected records to ${dlId}, which does not exist; create it or remove spec.deadLetter`,
+      };
     }
   }
   return undefined;
@@ -88,8 +91,14 @@ export function resolve(world: World): Resolution {
       const entry = outputs.get(refId);
       if (!entry) {
         rejection = world.invalid?.has(refId)
-          ? { reason: REASON.OutputInvalid, message: `${via} ${refId} is invalid: ${world.invalid.get(refId)!.message}` }
-          : { reason: REASON.OutputNotFound, message: `${via} ${refId}, which does not exist; create it or fix spec.outputs` };
+          ? {
+              reason: REASON.OutputInvalid,
+              message: `${via} ${refId} is invalid: ${world.invalid.get(refId)!.message}`,
+            }
+          : {
+              reason: REASON.OutputNotFound,
+              message: `${via} ${refId}, which does not exist; create it or fix spec.outputs`,
+            };
         return;
       }
       if (ns !== undefined) {
@@ -111,7 +120,11 @@ export function resolve(world: World): Resolution {
       }
       reached.push(refId);
       const dl = entry.output.spec.deadLetter;
-      if (dl) visit(outputRefId(dl, entry.output.kind === 'LogOutput' ? entry.output.metadata.namespace : undefined), `${refId} has dead letter`);
+      if (dl)
+        visit(
+          outputRefId(dl, entry.output.kind === 'LogOutput' ? entry.output.metadata.namespace : undefined),
+          `${refId} has dead letter`,
+        );
     };
     for (const ref of p.spec.outputs) visit(outputRefId(ref, ns), 'spec.outputs names');
     if (rejection) rejected.set(pid, rejection);

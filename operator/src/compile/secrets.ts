@@ -11,7 +11,11 @@ export interface SecretRef {
 function isRef(v: unknown): v is { name: string; key: string; namespace?: string } {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   const keys = Object.keys(v);
-  return keys.includes('name') && keys.includes('key') && keys.every((k) => k === 'name' || k === 'key' || k === 'namespace');
+  return (
+    keys.includes('name') &&
+    keys.includes('key') &&
+    keys.every((k) => k === 'name' || k === 'key' || k === 'namespace')
+  );
 }
 
 /** Every secret reference inside the destination block, with its namespace made explicit. */

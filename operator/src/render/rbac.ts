@@ -1,0 +1,90 @@
+// Least-privilege RBAC of the agent: read pods, namespaces and nodes (enrichment); report its own
+// state through Leases in its namespace; and `get`/`watch` exactly the Secrets that outputs
+// reference, through one Role per namespace with `resourceNames`.
+import type { SecretRef } from '../compile/secrets.ts';
+import { meta } from './meta.ts';
+import type { RenderSettings } from './settings.ts';
+
+export function renderAgentServiceAccount(s: RenderSettings): Record<string, unknown> {
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(s, s.agentName) };
+}
+
+export function renderAgentClusterRole(s: RenderSettings): Record<string, unknown> {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: meta(s, s.agentName, null),
+    rules: [
+      { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get'] },
+    ],
+  };
+}
+
+export function renderAgentClusterRoleBinding(s: RenderSettings): Record<string, unknown> {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: meta(s, s.agentName, null),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: s.agentName },
+    subjects: [{ kind: 'ServiceAccount', name: s.agentName, namespace: s.namespace }],
+  };
+}
+
+/** Leases in the agent namespace carry each agent's config hash and delivery figures. */
+export function renderAgentStatusRole(s: RenderSettings): Record<string, unknown>[] {
+  const name = `${s.agentName}-status`;
+  return [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta(s, name),
+      rules: [
+        {
+          apiGroups: ['coordination.k8s.io'],
+          resources: ['leases'],
+          verbs: ['get', 'create', 'update', 'patch'],
+        },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta(s, name),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name: s.agentName, namespace: s.namespace }],
+    },
+  ];
+}
+
+/** One Role + RoleBinding per namespace that holds referenced Secrets, naming exactly those Secrets. */
+export function renderSecretRoles(s: RenderSettings, refs: SecretRef[]): Record<string, unknown>[] {
+  const byNs = new Map<string, Set<string>>();
+  for (const r of refs) {
+    if (!byNs.has(r.namespace)) byNs.set(r.namespace, new Set());
+    byNs.get(r.namespace)!.add(r.name);
+  }
+  const name = `${s.agentName}-secrets`;
+  return [...byNs.keys()].sort().flatMap((ns) => [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta(s, name, ns),
+      rules: [
+        {
+          apiGroups: [''],
+          resources: ['secrets'],
+          resourceNames: [...byNs.get(ns)!].sort(),
+          verbs: ['get', 'list', 'watch'],
+        },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta(s, name, ns),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name: s.agentName, namespace: s.namespace }],
+    },
+  ]);
+}

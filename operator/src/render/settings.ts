@@ -1,0 +1,49 @@
+// What the platform team decides at install time (Helm values → operator flags/env), as one
+// typed object with defaults. Rendering depends on nothing else.
+
+export interface RenderSettings {
+  /** Namespace of the operator and the agent DaemonSet. */
+  namespace: string;
+  /** Base name of the owned objects (`sluice-agent`). */
+  agentName: string;
+  agentImage: string;
+  imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  imagePullSecrets: string[];
+  priorityClassName?: string;
+  resources: { requests: Record<string, string>; limits: Record<string, string> };
+  /** Default: tolerate every taint, so every node ships its logs. */
+  tolerations: Array<Record<string, unknown>>;
+  nodeSelector: Record<string, string>;
+  /** Host paths. */
+  podLogsDir: string;
+  containerLogsDir: string;
+  hostDataDir: string;
+  metricsPort: number;
+  /** Labels of the operator pods, for the NetworkPolicy. */
+  operatorPodLabels: Record<string, string>;
+  /** Extra labels on every owned object. */
+  commonLabels: Record<string, string>;
+  version: string;
+}
+
+export function defaultSettings(overrides: Partial<RenderSettings> = {}): RenderSettings {
+  return {
+    namespace: 'sluice-system',
+    agentName: 'sluice-agent',
+    agentImage: 'ghcr.io/sluice-dev/sluice-agent:0.1.0',
+    imagePullPolicy: 'IfNotPresent',
+    imagePullSecrets: [],
+    priorityClassName: 'system-node-critical',
+    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+    tolerations: [{ operator: 'Exists' }],
+    nodeSelector: { 'kubernetes.io/os': 'linux' },
+    podLogsDir: '/var/log/pods',
+    containerLogsDir: '/var/log/containers',
+    hostDataDir: '/var/lib/sluice',
+    metricsPort: 2020,
+    operatorPodLabels: { 'app.kubernetes.io/name': 'sluice', 'app.kubernetes.io/component': 'operator' },
+    commonLabels: {},
+    version: '0.1.0',
+    ...overrides,
+  };
+}
