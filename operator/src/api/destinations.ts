@@ -176,6 +176,7 @@ export const file: Schema = obj(
   { required: ['path'] },
 );
 
-export const stdout: Schema = obj("NDJSON on the agent's standard output (for debugging).", {
-  pretty: bool('Indented JSON instead of one line per record.', { default: false }),
-});
+export const stdout: Schema = obj(
+  "NDJSON on the agent's standard output, one record per line (for debugging: `kubectl logs`).",
+  {},
+);

@@ -692,10 +692,8 @@ export type LogOutputSpec = {
     /** Rotated files to keep. Default: `5`. */
     maxFiles?: number;
   };
-  /** NDJSON on the agent's standard output (for debugging). */
+  /** NDJSON on the agent's standard output, one record per line (for debugging: `kubectl logs`). */
   stdout?: {
-    /** Indented JSON instead of one line per record. Default: `false`. */
-    pretty?: boolean;
   };
   /** How records wait for this output. Every output has its own buffer, so a slow output only delays itself. */
   buffer?: {
@@ -1034,10 +1032,8 @@ export type ClusterLogOutputSpec = {
     /** Rotated files to keep. Default: `5`. */
     maxFiles?: number;
   };
-  /** NDJSON on the agent's standard output (for debugging). */
+  /** NDJSON on the agent's standard output, one record per line (for debugging: `kubectl logs`). */
   stdout?: {
-    /** Indented JSON instead of one line per record. Default: `false`. */
-    pretty?: boolean;
   };
   /** How records wait for this output. Every output has its own buffer, so a slow output only delays itself. */
   buffer?: {

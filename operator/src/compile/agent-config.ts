@@ -153,7 +153,7 @@ export function outputConfig(o: Output, dataDir: string): OutputConfig {
       options: drop({ path, rotateBytes: bytes(spec.file.maxSize), maxFiles: spec.file.maxFiles }),
     };
   }
-  if (spec.stdout) return { ...base, type: 'stdout', options: drop({ pretty: spec.stdout.pretty }) };
+  if (spec.stdout) return { ...base, type: 'stdout', options: {} };
   for (const type of ['kafka', 'opensearch', 's3'] as const) {
     const block = spec[type];
     if (!block) continue;

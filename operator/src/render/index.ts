@@ -1,7 +1,8 @@
 // Everything the operator applies, from the compiled agent config and the install settings.
 // Pure: same input, same objects, in a stable order — golden files pin the result.
-import { createHash } from 'node:crypto';
+
 import type { AgentConfig } from '../../../agent/src/config/types.ts';
+import { configHash } from '../../../agent/src/config/validate.ts';
 import type { SecretRef } from '../compile/secrets.ts';
 import { renderAgentConfigMap } from './configmap.ts';
 import { renderAgentDaemonSet } from './daemonset.ts';
@@ -24,14 +25,11 @@ export interface RenderInput {
   secretRefs: SecretRef[];
 }
 
-export function configHash(json: string): string {
-  return createHash('sha256').update(json).digest('hex').slice(0, 16);
-}
-
 export function renderAll(input: RenderInput): Record<string, unknown>[] {
   const { settings: s } = input;
   const json = `${JSON.stringify(input.config, null, 2)}\n`;
-  const hash = configHash(json);
+  // The same hash the agents compute over the config they load and report back.
+  const hash = configHash(input.config);
   return [
     renderAgentServiceAccount(s),
     renderAgentClusterRole(s),

@@ -1,0 +1,55 @@
+// Defaults applied when the agent builds its runtime from a config, in one place, and the
+// built-in config of `sluice run` without -f.
+import type { AgentConfig } from './types.ts';
+
+export const DEFAULTS = {
+  podLogsDir: '/var/log/pods',
+  dataDir: '/var/lib/sluice',
+  httpPort: 2020,
+  httpHost: '0.0.0.0',
+  maxOpenFiles: 1024,
+  readBufferBytes: 256 * 1024,
+  pollIntervalMs: 1000,
+  rotateWaitMs: 5000,
+  shutdownTimeoutMs: 25_000,
+  maxRecordBytes: 1024 * 1024,
+  multilineFlushMs: 1000,
+  memoryBufferBytes: 16 * 1024 * 1024,
+  diskBufferBytes: 1024 * 1024 * 1024,
+  batchMaxRecords: 4096,
+  batchMaxBytes: 2 * 1024 * 1024,
+  batchMaxAgeMs: 200,
+  retryInitialMs: 500,
+  retryMaxMs: 60_000,
+  deletedPodTtlSeconds: 60,
+  enrichmentCacheBytes: 32 * 1024 * 1024,
+  fsyncIntervalMs: 1000,
+} as const;
+
+/** The pipeline of `sluice run` without -f: every container, auto parsing, metadata from the path. */
+export function defaultRunConfig(opts: {
+  logsDir: string;
+  outputFile: string;
+  dataDir?: string;
+}): AgentConfig {
+  return {
+    apiVersion: 'agent.sluice.dev/v1',
+    agent: {
+      podLogsDir: opts.logsDir,
+      dataDir: opts.dataDir ?? '.sluice',
+      httpPort: 0,
+      enrichment: { kubernetes: false },
+    },
+    pipelines: [
+      {
+        id: 'ClusterLogPipeline/default',
+        kind: 'ClusterLogPipeline',
+        name: 'default',
+        input: { includeAgentPods: true },
+        parse: { format: 'auto' },
+        outputs: ['file'],
+      },
+    ],
+    outputs: [{ id: 'file', type: 'file', options: { path: opts.outputFile } }],
+  };
+}

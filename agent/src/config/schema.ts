@@ -1,0 +1,317 @@
+// The one schema source of the agent config (JSON Schema draft-07, compiled once by ajv in
+// validate.ts). Every field carries a description; unknown fields are rejected everywhere except
+// inside `options` of sink types this issue does not define (kafka, opensearch, s3), whose sinks
+// register their own option schemas in `outputOptionSchemas`.
+
+const str = (description: string) => ({ type: 'string', minLength: 1, description }) as const;
+const strList = (description: string) =>
+  ({ type: 'array', items: { type: 'string', minLength: 1 }, description }) as const;
+const posInt = (description: string) => ({ type: 'integer', minimum: 1, description }) as const;
+const nonNegInt = (description: string) => ({ type: 'integer', minimum: 0, description }) as const;
+
+const nameFilter = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    include: strList('Names to include (exact); empty or absent = all.'),
+    exclude: strList('Names to exclude (exact), applied after include.'),
+  },
+} as const;
+
+const labelSelector = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'A Kubernetes label selector evaluated against the pod labels.',
+  properties: {
+    matchLabels: { type: 'object', additionalProperties: { type: 'string' } },
+    matchExpressions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['key', 'operator'],
+        properties: {
+          key: str('Label key.'),
+          operator: { enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'] },
+          values: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  },
+} as const;
+
+const scalar = { type: ['string', 'number', 'boolean'] } as const;
+
+const condition = {
+  description: 'A field condition, or all/any/not of conditions.',
+  oneOf: [
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['field'],
+      properties: {
+        field: str('Dotted path: level, message, stream, kubernetes.labels.app, ...'),
+        equals: scalar,
+        in: { type: 'array', items: scalar },
+        matches: str('RegExp source matched against the value as a string.'),
+        exists: { type: 'boolean' },
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['all'],
+      properties: { all: { type: 'array', items: { $ref: '#/definitions/condition' } } },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['any'],
+      properties: { any: { type: 'array', items: { $ref: '#/definitions/condition' } } },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['not'],
+      properties: { not: { $ref: '#/definitions/condition' } },
+    },
+  ],
+} as const;
+
+const one = (key: string, body: object) =>
+  ({ type: 'object', additionalProperties: false, required: [key], properties: { [key]: body } }) as const;
+
+const filter = {
+  description: 'One filter step; exactly one key.',
+  oneOf: [
+    one('drop', {
+      type: 'object',
+      additionalProperties: false,
+      required: ['when'],
+      properties: { when: { $ref: '#/definitions/condition' } },
+    }),
+    one('keep', {
+      type: 'object',
+      additionalProperties: false,
+      required: ['when'],
+      properties: { when: { $ref: '#/definitions/condition' } },
+    }),
+    one('redact', {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        fields: strList('Field names whose values are replaced (any depth, case-insensitive).'),
+        patterns: { type: 'array', items: { enum: ['creditCard', 'email', 'bearerToken', 'awsKey', 'jwt'] } },
+        custom: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'regex'],
+            properties: { name: str('Name (in metrics).'), regex: str('RegExp source.') },
+          },
+        },
+        replacement: { type: 'string' },
+      },
+    }),
+    one('add', {
+      type: 'object',
+      additionalProperties: false,
+      required: ['fields'],
+      properties: { fields: { type: 'object', additionalProperties: { type: 'string' } } },
+    }),
+    one('remove', {
+      type: 'object',
+      additionalProperties: false,
+      required: ['fields'],
+      properties: { fields: strList('Dotted paths to remove.') },
+    }),
+    one('rename', {
+      type: 'object',
+      additionalProperties: false,
+      required: ['fields'],
+      properties: { fields: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } } },
+    }),
+    one('throttle', {
+      type: 'object',
+      additionalProperties: false,
+      required: ['recordsPerSecond', 'per'],
+      properties: {
+        recordsPerSecond: posInt('Sustained rate per key.'),
+        per: { enum: ['pod', 'namespace'] },
+        burst: posInt('Bucket size; default = recordsPerSecond.'),
+      },
+    }),
+  ],
+} as const;
+
+const pipeline = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'kind', 'name', 'outputs'],
+  properties: {
+    id: str('Unique, stable id; checkpoints are keyed by it.'),
+    kind: { enum: ['LogPipeline', 'ClusterLogPipeline'] },
+    name: str('Resource name, for status attribution.'),
+    namespace: str('Resource namespace (LogPipeline).'),
+    input: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        namespaces: nameFilter,
+        pods: labelSelector,
+        containers: nameFilter,
+        streams: { type: 'array', items: { enum: ['stdout', 'stderr'] }, minItems: 1, uniqueItems: true },
+        hostFiles: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['paths'],
+          properties: { paths: strList('Glob patterns.'), exclude: strList('Glob patterns.') },
+        },
+        includeAgentPods: { type: 'boolean' },
+        containerLogs: { type: 'boolean' },
+      },
+    },
+    parse: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        format: { enum: ['auto', 'json', 'logfmt', 'regex', 'none'] },
+        pattern: str('RegExp source with named groups (format regex).'),
+        multiline: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['preset'],
+          properties: {
+            preset: { enum: ['java', 'go', 'python', 'custom'] },
+            start: str('RegExp source: a matching line begins a record.'),
+            continue: str('RegExp source: a matching line continues the open record.'),
+            flushTimeoutMs: posInt('Emit an open record after this long without a new line.'),
+          },
+        },
+        maxRecordBytes: { type: 'integer', minimum: 1024, description: 'Longer records are truncated.' },
+        keepOriginal: { type: 'boolean' },
+      },
+    },
+    filters: { type: 'array', items: filter },
+    outputs: { ...strList('Output ids.'), minItems: 1 },
+  },
+  allOf: [
+    {
+      if: { properties: { kind: { const: 'LogPipeline' } } },
+      then: {
+        required: ['namespace'],
+        properties: {
+          input: { not: { anyOf: [{ required: ['hostFiles'] }, { required: ['includeAgentPods'] }] } },
+        },
+      },
+    },
+    {
+      if: { properties: { parse: { properties: { format: { const: 'regex' } }, required: ['format'] } } },
+      then: { properties: { parse: { required: ['pattern'] } } },
+    },
+  ],
+} as const;
+
+export const fileOutputOptionsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['path'],
+  properties: {
+    path: str('NDJSON file to append to.'),
+    rotateBytes: nonNegInt('Rotate past this size; 0 = never.'),
+    maxFiles: posInt('Rotated files kept.'),
+    fsync: { type: 'boolean', description: 'fsync each batch before acknowledging.' },
+  },
+} as const;
+
+/** Option schemas by output type; the sinks issue adds kafka / opensearch / s3. */
+export const outputOptionSchemas: Record<string, object> = {
+  file: fileOutputOptionsSchema,
+  stdout: { type: 'object', additionalProperties: false, properties: {} },
+};
+
+const output = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'type'],
+  properties: {
+    id: str('Unique output id.'),
+    kind: { enum: ['LogOutput', 'ClusterLogOutput'] },
+    name: str('Resource name, for status attribution.'),
+    namespace: str('Resource namespace.'),
+    type: { enum: ['file', 'stdout', 'kafka', 'opensearch', 's3'] },
+    options: { type: 'object', description: 'Type-specific options; secrets are file paths.' },
+    buffer: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        type: { enum: ['memory', 'disk'] },
+        maxSize: posInt('Bytes.'),
+        whenFull: { enum: ['block', 'dropNewest'] },
+        fsync: { enum: ['always', 'interval'] },
+        fsyncIntervalMs: posInt('Milliseconds.'),
+      },
+    },
+    batch: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        maxRecords: posInt('Records per request.'),
+        maxBytes: posInt('Bytes per request.'),
+        maxAgeMs: posInt('Flush a partial batch after this long.'),
+      },
+    },
+    retry: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { initialBackoffMs: posInt('First backoff.'), maxBackoffMs: posInt('Backoff cap.') },
+    },
+    deadLetter: str('Output id for unrecoverable records.'),
+  },
+} as const;
+
+const agentSettings = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    podLogsDir: str('Default /var/log/pods.'),
+    dataDir: str('Checkpoints and disk buffers. Default /var/lib/sluice.'),
+    httpPort: { type: 'integer', minimum: 0, maximum: 65535 },
+    httpHost: str('Default 0.0.0.0.'),
+    statusFile: str('Write {configHash, ...} here after each (re)load.'),
+    maxOpenFiles: posInt('Default 1024.'),
+    readBufferBytes: { type: 'integer', minimum: 4096 },
+    pollIntervalMs: posInt('Default 1000.'),
+    rotateWaitMs: nonNegInt('Default 5000.'),
+    watch: { type: 'boolean' },
+    enrichment: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        kubernetes: { type: 'boolean' },
+        metadataFile: str('Static pod metadata (JSON/YAML).'),
+        deletedPodTtlSeconds: nonNegInt('Default 60.'),
+        cacheMaxBytes: posInt('Default 32 MiB.'),
+      },
+    },
+    shutdownTimeoutMs: posInt('Default 25000.'),
+    logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] },
+  },
+} as const;
+
+export const agentConfigSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://sluice.dev/schemas/agent-config.json',
+  title: 'Sluice agent configuration',
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiVersion', 'pipelines', 'outputs'],
+  definitions: { condition },
+  properties: {
+    apiVersion: { const: 'agent.sluice.dev/v1' },
+    agent: agentSettings,
+    pipelines: { type: 'array', items: pipeline },
+    outputs: { type: 'array', items: output },
+  },
+} as const;

@@ -1,0 +1,144 @@
+// Validation of an AgentConfig: the JSON Schema (compiled once), then the checks a schema cannot
+// express — unique ids, references between pipelines and outputs, regexes that compile, and the
+// type-specific output options. Problems carry a JSON pointer and a message that says what to do.
+import { createHash } from 'node:crypto';
+import { Ajv } from 'ajv';
+import { agentConfigSchema, outputOptionSchemas } from './schema.ts';
+import type { AgentConfig, Condition, FilterConfig } from './types.ts';
+
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateSchema = ajv.compile(agentConfigSchema);
+const optionValidators = new Map<string, ReturnType<typeof ajv.compile>>();
+
+/** Sinks defined after this issue register their option schema here (kafka, opensearch, s3). */
+export function registerOutputOptions(type: string, schema: object): void {
+  outputOptionSchemas[type] = schema;
+  optionValidators.delete(type);
+}
+
+function optionValidator(type: string): ReturnType<typeof ajv.compile> | undefined {
+  const schema = outputOptionSchemas[type];
+  if (schema === undefined) return undefined;
+  let v = optionValidators.get(type);
+  if (v === undefined) {
+    v = ajv.compile(schema);
+    optionValidators.set(type, v);
+  }
+  return v;
+}
+
+function checkRegex(source: string, path: string, problems: ConfigProblem[]): void {
+  try {
+    new RegExp(source);
+  } catch (e) {
+    problems.push({ path, message: `invalid regular expression: ${(e as Error).message}` });
+  }
+}
+
+function checkCondition(c: Condition, path: string, problems: ConfigProblem[]): void {
+  if ('all' in c) c.all.forEach((x, i) => checkCondition(x, `${path}/all/${i}`, problems));
+  else if ('any' in c) c.any.forEach((x, i) => checkCondition(x, `${path}/any/${i}`, problems));
+  else if ('not' in c) checkCondition(c.not, `${path}/not`, problems);
+  else if (c.matches !== undefined) checkRegex(c.matches, `${path}/matches`, problems);
+}
+
+function checkFilter(f: FilterConfig, path: string, problems: ConfigProblem[]): void {
+  if ('drop' in f) checkCondition(f.drop.when, `${path}/drop/when`, problems);
+  else if ('keep' in f) checkCondition(f.keep.when, `${path}/keep/when`, problems);
+  else if ('redact' in f)
+    (f.redact.custom ?? []).forEach((c, i) =>
+      checkRegex(c.regex, `${path}/redact/custom/${i}/regex`, problems),
+    );
+}
+
+/** Validates a parsed document; returns the typed config or the list of problems. */
+export function validateAgentConfig(
+  doc: unknown,
+): { ok: true; config: AgentConfig } | { ok: false; problems: ConfigProblem[] } {
+  if (!validateSchema(doc)) {
+    const problems = (validateSchema.errors ?? []).map((e) => ({
+      path: e.instancePath || '/',
+      message: `${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? `: '${String(e.params.additionalProperty)}'` : ''}`,
+    }));
+    return { ok: false, problems };
+  }
+  const config = doc as unknown as AgentConfig;
+  const problems: ConfigProblem[] = [];
+  const outputIds = new Set<string>();
+  config.outputs.forEach((o, i) => {
+    if (outputIds.has(o.id))
+      problems.push({ path: `/outputs/${i}/id`, message: `duplicate output id '${o.id}'` });
+    outputIds.add(o.id);
+    const v = optionValidator(o.type);
+    if (v !== undefined && !v(o.options ?? {})) {
+      for (const e of v.errors ?? [])
+        problems.push({ path: `/outputs/${i}/options${e.instancePath}`, message: e.message ?? 'invalid' });
+    }
+  });
+  config.outputs.forEach((o, i) => {
+    if (o.deadLetter === undefined) return;
+    if (o.deadLetter === o.id)
+      problems.push({
+        path: `/outputs/${i}/deadLetter`,
+        message: 'an output cannot be its own dead-letter output',
+      });
+    else if (!outputIds.has(o.deadLetter))
+      problems.push({ path: `/outputs/${i}/deadLetter`, message: `unknown output '${o.deadLetter}'` });
+  });
+  const pipelineIds = new Set<string>();
+  config.pipelines.forEach((p, i) => {
+    const at = `/pipelines/${i}`;
+    if (pipelineIds.has(p.id))
+      problems.push({ path: `${at}/id`, message: `duplicate pipeline id '${p.id}'` });
+    pipelineIds.add(p.id);
+    p.outputs.forEach((id, j) => {
+      if (!outputIds.has(id))
+        problems.push({
+          path: `${at}/outputs/${j}`,
+          message: `unknown output '${id}': define it under outputs`,
+        });
+    });
+    if (p.kind === 'LogPipeline') {
+      const inc = p.input?.namespaces?.include;
+      if (inc !== undefined && inc.some((ns) => ns !== p.namespace))
+        problems.push({
+          path: `${at}/input/namespaces`,
+          message: `a LogPipeline reads only its own namespace '${p.namespace}'; use a ClusterLogPipeline for others`,
+        });
+    }
+    const ml = p.parse?.multiline;
+    if (ml !== undefined) {
+      if (ml.preset === 'custom' && ml.start === undefined && ml.continue === undefined)
+        problems.push({
+          path: `${at}/parse/multiline`,
+          message: 'custom multiline needs start and/or continue',
+        });
+      if (ml.start !== undefined) checkRegex(ml.start, `${at}/parse/multiline/start`, problems);
+      if (ml.continue !== undefined) checkRegex(ml.continue, `${at}/parse/multiline/continue`, problems);
+    }
+    if (p.parse?.pattern !== undefined) checkRegex(p.parse.pattern, `${at}/parse/pattern`, problems);
+    (p.filters ?? []).forEach((f, j) => checkFilter(f, `${at}/filters/${j}`, problems));
+  });
+  return problems.length === 0 ? { ok: true, config } : { ok: false, problems };
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const keys = Object.keys(v as object)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** Stable hash of a config (key order does not matter): 16 hex digits of SHA-256 over canonical JSON. */
+export function configHash(config: AgentConfig): string {
+  return createHash('sha256').update(canonical(config)).digest('hex').slice(0, 16);
+}
