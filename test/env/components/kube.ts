@@ -2,7 +2,7 @@
 // kube-scheduler and kwok driving three fake nodes, so DaemonSets get pods that turn Ready and
 // garbage collection works. Flags follow what controller-runtime's envtest uses.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Installed, install } from '../install/index.ts';
 import { freePorts } from '../ports.ts';
@@ -16,7 +16,14 @@ import { applyFakeNodes, FAKE_NODES } from './kwok-nodes.ts';
 
 type KubeBins = Pick<
   Installed,
-  'kubeApiserver' | 'kubeControllerManager' | 'kubeScheduler' | 'kubectl' | 'etcd' | 'kwok' | 'helm'
+  | 'kubeApiserver'
+  | 'kubeControllerManager'
+  | 'kubeScheduler'
+  | 'kubectl'
+  | 'etcd'
+  | 'kwok'
+  | 'kwokStages'
+  | 'helm'
 >;
 
 export async function installKube(ctx: Ctx): Promise<KubeBins> {
@@ -137,6 +144,7 @@ export async function startKube(ctx: Ctx, bins: KubeBins): Promise<{ kube: KubeI
     bins.kwok,
     [
       `--kubeconfig=${kubeconfig}`,
+      ...readdirSync(bins.kwokStages).map((f) => `--config=${join(bins.kwokStages, f)}`),
       '--manage-all-nodes=false',
       '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
       '--manage-nodes-with-label-selector=',

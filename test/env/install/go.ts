@@ -13,6 +13,8 @@ export interface GoProgram {
   /** module@version to require */
   module: string;
   packages: string[];
+  /** the binary's name when it is not the package's last path element (one package only) */
+  binary?: string;
   ldflags?: string[];
   /** extra `go mod edit -replace` pairs, computed once the module's go.mod is downloaded */
   replaces?: (goMod: string) => Record<string, string>;
@@ -55,5 +57,6 @@ export async function goBuild(p: GoProgram, out: string): Promise<void> {
   }
   await go('get', p.module);
   const ldflags = ['-s', '-w', ...(p.ldflags ?? [])].join(' ');
-  await go('build', '-trimpath', '-ldflags', ldflags, '-o', `${out}/`, ...p.packages);
+  const dest = p.binary ? join(out, p.binary) : `${out}/`;
+  await go('build', '-trimpath', '-ldflags', ldflags, '-o', dest, ...p.packages);
 }

@@ -34,6 +34,7 @@ export const etcd: GoProgram = {
   version: VERSIONS.etcd,
   module: `go.etcd.io/etcd/server/v3@${VERSIONS.etcd}`,
   packages: ['go.etcd.io/etcd/server/v3'],
+  binary: 'etcd',
 };
 
 export const kwok: GoProgram = {
