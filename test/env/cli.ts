@@ -16,6 +16,12 @@ import { readState } from './state.ts';
 import { COMPONENTS, type Component } from './types.ts';
 import { inProgress, installOnly, isUp, up } from './up.ts';
 
+// kafkajs schedules a timer with a negative delay, which Node 24 reports on every connection.
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (w.name !== 'TimeoutNegativeWarning') process.stderr.write(`${w.name}: ${w.message}\n`);
+});
+
 const t0 = Date.now();
 const say = (msg: string) =>
   process.stderr.write(`[test-env +${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}\n`);

@@ -20,8 +20,10 @@ function processesOf(uid: number): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const m = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
-      if (m && Number(m[1]) === uid) out.push(Number(entry));
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      const m = /^Uid:\s+(\d+)/m.exec(status);
+      // a zombie holds nothing but its pid until init reaps it; it is not a leftover
+      if (m && Number(m[1]) === uid && !/^State:\s+Z/m.test(status)) out.push(Number(entry));
     } catch {}
   }
   return out;

@@ -101,15 +101,22 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** SIGTERM, then SIGKILL to whatever of the group is left after `graceMs`. */
+function stopOne(rec: ProcRecord, graceMs: number): void {
+  signalGroup(rec, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (members(rec).length > 0 && Date.now() < deadline) sleepSync(50);
+  signalGroup(rec, 'SIGKILL');
+  const killDeadline = Date.now() + 5_000;
+  while (members(rec).length > 0 && Date.now() < killDeadline) sleepSync(50);
+}
+
 /**
- * Stops process groups: SIGTERM to all, then SIGKILL to whatever is left after `graceMs`.
- * Synchronous on purpose, so it also works from a signal handler or an exit hook.
+ * Stops process groups one by one in reverse start order, so clients go before their servers
+ * (kwok and the controllers before the apiserver, the apiserver before etcd): stopped all at once,
+ * the apiserver hangs in its graceful shutdown until killed. Synchronous on purpose, so it also
+ * works from a signal handler or an exit hook.
  */
 export function stopProcesses(recs: ProcRecord[], graceMs = 20_000): void {
-  for (const r of [...recs].reverse()) signalGroup(r, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (recs.some((r) => members(r).length > 0) && Date.now() < deadline) sleepSync(100);
-  for (const r of recs) signalGroup(r, 'SIGKILL');
-  const killDeadline = Date.now() + 5_000;
-  while (recs.some((r) => members(r).length > 0) && Date.now() < killDeadline) sleepSync(50);
+  for (const r of [...recs].reverse()) stopOne(r, graceMs);
 }
