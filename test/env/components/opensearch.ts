@@ -20,8 +20,9 @@ export async function installOpenSearch(ctx: Ctx): Promise<string> {
   return (await install.opensearch(ctx.say)).opensearchHome;
 }
 
-/** uid/gid of the unprivileged user, created on first use. */
+/** uid/gid of the unprivileged user, created on first use; as a non-root user, that user itself. */
 function serviceUser(): { uid: number; gid: number } {
+  if (process.getuid?.() !== 0) return { uid: process.getuid!(), gid: process.getgid!() };
   const id = (flag: string) =>
     Number(
       execFileSync('id', [flag, OS_USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
@@ -88,8 +89,7 @@ export async function startOpenSearch(ctx: Ctx, installed: string): Promise<Open
       '-Ecluster.routing.allocation.disk.threshold_enabled=false',
     ],
     {
-      uid: user.uid,
-      gid: user.gid,
+      ...(process.getuid?.() === 0 ? { uid: user.uid, gid: user.gid } : {}),
       env: {
         PATH: process.env.PATH,
         HOME: dir,
