@@ -31,7 +31,9 @@ export async function installOpenSearch(out: string): Promise<void> {
   const log = buildLog('opensearch', v);
   const dl = join(out, '.download');
   await mvnCopyArtifact(`org.opensearch.distribution.integ-test-zip:opensearch:${v}:zip`, dl, log);
-  await exec('unzip', ['-q', join(dl, `opensearch-${v}.zip`), '-d', dl], { log });
+  const zip = join(dl, `opensearch-${v}.zip`);
+  // unzip where installed; the JDK's jar otherwise (it drops file modes, restored below)
+  await exec('unzip', ['-q', zip, '-d', dl], { log }).catch(() => exec('jar', ['xf', zip], { log, cwd: dl }));
   const home = join(dl, `opensearch-${v}`);
   for (const entry of readdirSync(home)) renameSync(join(home, entry), join(out, entry));
   rmSync(dl, { recursive: true, force: true });
