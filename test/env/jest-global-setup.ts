@@ -5,7 +5,7 @@
 // running; one started here is stopped by the global teardown, or by a signal handler if jest is
 // interrupted. SLUICE_TESTENV_COMPONENTS=kube,kafka limits what starts. (Jest loads global hooks
 // outside its module mapper, so this file imports no sibling .ts file.)
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -18,9 +18,12 @@ function testEnvCli(rootDir: string): { node: string; cli: string } {
   return { node: existsSync(local) ? local : process.execPath, cli: join(rootDir, 'test', 'env', 'cli.ts') };
 }
 
+let upProcess: ChildProcess | undefined;
+
 function run(node: string, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(node, args, { stdio: 'inherit' });
+    upProcess = child;
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
@@ -30,6 +33,7 @@ export default async function globalSetup(_global: unknown, project: Config): Pr
   const { node, cli } = testEnvCli(project.rootDir);
   if (spawnSync(node, [cli, 'status'], { stdio: 'ignore' }).status === 0) return; // up: reuse, leave running
   const stop = (sig: NodeJS.Signals) => {
+    upProcess?.kill('SIGTERM'); // an `up` still starting stops what it started and frees the lock
     spawnSync(node, [cli, 'down'], { stdio: 'inherit' });
     process.exit(sig === 'SIGINT' ? 130 : 143);
   };
