@@ -105,7 +105,7 @@ describe('test env: Kubernetes control plane', () => {
       abort.abort();
       await ext.deleteCustomResourceDefinition({ name: crd.metadata!.name! });
     }
-  });
+  }, 90_000);
 
   test('a DaemonSet gets one Ready pod per fake node, and its pods are garbage-collected', async () => {
     const ds: V1DaemonSet = {
@@ -179,5 +179,5 @@ describe('test env: Kubernetes control plane', () => {
     // still nothing beyond the Role: secrets stay forbidden, and so do other namespaces
     await expect(asReader.listNamespacedSecret({ namespace: ns })).rejects.toMatchObject({ code: 403 });
     await expect(asReader.listNamespacedPod({ namespace: 'default' })).rejects.toMatchObject({ code: 403 });
-  });
+  }, 60_000);
 });

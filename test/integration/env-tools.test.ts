@@ -26,12 +26,12 @@ describe('test env: kubectl and helm', () => {
     expect(run(tools.helm, ['version', '--short'])).toMatch(
       new RegExp(`^${VERSIONS.helm.replace(/\./g, '\\.')}`),
     );
-  });
+  }, 60_000);
 
   test('helm template | kubectl apply --dry-run=server', () => {
     run(tools.helm, ['create', join(work, 'demo')]);
     const manifests = run(tools.helm, ['template', 'demo', join(work, 'demo'), '--namespace', 'default']);
     const out = run(tools.kubectl, ['apply', '--dry-run=server', '-n', 'default', '-f', '-'], manifests);
     expect(out).toMatch(/deployment\.apps\/demo created \(server dry run\)/);
-  });
+  }, 60_000);
 });
