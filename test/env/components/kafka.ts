@@ -1,0 +1,141 @@
+// A single-node Kafka in KRaft mode (broker and controller in one JVM) with two client listeners:
+// PLAINTEXT, and SASL_SSL with SCRAM-SHA-512 (the user is created when the storage is formatted).
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { exec } from '../exec.ts';
+import { install } from '../install/index.ts';
+import { freePorts } from '../ports.ts';
+import { startProcess } from '../proc.ts';
+import type { KafkaInfo } from '../types.ts';
+import { VERSIONS } from '../versions.ts';
+import { waitUntil } from '../wait.ts';
+import type { Ctx } from './context.ts';
+
+export const KAFKA_USER = 'sluice';
+
+export async function installKafka(ctx: Ctx): Promise<string> {
+  return (await install.kafka(ctx.say)).kafkaLibs;
+}
+
+function serverProperties(
+  dir: string,
+  ports: { plain: number; sasl: number; controller: number },
+  keystore: string,
+) {
+  return `process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:${ports.controller}
+listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_SSL://127.0.0.1:${ports.sasl},CONTROLLER://127.0.0.1:${ports.controller}
+advertised.listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_SSL://127.0.0.1:${ports.sasl}
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PEM
+ssl.keystore.location=${keystore}
+log.dirs=${join(dir, 'data')}
+num.partitions=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+log.retention.hours=24
+`;
+}
+
+export async function startKafka(ctx: Ctx, libs: string): Promise<KafkaInfo> {
+  const dir = join(ctx.runDir, 'kafka');
+  mkdirSync(dir, { recursive: true });
+  const [plain, sasl, controller] = (await freePorts(3)) as [number, number, number];
+  const props = join(dir, 'server.properties');
+  writeFileSync(props, serverProperties(dir, { plain, sasl, controller }, ctx.pki.keystore));
+  writeFileSync(
+    join(dir, 'log4j.properties'),
+    [
+      'log4j.rootLogger=WARN, stdout',
+      'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+      'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+      'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      'log4j.logger.kafka.server.KafkaServer=INFO',
+      'log4j.logger.kafka.server.BrokerServer=INFO',
+      '',
+    ].join('\n'),
+  );
+  const password = randomBytes(12).toString('hex');
+  const java = ['-cp', join(libs, '*'), `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`];
+  const clusterId = randomBytes(16).toString('base64url');
+  await exec(
+    'java',
+    [
+      ...java,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      props,
+      '--add-scram',
+      `SCRAM-SHA-512=[name=${KAFKA_USER},password=${password}]`,
+    ],
+    { log: join(dir, 'format.log') },
+  );
+
+  const proc = startProcess(
+    'kafka',
+    'java',
+    [
+      '-Xms256m',
+      '-Xmx512m',
+      '-XX:+UseG1GC',
+      '-XX:TieredStopAtLevel=1',
+      '-Djava.awt.headless=true',
+      ...java,
+      'kafka.Kafka',
+      props,
+    ],
+    { ports: [plain, sasl, controller] },
+  );
+  ctx.track(proc);
+
+  const info: KafkaInfo = {
+    plaintext: { brokers: [`127.0.0.1:${plain}`] },
+    saslSsl: {
+      brokers: [`127.0.0.1:${sasl}`],
+      mechanism: 'scram-sha-512',
+      username: KAFKA_USER,
+      password,
+      caFile: ctx.pki.caCert,
+    },
+    version: VERSIONS.kafka,
+  };
+  // Ready means a metadata request answered over the authenticated TLS listener, which proves
+  // broker, controller quorum, TLS and the SCRAM credential at once.
+  const ca = readFileSync(ctx.pki.caCert, 'utf8');
+  await waitUntil(
+    'kafka metadata over SASL_SSL',
+    async () => {
+      const admin = new Kafka({
+        clientId: 'sluice-testenv',
+        brokers: info.saslSsl.brokers,
+        ssl: { ca: [ca] },
+        sasl: { mechanism: 'scram-sha-512', username: KAFKA_USER, password },
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 0 },
+        connectionTimeout: 3_000,
+      }).admin();
+      try {
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        return cluster.brokers.length === 1 && cluster.controller === 1;
+      } finally {
+        await admin.disconnect().catch(() => {});
+      }
+    },
+    { timeoutMs: 120_000, procs: [proc], intervalMs: 500 },
+  );
+  return info;
+}

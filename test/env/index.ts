@@ -1,0 +1,41 @@
+// What tests import: the connection details of the running test environment (written by `up`,
+// from `npm run test:env up` or the jest global setup), and helpers built on them.
+import { statePath } from './paths.ts';
+import { readState } from './state.ts';
+import type { Component, KafkaInfo, KubeInfo, OpenSearchInfo, S3Info, TestEnv, Tools } from './types.ts';
+
+export type {
+  ServiceAccountCredentials,
+  ServiceAccountRef,
+} from './serviceaccount.ts';
+export { adminKubeConfig, kubeConfigFor, serviceAccountCredentials } from './serviceaccount.ts';
+export type { Component, KafkaInfo, KubeInfo, OpenSearchInfo, S3Info, TestEnv, Tools } from './types.ts';
+export { COMPONENTS } from './types.ts';
+export { VERSIONS } from './versions.ts';
+
+/** The running environment; throws (telling how to start it) when none is up. */
+export function loadEnv(): TestEnv {
+  const path = process.env.SLUICE_TESTENV_STATE || statePath();
+  const state = readState(path);
+  if (!state) {
+    throw new Error(
+      `no test environment is running (no ${path}): run 'npm run test:env up' or a jest integration/e2e project`,
+    );
+  }
+  return state.env;
+}
+
+function need<T>(value: T | undefined, c: Component): T {
+  if (value === undefined) {
+    throw new Error(
+      `the test environment was started without '${c}': run 'npm run test:env up ${c}' or set SLUICE_TESTENV_COMPONENTS`,
+    );
+  }
+  return value;
+}
+
+export const kubeEnv = (env: TestEnv = loadEnv()): KubeInfo => need(env.kube, 'kube');
+export const kafkaEnv = (env: TestEnv = loadEnv()): KafkaInfo => need(env.kafka, 'kafka');
+export const openSearchEnv = (env: TestEnv = loadEnv()): OpenSearchInfo => need(env.opensearch, 'opensearch');
+export const s3Env = (env: TestEnv = loadEnv()): S3Info => need(env.s3, 's3');
+export const toolsEnv = (env: TestEnv = loadEnv()): Tools => need(env.tools, 'kube');

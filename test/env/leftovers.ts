@@ -1,0 +1,26 @@
+// The check that `down` left nothing behind: no process of the last run (nor any whose command
+// line names the run directory, which every server's does), no listening port the last run used,
+// no run directory. (Processes of the OpenSearch user are not counted as such: another checkout's
+// environment may be running.)
+import { existsSync, readFileSync } from 'node:fs';
+import { lastRunPath, strays } from './down.ts';
+import { runDir } from './paths.ts';
+import { listeningPorts } from './ports.ts';
+import { members, type ProcRecord } from './proc.ts';
+
+export function leftovers(): string[] {
+  const problems: string[] = [];
+  let procs: ProcRecord[] = [];
+  if (existsSync(lastRunPath())) procs = JSON.parse(readFileSync(lastRunPath(), 'utf8')).processes;
+  const listening = listeningPorts();
+  for (const p of procs) {
+    const alive = members(p);
+    if (alive.length > 0) problems.push(`${p.name}: process group ${p.pid} still has ${alive.join(', ')}`);
+    for (const port of p.ports)
+      if (listening.has(port)) problems.push(`${p.name}: port ${port} still listening`);
+  }
+  const stray = strays();
+  if (stray.length > 0) problems.push(`processes naming ${runDir()}: ${stray.join(', ')}`);
+  if (existsSync(runDir())) problems.push(`run directory ${runDir()} still exists`);
+  return problems;
+}

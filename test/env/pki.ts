@@ -1,0 +1,105 @@
+// One throwaway CA per environment, made with openssl, and one serving certificate for every TLS
+// endpoint on loopback (kube-apiserver, Kafka's SASL_SSL listener, the OpenSearch auth proxy).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Pki {
+  dir: string;
+  caCert: string;
+  caKey: string;
+  /** server certificate (leaf only) and its PKCS#8 key */
+  cert: string;
+  key: string;
+  /** key + leaf + CA in one PEM file (Kafka's PEM keystore) */
+  keystore: string;
+  /** RSA key signing and verifying ServiceAccount tokens */
+  saKey: string;
+}
+
+const sans = [
+  'DNS:localhost',
+  'IP:127.0.0.1',
+  // the in-cluster names and service IP of the apiserver, for tokens and clients that use them
+  'DNS:kubernetes',
+  'DNS:kubernetes.default',
+  'DNS:kubernetes.default.svc',
+  'DNS:kubernetes.default.svc.cluster.local',
+  'IP:10.96.0.1',
+];
+
+export function makePki(dir: string): Pki {
+  mkdirSync(dir, { recursive: true });
+  const p = (f: string) => join(dir, f);
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    p('ca.key'),
+    '-out',
+    p('ca.crt'),
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=sluice-testenv-ca',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
+  ssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    p('server.key'),
+    '-out',
+    p('server.csr'),
+    '-subj',
+    '/CN=localhost',
+  );
+  writeFileSync(
+    p('server.ext'),
+    [
+      `subjectAltName=${sans.join(',')}`,
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage=serverAuth,clientAuth',
+      '',
+    ].join('\n'),
+  );
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    p('server.csr'),
+    '-CA',
+    p('ca.crt'),
+    '-CAkey',
+    p('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    p('server.crt'),
+    '-days',
+    '825',
+    '-extfile',
+    p('server.ext'),
+  );
+  ssl('genrsa', '-out', p('sa.key'), '2048');
+  const pem = (f: string) => readFileSync(p(f), 'utf8');
+  writeFileSync(p('keystore.pem'), pem('server.key') + pem('server.crt') + pem('ca.crt'));
+  return {
+    dir,
+    caCert: p('ca.crt'),
+    caKey: p('ca.key'),
+    cert: p('server.crt'),
+    key: p('server.key'),
+    keystore: p('keystore.pem'),
+    saKey: p('sa.key'),
+  };
+}

@@ -1,0 +1,112 @@
+// `up`: install what the requested components need, start them in parallel on loopback, wait until
+// each is really ready, and record everything in the state file. An environment that is already up
+// with these components is reused; leftovers of a dead one are reaped first.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Ctx } from './components/context.ts';
+import { installKafka, startKafka } from './components/kafka.ts';
+import { installKube, startKube } from './components/kube.ts';
+import { installOpenSearch, startOpenSearch } from './components/opensearch.ts';
+import { installS3, startS3 } from './components/s3.ts';
+import { reap } from './down.ts';
+import type { Say } from './install/index.ts';
+import { withLock } from './lock.ts';
+import { runDir } from './paths.ts';
+import { makePki } from './pki.ts';
+import { isRunning, stopProcesses } from './proc.ts';
+import { readState, type State, writeState } from './state.ts';
+import type { Component } from './types.ts';
+
+/** The state being built by an `up` in progress in this process, for signal handlers. */
+let building: State | undefined;
+export function inProgress(): State | undefined {
+  return building;
+}
+
+export function isUp(state: State | undefined, components: readonly Component[]): state is State {
+  return (
+    state !== undefined &&
+    components.every((c) => state.env[c] !== undefined) &&
+    state.processes.length > 0 &&
+    state.processes.every(isRunning)
+  );
+}
+
+async function startComponent(c: Component, ctx: Ctx, state: State, save: () => void): Promise<void> {
+  const t0 = Date.now();
+  switch (c) {
+    case 'kube': {
+      const bins = await installKube(ctx);
+      const { kube, tools } = await startKube(ctx, bins);
+      state.env.kube = kube;
+      state.env.tools = tools;
+      break;
+    }
+    case 'kafka':
+      state.env.kafka = await startKafka(ctx, await installKafka(ctx));
+      break;
+    case 'opensearch':
+      state.env.opensearch = await startOpenSearch(ctx, await installOpenSearch(ctx));
+      break;
+    case 's3':
+      state.env.s3 = await startS3(ctx, await installS3(ctx));
+      break;
+  }
+  save();
+  ctx.say(`${c} ready (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+}
+
+/** Installs only (no servers): for warming a cache. */
+export async function installOnly(components: readonly Component[], say: Say): Promise<void> {
+  const ctx = { say } as Ctx;
+  const steps = { kube: installKube, kafka: installKafka, opensearch: installOpenSearch, s3: installS3 };
+  await Promise.all(components.map((c) => steps[c](ctx)));
+}
+
+export async function up(components: readonly Component[], say: Say): Promise<State> {
+  return withLock(`${runDir()}.lock`, async () => {
+    const existing = readState();
+    if (isUp(existing, components)) {
+      say(`reusing the environment in ${runDir()}`);
+      return existing;
+    }
+    reap(say); // whatever a previous run left behind: processes, ports, data
+    const dir = runDir();
+    mkdirSync(dir, { recursive: true });
+    const pki = makePki(join(dir, 'pki'));
+    const state: State = {
+      version: 1,
+      createdAt: new Date().toISOString(),
+      env: { runDir: dir, caFile: pki.caCert },
+      processes: [],
+    };
+    building = state;
+    const save = () => writeState(state);
+    save();
+    const ctx: Ctx = {
+      runDir: dir,
+      pki,
+      say,
+      track(rec) {
+        state.processes.push(rec);
+        save();
+      },
+    };
+    try {
+      const results = await Promise.allSettled(components.map((c) => startComponent(c, ctx, state, save)));
+      const failed = results.filter((r) => r.status === 'rejected');
+      if (failed.length > 0)
+        throw new AggregateError(
+          failed.map((f) => f.reason),
+          'test environment failed to start',
+        );
+      return state;
+    } catch (err) {
+      stopProcesses(state.processes);
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    } finally {
+      building = undefined;
+    }
+  });
+}
