@@ -2,7 +2,7 @@
 // for reviews and GitOps previews. Rejected resources are listed on stderr with their reasons.
 import { parseArgs } from 'node:util';
 import * as yaml from 'js-yaml';
-import { compileResources, secretRefs } from '../../operator/src/compile/index.ts';
+import { compileResources, configSecretRefs } from '../../operator/src/compile/index.ts';
 import { defaultSettings, renderAll } from '../../operator/src/render/index.ts';
 import { readDocuments, readStdin } from '../../operator/src/validate/documents.ts';
 import { type Command, EXIT } from '../command.ts';
@@ -66,9 +66,7 @@ export const command: Command = {
     const { config, resolution, problems } = compileResources(
       docs.filter((d) => !d.error).map((d) => d.value),
     );
-    const refs = [...new Set(config.outputs.map((o) => o.id))].flatMap((id) =>
-      secretRefs(resolution.outputs.get(id)!.output),
-    );
+    const refs = configSecretRefs({ config, resolution });
     const objects = renderAll({ settings, config, secretRefs: refs });
     process.stdout.write(objects.map((o) => yaml.dump(o, { lineWidth: -1, noRefs: true })).join('---\n'));
     for (const p of problems) process.stderr.write(`${p.id}: ${p.reason}: ${p.message}\n`);

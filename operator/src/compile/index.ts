@@ -7,11 +7,17 @@ import { formatProblem, validateObject } from '../validate/index.ts';
 import { agentConfig, type CompileOptions } from './agent-config.ts';
 import { type Output, type Pipeline, resourceId } from './ids.ts';
 import { type Resolution, resolve } from './resolve.ts';
+import { type SecretRef, secretRefs } from './secrets.ts';
 
 export { agentConfig, type CompileOptions } from './agent-config.ts';
 export { resourceId } from './ids.ts';
 export { type Resolution, resolve, type World } from './resolve.ts';
 export { type SecretRef, secretRefs } from './secrets.ts';
+
+/** The Secrets the outputs of a compiled config reference: what the agent may read. */
+export function configSecretRefs(result: Pick<CompileResult, 'config' | 'resolution'>): SecretRef[] {
+  return result.config.outputs.flatMap((o) => secretRefs(result.resolution.outputs.get(o.id)!.output));
+}
 
 export interface CompileResult {
   config: ReturnType<typeof agentConfig>;

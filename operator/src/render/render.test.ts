@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import * as yaml from 'js-yaml';
-import { compileResources, secretRefs } from '../compile/index.ts';
+import { compileResources, configSecretRefs } from '../compile/index.ts';
 import { defaultSettings, renderAll } from './index.ts';
 
 const root = join(import.meta.dirname, '../../..');
@@ -22,8 +22,9 @@ function check(name: string, text: string): void {
 
 function renderExamples() {
   const docs = readdirYaml(join(root, 'examples'));
-  const { config, resolution } = compileResources(docs);
-  const refs = config.outputs.flatMap((o) => secretRefs(resolution.outputs.get(o.id)!.output));
+  const compiled = compileResources(docs);
+  const refs = configSecretRefs(compiled);
+  const config = compiled.config;
   return renderAll({ settings: defaultSettings(), config, secretRefs: refs });
 }
 

@@ -1,5 +1,6 @@
 // Small reusable checks that return problems: regular expressions, label selectors, byte sizes,
 // durations and templates. Each mirrors what the agent will do with the value.
+import { DNS_SUBDOMAIN as DNS_SUBDOMAIN_PATTERN } from '../api/common.ts';
 import { parseTemplate } from '../api/fields.ts';
 import { parseDuration, parseQuantity } from '../api/units.ts';
 import { joinPath, type Problem, problem } from './problem.ts';
@@ -44,7 +45,7 @@ export function checkRegex(
 }
 
 const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_SUBDOMAIN = new RegExp(DNS_SUBDOMAIN_PATTERN);
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** A label key: optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */

@@ -14,11 +14,18 @@ export function formatProblem(p: Problem): string {
   return `${p.path}: ${p.message}${p.hint ? ` (${p.hint})` : ''}`;
 }
 
+/** The unescaped segments of a JSON pointer (`/a~1b/0` → `['a/b', '0']`). */
+export function pointerSegments(pointer: string): string[] {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
 /** `/spec/outputs/0/name` (JSON pointer, as ajv reports) → `spec.outputs[0].name`. */
 export function pointerToPath(pointer: string): string {
   let out = '';
-  for (const raw of pointer.split('/').slice(1)) {
-    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const seg of pointerSegments(pointer)) {
     if (/^[0-9]+$/.test(seg)) out += `[${seg}]`;
     else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(seg)) out += out ? `.${seg}` : seg;
     else out += `[${JSON.stringify(seg)}]`;

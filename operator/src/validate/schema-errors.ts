@@ -4,7 +4,7 @@ import { DNS_LABEL, DNS_SUBDOMAIN } from '../api/common.ts';
 import { DURATION_PATTERN, QUANTITY_PATTERN, type Schema } from '../api/dsl.ts';
 import type { KindDef } from '../api/kinds.ts';
 import type { ValidationError } from '../api/validators.generated.js';
-import { joinPath, type Problem, pointerToPath, problem } from './problem.ts';
+import { joinPath, type Problem, pointerSegments, pointerToPath, problem } from './problem.ts';
 import { closest } from './suggest.ts';
 
 const PATTERN_HINTS: Record<string, string> = {
@@ -36,10 +36,10 @@ function tenancyHint(kind: string, path: string, field: string): string | undefi
 /** The schema node at an instance path, for suggestions. */
 function schemaAt(root: Schema, pointer: string): Schema | undefined {
   let s: Schema | undefined = root;
-  for (const seg of pointer.split('/').slice(1)) {
+  for (const seg of pointerSegments(pointer)) {
     if (!s) return undefined;
     if (s.type === 'array') s = s.items;
-    else if (s.properties) s = s.properties[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+    else if (s.properties) s = s.properties[seg];
     else s = s.additionalProperties;
   }
   return s;
@@ -56,9 +56,9 @@ function describe(value: unknown): string {
 
 function valueAt(doc: unknown, pointer: string): unknown {
   let v: unknown = doc;
-  for (const seg of pointer.split('/').slice(1)) {
+  for (const seg of pointerSegments(pointer)) {
     if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+    v = (v as Record<string, unknown>)[seg];
   }
   return v;
 }
