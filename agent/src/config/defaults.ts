@@ -14,7 +14,7 @@ export const DEFAULTS = {
   shutdownTimeoutMs: 25_000,
   maxRecordBytes: 1024 * 1024,
   multilineFlushMs: 1000,
-  memoryBufferBytes: 16 * 1024 * 1024,
+  memoryBufferBytes: 8 * 1024 * 1024,
   diskBufferBytes: 1024 * 1024 * 1024,
   batchMaxRecords: 4096,
   batchMaxBytes: 2 * 1024 * 1024,

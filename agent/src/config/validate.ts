@@ -41,8 +41,14 @@ function checkRegex(source: string, path: string, problems: ConfigProblem[]): vo
 }
 
 function checkCondition(c: Condition, path: string, problems: ConfigProblem[]): void {
-  if ('all' in c) c.all.forEach((x, i) => checkCondition(x, `${path}/all/${i}`, problems));
-  else if ('any' in c) c.any.forEach((x, i) => checkCondition(x, `${path}/any/${i}`, problems));
+  if ('all' in c)
+    c.all.forEach((x, i) => {
+      checkCondition(x, `${path}/all/${i}`, problems);
+    });
+  else if ('any' in c)
+    c.any.forEach((x, i) => {
+      checkCondition(x, `${path}/any/${i}`, problems);
+    });
   else if ('not' in c) checkCondition(c.not, `${path}/not`, problems);
   else if (c.matches !== undefined) checkRegex(c.matches, `${path}/matches`, problems);
 }
@@ -51,9 +57,9 @@ function checkFilter(f: FilterConfig, path: string, problems: ConfigProblem[]): 
   if ('drop' in f) checkCondition(f.drop.when, `${path}/drop/when`, problems);
   else if ('keep' in f) checkCondition(f.keep.when, `${path}/keep/when`, problems);
   else if ('redact' in f)
-    (f.redact.custom ?? []).forEach((c, i) =>
-      checkRegex(c.regex, `${path}/redact/custom/${i}/regex`, problems),
-    );
+    (f.redact.custom ?? []).forEach((c, i) => {
+      checkRegex(c.regex, `${path}/redact/custom/${i}/regex`, problems);
+    });
 }
 
 /** Validates a parsed document; returns the typed config or the list of problems. */
@@ -105,7 +111,7 @@ export function validateAgentConfig(
     });
     if (p.kind === 'LogPipeline') {
       const inc = p.input?.namespaces?.include;
-      if (inc !== undefined && inc.some((ns) => ns !== p.namespace))
+      if (inc?.some((ns) => ns !== p.namespace))
         problems.push({
           path: `${at}/input/namespaces`,
           message: `a LogPipeline reads only its own namespace '${p.namespace}'; use a ClusterLogPipeline for others`,
@@ -122,7 +128,9 @@ export function validateAgentConfig(
       if (ml.continue !== undefined) checkRegex(ml.continue, `${at}/parse/multiline/continue`, problems);
     }
     if (p.parse?.pattern !== undefined) checkRegex(p.parse.pattern, `${at}/parse/pattern`, problems);
-    (p.filters ?? []).forEach((f, j) => checkFilter(f, `${at}/filters/${j}`, problems));
+    (p.filters ?? []).forEach((f, j) => {
+      checkFilter(f, `${at}/filters/${j}`, problems);
+    });
   });
   return problems.length === 0 ? { ok: true, config } : { ok: false, problems };
 }

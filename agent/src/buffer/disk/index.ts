@@ -1,0 +1,337 @@
+// Disk buffer: a segmented write-ahead log per output. Producers' events are framed (length +
+// CRC32) and appended in one write per chunk; after the fsync policy is met their ack holds are
+// released — the record is durable here, the source may commit past it. The driver reads frames
+// from a cursor that is persisted (temp + fsync + rename) after each delivered batch, so a crash
+// repeats at most that batch. Recovery truncates a torn or corrupted tail, counts what was lost,
+// and never refuses to start.
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+} from 'node:fs';
+import { type FileHandle, open, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Event, OutEvent, releaseEvent } from '../../engine/record.ts';
+import { DropReason } from '../../ops/catalogue.ts';
+import type { OutputStats } from '../../ops/stats.ts';
+import type { OutputBuffer } from '../types.ts';
+import { decodeFrames, encodeFrames, HEADER } from './frame.ts';
+
+export interface DiskBufferOptions {
+  dir: string;
+  maxBytes: number;
+  whenFull: 'block' | 'dropNewest';
+  fsync: 'always' | 'interval';
+  fsyncIntervalMs: number;
+  segmentBytes?: number;
+  maxRecordBytes?: number;
+  stats: OutputStats;
+  log: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
+}
+
+interface Segment {
+  id: number;
+  size: number;
+}
+
+const segName = (id: number) => `${String(id).padStart(10, '0')}.wal`;
+
+/** Validates every segment from the cursor on, truncating at the first bad frame. Returns lost bytes. */
+export function recoverSegments(
+  dir: string,
+  maxLen: number,
+): { segments: Segment[]; cursor: { seg: number; off: number }; lostBytes: number; corruptSegments: number } {
+  mkdirSync(dir, { recursive: true });
+  const ids = readdirSync(dir)
+    .filter((n) => /^\d{10}\.wal$/.test(n))
+    .map((n) => Number(n.slice(0, 10)))
+    .sort((a, b) => a - b);
+  let cursor = { seg: ids[0] ?? 1, off: 0 };
+  try {
+    const c = JSON.parse(readFileSync(join(dir, 'cursor.json'), 'utf8')) as { seg: number; off: number };
+    if (Number.isInteger(c.seg) && Number.isInteger(c.off)) cursor = c;
+  } catch {
+    // no cursor yet (or unreadable: start at the oldest segment; duplicates beat loss)
+  }
+  let lostBytes = 0;
+  let corruptSegments = 0;
+  const segments: Segment[] = [];
+  for (const id of ids) {
+    const path = join(dir, segName(id));
+    if (id < cursor.seg) {
+      rmSync(path, { force: true });
+      continue;
+    }
+    const buf = readFileSync(path);
+    let o = 0;
+    let bad = false;
+    for (;;) {
+      const d = decodeFrames(buf.subarray(o), 65536, maxLen);
+      o += d.used;
+      if (d.corrupt) {
+        bad = true;
+        break;
+      }
+      if (d.frames.length === 0) break;
+    }
+    if (o < buf.length) {
+      lostBytes += buf.length - o;
+      if (bad) corruptSegments++;
+      truncateSync(path, o);
+    }
+    segments.push({ id, size: o });
+  }
+  if (segments.length === 0 || segments[0].id > cursor.seg)
+    cursor = { seg: segments[0]?.id ?? cursor.seg, off: 0 };
+  const first = segments.find((s) => s.id === cursor.seg);
+  if (first !== undefined && cursor.off > first.size) cursor.off = first.size;
+  return { segments, cursor, lostBytes, corruptSegments };
+}
+
+export class DiskBuffer implements OutputBuffer {
+  private readonly o: DiskBufferOptions;
+  private readonly segBytes: number;
+  private readonly maxLen: number;
+  private segments: Segment[];
+  private cursor: { seg: number; off: number };
+  /** Read position of the batch handed out (committed on commit()). */
+  private readPos: { seg: number; off: number };
+  private fh: FileHandle | undefined;
+  private pendingEvents: Event[] = [];
+  private pendingBytes = 0;
+  private writing: Promise<void> | undefined;
+  private lastSync = 0;
+  private spaceWaiters: (() => void)[] = [];
+  private reader: { resolve: (e: Event[]) => void; maxRecords: number; maxBytes: number } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  readonly durable = true;
+
+  constructor(o: DiskBufferOptions) {
+    this.o = o;
+    this.segBytes = o.segmentBytes ?? Math.max(1 << 20, Math.min(64 << 20, Math.floor(o.maxBytes / 8)));
+    this.maxLen = o.maxRecordBytes ?? 64 << 20;
+    let r: ReturnType<typeof recoverSegments>;
+    try {
+      r = recoverSegments(o.dir, this.maxLen);
+    } catch (e) {
+      // Unusable directory content: move it aside and start empty rather than crash-loop.
+      const aside = `${o.dir}.broken-${Date.now()}`;
+      o.log('error', 'disk buffer unreadable; moved aside, starting empty', {
+        dir: o.dir,
+        aside,
+        err: (e as Error).message,
+      });
+      try {
+        renameSync(o.dir, aside);
+      } catch {
+        rmSync(o.dir, { recursive: true, force: true });
+      }
+      r = recoverSegments(o.dir, this.maxLen);
+    }
+    if (r.lostBytes > 0) {
+      o.stats.drop(DropReason.bufferCorrupted, Math.max(1, r.corruptSegments));
+      o.log('warn', 'disk buffer recovered: truncated a torn or corrupted tail', {
+        dir: o.dir,
+        lostBytes: r.lostBytes,
+        corruptSegments: r.corruptSegments,
+      });
+    }
+    this.segments = r.segments.length > 0 ? r.segments : [{ id: r.cursor.seg, size: 0 }];
+    this.cursor = r.cursor;
+    this.readPos = { ...r.cursor };
+  }
+
+  get bytes(): number {
+    let b = 0;
+    for (const s of this.segments) b += s.size;
+    const first = this.segments.find((s) => s.id === this.cursor.seg);
+    return b - (first !== undefined ? this.cursor.off : 0) + this.pendingBytes;
+  }
+  get length(): number {
+    return this.unread() ? 1 : 0;
+  }
+  get full(): boolean {
+    return this.o.whenFull === 'block' && this.bytes >= this.o.maxBytes;
+  }
+
+  private unread(): boolean {
+    const last = this.segments[this.segments.length - 1];
+    return this.readPos.seg < last.id || this.readPos.off < last.size;
+  }
+
+  push(e: Event): boolean {
+    if (this.o.whenFull === 'dropNewest' && this.bytes + e.len + HEADER > this.o.maxBytes) return false;
+    this.pendingEvents.push(e);
+    this.pendingBytes += e.len + HEADER;
+    return true;
+  }
+
+  onSpace(cb: () => void): void {
+    if (!this.full) cb();
+    else this.spaceWaiters.push(cb);
+  }
+
+  flushProducer(): void {
+    if (this.writing === undefined && this.pendingEvents.length > 0) this.writing = this.writeLoop();
+  }
+
+  private async writeLoop(): Promise<void> {
+    try {
+      while (this.pendingEvents.length > 0) {
+        const events = this.pendingEvents;
+        this.pendingEvents = [];
+        const frames = encodeFrames(events);
+        this.pendingBytes -= frames.length;
+        if (this.pendingBytes < 0) this.pendingBytes = 0;
+        let seg = this.segments[this.segments.length - 1];
+        if (seg.size > 0 && seg.size + frames.length > this.segBytes) {
+          await this.fh?.sync();
+          await this.fh?.close();
+          this.fh = undefined;
+          seg = { id: seg.id + 1, size: 0 };
+          this.segments.push(seg);
+        }
+        this.fh ??= await open(join(this.o.dir, segName(seg.id)), 'a');
+        await this.fh.write(frames, 0, frames.length);
+        const now = Date.now();
+        if (this.o.fsync === 'always' || now - this.lastSync >= this.o.fsyncIntervalMs) {
+          await this.fh.sync();
+          this.lastSync = now;
+        }
+        seg.size += frames.length;
+        for (const e of events) releaseEvent(e);
+        this.o.stats.bufferBytes = this.bytes;
+        this.serveIfReady();
+      }
+    } catch (e) {
+      this.o.log('error', 'disk buffer write failed; records stay unacknowledged and will be re-read', {
+        dir: this.o.dir,
+        err: (e as Error).message,
+      });
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  read(maxRecords: number, maxBytes: number, maxAgeMs: number): Promise<Event[]> {
+    return new Promise((resolve) => {
+      this.reader = { resolve, maxRecords, maxBytes };
+      if (this.unread() || this.closed) this.serveIfReady();
+      if (this.reader !== undefined) this.timer = setTimeout(() => this.tick(maxAgeMs), maxAgeMs);
+    });
+  }
+
+  private tick(maxAgeMs: number): void {
+    this.timer = undefined;
+    this.serveIfReady();
+    if (this.reader !== undefined) this.timer = setTimeout(() => this.tick(maxAgeMs), maxAgeMs);
+  }
+
+  private serveIfReady(): void {
+    const r = this.reader;
+    if (r === undefined) return;
+    if (!this.unread()) {
+      if (this.closed) {
+        this.reader = undefined;
+        r.resolve([]);
+      }
+      return;
+    }
+    this.reader = undefined;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    r.resolve(this.readBatch(r.maxRecords, r.maxBytes));
+  }
+
+  private readBatch(maxRecords: number, maxBytes: number): Event[] {
+    const out: Event[] = [];
+    while (out.length < maxRecords) {
+      const seg = this.segments.find((s) => s.id === this.readPos.seg);
+      if (seg === undefined) break;
+      if (this.readPos.off >= seg.size) {
+        const next = this.segments.find((s) => s.id > seg.id);
+        if (next === undefined) break;
+        this.readPos = { seg: next.id, off: 0 };
+        continue;
+      }
+      const want = Math.min(seg.size - this.readPos.off, Math.max(maxBytes, 64 * 1024));
+      const buf = Buffer.allocUnsafe(want);
+      const fd = openSync(join(this.o.dir, segName(seg.id)), 'r');
+      let n: number;
+      try {
+        n = readSyncFull(fd, buf, this.readPos.off);
+      } finally {
+        closeSync(fd);
+      }
+      const d = decodeFrames(buf.subarray(0, n), maxRecords - out.length, this.maxLen);
+      for (let k = 0; k < d.frames.length; k += 2)
+        out.push(new OutEvent(buf, d.frames[k], d.frames[k + 1], null));
+      this.readPos = { seg: seg.id, off: this.readPos.off + d.used };
+      if (d.corrupt) {
+        // Damaged after recovery (disk error): skip the rest of this segment, count it.
+        this.o.stats.drop(DropReason.bufferCorrupted);
+        this.o.log('error', 'corrupted disk buffer frame; skipping the rest of the segment', { seg: seg.id });
+        this.readPos = { seg: seg.id, off: seg.size };
+      }
+      if (d.frames.length === 0 && !d.corrupt) break; // frame larger than want: read bigger next time
+      if (out.length > 0) break;
+    }
+    return out;
+  }
+
+  async commit(events: Event[]): Promise<void> {
+    if (events.length === 0) return;
+    this.cursor = { ...this.readPos };
+    const tmp = join(this.o.dir, 'cursor.json.tmp');
+    await writeFile(tmp, JSON.stringify(this.cursor));
+    const fd = openSync(tmp, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    await rename(tmp, join(this.o.dir, 'cursor.json'));
+    while (this.segments.length > 1 && this.segments[0].id < this.cursor.seg) {
+      const s = this.segments.shift()!;
+      await rm(join(this.o.dir, segName(s.id)), { force: true });
+    }
+    this.o.stats.bufferBytes = this.bytes;
+    if (!this.full && this.spaceWaiters.length > 0) {
+      const ws = this.spaceWaiters;
+      this.spaceWaiters = [];
+      for (const w of ws) w();
+    }
+  }
+
+  drain(): void {
+    this.draining = true;
+    this.serveIfReady();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.writing !== undefined) await this.writing;
+    await this.fh?.sync().catch(() => {});
+    await this.fh?.close().catch(() => {});
+    this.fh = undefined;
+    this.serveIfReady();
+  }
+}
+
+function readSyncFull(fd: number, buf: Buffer, pos: number): number {
+  let n = 0;
+  while (n < buf.length) {
+    const r = readSync(fd, buf, n, buf.length - n, pos + n);
+    if (r === 0) break;
+    n += r;
+  }
+  return n;
+}

@@ -1,0 +1,339 @@
+// One pipeline's set of tailers: decides from each scan which files to follow and from where
+// (checkpoint by device+inode with a verified head fingerprint, a copytruncate copy by
+// fingerprint, a new active file from the head), persists committed offsets, hands a truncated
+// file's position over to its copy, and forgets checkpoints of files that are gone.
+import { closeSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Checkpoint, CheckpointStore } from '../checkpoint/store.ts';
+import { DEFAULTS } from '../config/defaults.ts';
+import type { MetadataStore } from '../enrich/store.ts';
+import type { AgentStats } from '../ops/stats.ts';
+import type { FileInfo } from '../sources/kubernetes_logs/discovery.ts';
+import { fingerprintFd, fingerprintPath, MIN_FP } from '../sources/kubernetes_logs/fingerprint.ts';
+import type { FdLimiter } from '../sources/kubernetes_logs/limiter.ts';
+import { parsePodLogPath } from '../sources/kubernetes_logs/path.ts';
+import { Tailer, type TailerHost } from '../sources/kubernetes_logs/tailer.ts';
+import type { Pipeline } from './pipeline.ts';
+import { FileReader } from './reader.ts';
+import { type SelfIdentity, selectFile, streamMask } from './select.ts';
+import { ContainerSource } from './source.ts';
+
+export interface CollectorOptions {
+  readBufferBytes: number;
+  rotateWaitMs: number;
+  limiter: FdLimiter;
+  store: CheckpointStore;
+  metadata: MetadataStore | undefined;
+  nodeName: string | undefined;
+  self: SelfIdentity;
+  stats: AgentStats;
+  log: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
+}
+
+interface Tracked {
+  tailer: Tailer;
+  reader: FileReader;
+  cp: Checkpoint;
+  size: number;
+}
+
+const key = (dev: number, ino: number) => `${dev}:${ino}`;
+
+export class Collector implements TailerHost {
+  readonly pipeline: Pipeline;
+  readonly readBufferBytes: number;
+  readonly maxLineBytes: number;
+  readonly rotateWaitMs: number;
+  readonly limiter: FdLimiter;
+  private readonly opts: CollectorOptions;
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly byTailer = new Map<Tailer, Tracked>();
+  private readonly misses = new Map<string, number>();
+  private scans = 0;
+  private stopped = false;
+  private readonly maxRecordBytes: number;
+
+  constructor(pipeline: Pipeline, opts: CollectorOptions) {
+    this.pipeline = pipeline;
+    this.opts = opts;
+    this.readBufferBytes = opts.readBufferBytes;
+    this.maxRecordBytes = pipeline.config.parse?.maxRecordBytes ?? DEFAULTS.maxRecordBytes;
+    // A physical line carries the record plus a CRI header (or docker's JSON escaping).
+    this.maxLineBytes = this.maxRecordBytes + 4096;
+    this.rotateWaitMs = opts.rotateWaitMs;
+    this.limiter = opts.limiter;
+  }
+
+  // ---- TailerHost ----
+  canRead(): boolean {
+    return this.pipeline.canRead;
+  }
+  waitForSpace(cb: () => void): void {
+    this.pipeline.waitForSpace(cb);
+  }
+  idle(): void {}
+  error(t: Tailer, e: Error): void {
+    this.opts.log('error', 'tailer failed; it restarts from its checkpoint at the next scan', {
+      path: t.path,
+      err: e.message,
+    });
+    this.drop(t);
+  }
+  closed(t: Tailer): void {
+    this.opts.stats.rotations++;
+    this.drop(t);
+  }
+  truncated(t: Tailer): void {
+    const tr = this.byTailer.get(t);
+    if (tr === undefined) return;
+    this.opts.stats.truncations++;
+    const copy = this.findCopy(t);
+    if (copy !== undefined) {
+      // copytruncate: continue the old position on the copy; the original restarts at 0.
+      this.tracked.delete(key(t.dev, t.ino));
+      this.opts.store.delete(this.pipeline.id, t.dev, t.ino);
+      const oldPath = t.path;
+      const { dev, ino } = { dev: t.dev, ino: t.ino };
+      t.moveTo(copy.path, copy.fd, copy.dev, copy.ino);
+      tr.cp.path = copy.path;
+      tr.cp.dev = copy.dev;
+      tr.cp.ino = copy.ino;
+      this.opts.store.set(tr.cp);
+      this.tracked.set(key(copy.dev, copy.ino), tr);
+      t.kick();
+      try {
+        const st = statSync(oldPath);
+        if (st.dev === dev && st.ino === ino) this.start(oldPath, dev, ino, st.size, 0);
+      } catch {
+        // the original is gone as well
+      }
+      return;
+    }
+    tr.reader.reset();
+    t.restartAtZero();
+    tr.cp.offset = 0;
+    tr.cp.fpLen = t.fpLen;
+    tr.cp.fpCrc = t.fpCrc;
+    this.opts.store.touch();
+    t.kick();
+  }
+
+  private findCopy(t: Tailer): { path: string; fd: number; dev: number; ino: number } | undefined {
+    if (t.fpLen === 0) return undefined;
+    const dir = dirname(t.path);
+    const prefix = `${basename(t.path)}.`;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return undefined;
+    }
+    for (const n of names) {
+      if (!n.startsWith(prefix) || n.endsWith('.gz')) continue;
+      const p = join(dir, n);
+      let fd: number;
+      try {
+        fd = openSync(p, 'r');
+      } catch {
+        continue;
+      }
+      const st = fstatSync(fd);
+      if (st.ino !== t.ino && st.size >= t.offset && fingerprintFd(fd, t.fpLen) === t.fpCrc)
+        return { path: p, fd, dev: st.dev, ino: st.ino };
+      closeSync(fd);
+    }
+    return undefined;
+  }
+
+  private drop(t: Tailer): void {
+    const tr = this.byTailer.get(t);
+    t.stop();
+    this.byTailer.delete(t);
+    if (tr !== undefined && this.tracked.get(key(t.dev, t.ino)) === tr)
+      this.tracked.delete(key(t.dev, t.ino));
+  }
+
+  // ---- scanning ----
+  sync(files: FileInfo[]): void {
+    if (this.stopped) return;
+    const first = this.scans++ === 0;
+    const seen = new Set<string>();
+    const liveFps: { len: number; crc: number }[] = [];
+    for (const tr of this.tracked.values())
+      if (tr.tailer.fpLen > 0) liveFps.push({ len: tr.tailer.fpLen, crc: tr.tailer.fpCrc });
+    for (const f of files) {
+      const k = key(f.dev, f.ino);
+      seen.add(k);
+      const tr = this.tracked.get(k);
+      if (tr !== undefined) {
+        tr.size = f.size;
+        if (f.size > tr.tailer.offset || tr.tailer.rotated) tr.tailer.kick();
+        continue;
+      }
+      const pod = this.opts.metadata?.pod(f.meta.uid);
+      if (selectFile(this.pipeline.config, f.meta, pod, this.opts.self) !== 'yes') continue;
+      this.consider(f, first, liveFps);
+    }
+    // Forget checkpoints of files gone for two scans in a row.
+    for (const cp of [...this.opts.store.entries.values()]) {
+      if (cp.pipeline !== this.pipeline.id) continue;
+      const k = key(cp.dev, cp.ino);
+      if (seen.has(k) || this.tracked.has(k)) {
+        this.misses.delete(k);
+        continue;
+      }
+      const m = (this.misses.get(k) ?? 0) + 1;
+      if (m >= 2) {
+        this.opts.store.delete(this.pipeline.id, cp.dev, cp.ino);
+        this.misses.delete(k);
+        this.opts.store.touch();
+      } else this.misses.set(k, m);
+    }
+  }
+
+  private consider(f: FileInfo, firstScan: boolean, liveFps: { len: number; crc: number }[]): void {
+    const store = this.opts.store;
+    let cp = store.get(this.pipeline.id, f.dev, f.ino);
+    if (cp !== undefined && cp.fpLen > 0 && fingerprintPath(f.path, cp.fpLen) !== cp.fpCrc) {
+      // Same inode, different head: truncated and rewritten, or the inode was reused.
+      store.delete(this.pipeline.id, f.dev, f.ino);
+      cp = undefined;
+    }
+    if (cp !== undefined) {
+      if (!f.meta.active && cp.offset >= f.size) return; // fully read rotated file
+      this.start(f.path, f.dev, f.ino, f.size, cp.offset > f.size ? 0 : cp.offset, cp);
+      return;
+    }
+    // A copy of a file being read (copytruncate in progress): its reader moves over on truncation.
+    if (liveFps.some((l) => f.size >= l.len && fingerprintPath(f.path, l.len) === l.crc)) return;
+    if (f.size >= MIN_FP) {
+      const byFp = this.findCheckpointByHead(f);
+      if (byFp !== undefined && !this.tracked.has(key(byFp.dev, byFp.ino))) {
+        // A copy made while nobody watched (copytruncate during downtime): continue there.
+        if (byFp.offset >= f.size && !f.meta.active) return;
+        store.delete(this.pipeline.id, byFp.dev, byFp.ino);
+        this.start(f.path, f.dev, f.ino, f.size, Math.min(byFp.offset, f.size));
+        return;
+      }
+    }
+    if (!f.meta.active) {
+      // A rotated file never seen: read it if it appeared while we run, or changed since our last save.
+      const unseen = !firstScan || (store.previousSave > 0 && f.mtimeMs > store.previousSave);
+      if (!unseen) return;
+    }
+    this.start(f.path, f.dev, f.ino, f.size, 0);
+  }
+
+  /** A checkpoint of this pipeline whose head matches this file's (a copy made while we were down). */
+  private findCheckpointByHead(f: FileInfo): Checkpoint | undefined {
+    for (const cp of this.opts.store.entries.values()) {
+      if (cp.pipeline !== this.pipeline.id || cp.fpLen === 0 || cp.fpLen > f.size) continue;
+      if (cp.dev === f.dev && cp.ino === f.ino) continue;
+      if (fingerprintPath(f.path, cp.fpLen) === cp.fpCrc) return cp;
+    }
+    return undefined;
+  }
+
+  private start(
+    path: string,
+    dev: number,
+    ino: number,
+    size: number,
+    offset: number,
+    existing?: Checkpoint,
+  ): void {
+    const meta = parsePodLogPath(path) ?? {
+      namespace: '',
+      pod: '',
+      uid: '',
+      container: '',
+      restart: 0,
+      active: true,
+    };
+    const source = new ContainerSource(meta, this.opts.metadata, this.opts.nodeName);
+    const reader = new FileReader(this.pipeline, source, offset, {
+      maxRecordBytes: this.maxRecordBytes,
+      multiline: this.pipeline.config.parse?.multiline,
+      streams: streamMask(this.pipeline.config),
+      mlFlushMs: this.pipeline.config.parse?.multiline?.flushTimeoutMs ?? DEFAULTS.multilineFlushMs,
+    });
+    const tailer = new Tailer(this, reader, path, dev, ino, offset);
+    const cp: Checkpoint = existing ?? {
+      pipeline: this.pipeline.id,
+      path,
+      dev,
+      ino,
+      fpLen: 0,
+      fpCrc: 0,
+      offset,
+      updated: Date.now(),
+    };
+    cp.offset = offset;
+    cp.path = path;
+    const store = this.opts.store;
+    store.set(cp);
+    reader.tracker.onCommit = (t) => {
+      cp.offset = t.committed;
+      cp.updated = Date.now();
+      if (tailer.fpLen > cp.fpLen) {
+        cp.fpLen = tailer.fpLen;
+        cp.fpCrc = tailer.fpCrc;
+      }
+      store.touch();
+    };
+    const tr: Tracked = { tailer, reader, cp, size };
+    this.tracked.set(key(dev, ino), tr);
+    this.byTailer.set(tailer, tr);
+    tailer.kick();
+  }
+
+  kickPath(path: string): void {
+    for (const tr of this.tracked.values()) if (tr.tailer.path === path) tr.tailer.kick();
+  }
+
+  /** Poll fallback: every tailer re-checks its file. */
+  kickAll(): void {
+    for (const tr of this.tracked.values()) tr.tailer.kick();
+  }
+
+  flushMultiline(now: number, force: boolean): void {
+    for (const tr of this.tracked.values()) tr.reader.flushStale(now, force);
+  }
+
+  /** Every followed file read to its end (for --once). */
+  get quiet(): boolean {
+    for (const tr of this.tracked.values()) if (!tr.tailer.atEof && !tr.tailer.closedFlag) return false;
+    return true;
+  }
+
+  get inFlight(): number {
+    let n = 0;
+    for (const tr of this.tracked.values()) n += tr.reader.tracker.inFlight;
+    for (const tr of this.byTailer.values())
+      if (!this.tracked.has(key(tr.tailer.dev, tr.tailer.ino))) n += tr.reader.tracker.inFlight;
+    return n;
+  }
+
+  get openTailers(): number {
+    return this.byTailer.size;
+  }
+
+  lag(): { pipeline: string; path: string; bytes: number }[] {
+    return [...this.tracked.values()].map((tr) => ({
+      pipeline: this.pipeline.id,
+      path: tr.tailer.path,
+      bytes: Math.max(0, tr.size - tr.cp.offset),
+    }));
+  }
+
+  /** Stop reading; in-flight records stay with their outputs. */
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.byTailer.keys()) t.stop();
+  }
+
+  /** Cancel every in-flight ack group (their records are skipped by drivers; re-read later). */
+  cancelInFlight(): void {
+    for (const tr of this.byTailer.values()) tr.reader.tracker.cancel();
+  }
+}

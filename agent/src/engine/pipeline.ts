@@ -1,0 +1,199 @@
+// One pipeline's processing of records: parse → ordered filters → serialize → every output's
+// buffer. Synchronous per record (no promises on the hot path). Each output push takes one hold
+// on the record's ack group; a drop releases none (the group completes without it) and counts.
+import type { OutputBuffer } from '../buffer/types.ts';
+import type { AckGroup } from '../checkpoint/acks.ts';
+import type { FilterConfig, PipelineConfig } from '../config/types.ts';
+import { DropReason } from '../ops/catalogue.ts';
+import type { OutputStats, PipelineStats } from '../ops/stats.ts';
+import { compileCondition } from '../transforms/condition.ts';
+import { makeAdd, makeRemove, makeRename } from '../transforms/fields.ts';
+import { makeParser, type Parser } from '../transforms/parse.ts';
+import { makeRedactor } from '../transforms/redact.ts';
+import { makeThrottle } from '../transforms/throttle.ts';
+import { type Arena, ArenaPool } from './arena.ts';
+import { checkJsonObject, escapeJsonBytes, JSON_COLLISION, JSON_EMPTY, JSON_SPLICE } from './bytes.ts';
+import { holdEvent, type LogRecord, OutEvent, type RecordSource, releaseEvent } from './record.ts';
+import { serialize } from './serialize.ts';
+
+type Step = { test: (r: LogRecord) => boolean; reason: DropReason } | { map: (r: LogRecord) => void };
+
+export function compileFilters(filters: FilterConfig[]): Step[] {
+  return filters.map((f): Step => {
+    if ('drop' in f) {
+      const p = compileCondition(f.drop.when);
+      return { test: (r) => !p(r), reason: DropReason.filtered };
+    }
+    if ('keep' in f) return { test: compileCondition(f.keep.when), reason: DropReason.filtered };
+    if ('redact' in f) return { map: makeRedactor(f.redact) };
+    if ('add' in f) return { map: makeAdd(f.add.fields) };
+    if ('remove' in f) return { map: makeRemove(f.remove.fields) };
+    if ('rename' in f) return { map: makeRename(f.rename.fields) };
+    return {
+      test: makeThrottle(f.throttle.recordsPerSecond, f.throttle.per, f.throttle.burst),
+      reason: DropReason.throttled,
+    };
+  });
+}
+
+export interface PipelineOutput {
+  id: string;
+  buffer: OutputBuffer;
+  stats: OutputStats;
+}
+
+const TS_PREFIX = Buffer.from('{"timestamp":"');
+const STREAM_PART = [Buffer.from('","stream":"stdout",'), Buffer.from('","stream":"stderr",')];
+const MESSAGE_PART = Buffer.from(',"message":"');
+const STREAM_NAMES = ['stdout', 'stderr'] as const;
+
+export class Pipeline {
+  readonly id: string;
+  readonly config: PipelineConfig;
+  readonly stats: PipelineStats;
+  private readonly parser: Parser | undefined;
+  private readonly steps: Step[];
+  private readonly keepOriginal: boolean;
+  /** Records may go from the read buffer straight to bytes (no multiline, filters or regex/logfmt). */
+  readonly fast: boolean;
+  private readonly spliceJson: boolean;
+  private readonly pool = new ArenaPool();
+  private current: Arena = this.pool.take(0);
+  private arena: Buffer = this.current.buf;
+  private pos = 0;
+  outputs: PipelineOutput[];
+
+  constructor(config: PipelineConfig, stats: PipelineStats, outputs: PipelineOutput[]) {
+    this.id = config.id;
+    this.config = config;
+    this.stats = stats;
+    this.parser = makeParser(config.parse);
+    this.steps = compileFilters(config.filters ?? []);
+    this.keepOriginal = config.parse?.keepOriginal === true;
+    const format = config.parse?.format ?? 'auto';
+    this.spliceJson = format === 'auto' || format === 'json';
+    this.fast =
+      this.steps.length === 0 &&
+      config.parse?.multiline === undefined &&
+      !this.keepOriginal &&
+      (this.spliceJson || format === 'none');
+    this.outputs = outputs;
+  }
+
+  private reserve(n: number): void {
+    if (this.arena.length - this.pos < n) {
+      const old = this.current;
+      old.active = false;
+      if (old.refs === 0) this.pool.recycle(old);
+      this.current = this.pool.take(n);
+      this.arena = this.current.buf;
+      this.pos = 0;
+    }
+  }
+
+  /**
+   * The byte path: one CRI/docker entry straight into an event. False when the body needs the
+   * string path (invalid UTF-8, or a JSON object with keys that collide with ours).
+   */
+  acceptBytes(
+    tsBuf: Buffer,
+    tsS: number,
+    tsE: number,
+    stream: number,
+    body: Buffer,
+    source: RecordSource,
+    group: AckGroup | null,
+  ): boolean {
+    const frag = source.fragmentBytes();
+    const blen = body.length;
+    this.reserve(48 + (tsE - tsS) + frag.length + blen * 6);
+    const a = this.arena;
+    const start = this.pos;
+    let p = start;
+    p += TS_PREFIX.copy(a, p);
+    p += tsBuf.copy(a, p, tsS, tsE);
+    p += STREAM_PART[stream].copy(a, p);
+    p += frag.copy(a, p);
+    let done = false;
+    if (this.spliceJson && blen > 1 && body[0] === 0x7b) {
+      const k = checkJsonObject(body, 0, blen);
+      if (k === JSON_SPLICE) {
+        a[p++] = 0x2c;
+        p += body.copy(a, p, 1, blen);
+        done = true;
+      } else if (k === JSON_EMPTY) {
+        a[p++] = 0x7d;
+        done = true;
+      } else if (k === JSON_COLLISION) return false;
+    }
+    if (!done) {
+      p += MESSAGE_PART.copy(a, p);
+      p = escapeJsonBytes(body, 0, blen, a, p);
+      if (p < 0) return false;
+      a[p++] = 0x22;
+      a[p++] = 0x7d;
+    }
+    this.pos = p;
+    const stats = this.stats;
+    stats.recordsIn++;
+    stats.bytesIn += blen;
+    stats.recordsOut++;
+    this.fanOut(new OutEvent(a, start, p - start, group, this.current));
+    return true;
+  }
+
+  /** The string path: parse, filters, serialize. */
+  accept(r: LogRecord): void {
+    const stats = this.stats;
+    stats.recordsIn++;
+    stats.bytesIn += r.message.length;
+    if (this.parser !== undefined) this.parser(r);
+    const steps = this.steps;
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i];
+      if ('map' in s) s.map(r);
+      else if (!s.test(r)) {
+        stats.drop(s.reason);
+        return;
+      }
+    }
+    const line = serialize(r, this.keepOriginal);
+    this.reserve(line.length * 3);
+    const start = this.pos;
+    const n = this.arena.write(line, start, 'utf8');
+    this.pos += n;
+    stats.recordsOut++;
+    this.fanOut(new OutEvent(this.arena, start, n, r.group, this.current));
+  }
+
+  private fanOut(e: OutEvent): void {
+    const outs = this.outputs;
+    for (let i = 0; i < outs.length; i++) {
+      const o = outs[i];
+      holdEvent(e);
+      o.stats.recordsIn++;
+      if (!o.buffer.push(e)) {
+        releaseEvent(e);
+        o.stats.drop(DropReason.bufferFull);
+      }
+    }
+  }
+
+  /** After each chunk: let buffers hand batches to their drivers. */
+  endChunk(): void {
+    for (let i = 0; i < this.outputs.length; i++) this.outputs[i].buffer.flushProducer();
+  }
+
+  get canRead(): boolean {
+    for (let i = 0; i < this.outputs.length; i++) if (this.outputs[i].buffer.full) return false;
+    return true;
+  }
+
+  waitForSpace(cb: () => void): void {
+    const full = this.outputs.find((o) => o.buffer.full);
+    if (full === undefined) cb();
+    else full.buffer.onSpace(() => this.waitForSpace(cb));
+  }
+}
+
+export { STREAM_NAMES };

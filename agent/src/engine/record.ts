@@ -1,0 +1,91 @@
+// The record that flows from a tailer through a pipeline into the output buffers. One class so
+// V8 keeps one shape; `line` is the serialized NDJSON event (without newline), built once at the
+// end of the pipeline and shared by every output of it.
+import type { AckGroup } from '../checkpoint/acks.ts';
+import type { Arena } from './arena.ts';
+
+export interface RecordSource {
+  /** Pre-serialized `"kubernetes":{...}` (or host file) fragment, refreshed when metadata changes. */
+  fragment(): string;
+  /** The same as UTF-8 bytes. */
+  fragmentBytes(): Buffer;
+  readonly namespace: string;
+  readonly pod: string;
+  readonly podKey: string;
+  /** Labels for conditions (`kubernetes.pod_labels.x`); undefined when unknown. */
+  labels(): Record<string, string> | undefined;
+  kubernetes(): Record<string, unknown>;
+}
+
+export class LogRecord {
+  ts: string;
+  stream: string;
+  message: string;
+  /** Parsed fields (format json/logfmt/regex), or undefined when the body stayed text. */
+  fields: Record<string, unknown> | undefined;
+  /** fields were parsed from `message` (a JSON object text) and not modified since: splice it. */
+  pristine: boolean;
+  source: RecordSource;
+  group: AckGroup | null;
+  /** Bytes cut by truncation (0 = whole). */
+  cut: number;
+
+  constructor(ts: string, stream: string, message: string, source: RecordSource, group: AckGroup | null) {
+    this.ts = ts;
+    this.stream = stream;
+    this.message = message;
+    this.fields = undefined;
+    this.pristine = false;
+    this.source = source;
+    this.group = group;
+    this.cut = 0;
+  }
+}
+
+/**
+ * A serialized event (one NDJSON line without its newline) at buf[off, off + len), usually in a
+ * shared arena, and the acknowledgement hold it carries.
+ */
+export interface Event {
+  buf: Buffer;
+  off: number;
+  len: number;
+  group: AckGroup | null;
+  /** The arena holding buf, if any: every holder of the event calls `release` once. */
+  arena: Arena | null;
+}
+
+export class OutEvent implements Event {
+  buf: Buffer;
+  off: number;
+  len: number;
+  group: AckGroup | null;
+  arena: Arena | null;
+  constructor(buf: Buffer, off: number, len: number, group: AckGroup | null, arena: Arena | null = null) {
+    this.buf = buf;
+    this.off = off;
+    this.len = len;
+    this.group = group;
+    this.arena = arena;
+  }
+}
+
+/** One holder is done with the event (delivered, written to disk, or dropped). */
+export function releaseEvent(e: Event): void {
+  if (e.group !== null) e.group.release();
+  if (e.arena !== null) e.arena.release();
+}
+
+/** One more holder (another output, the dead-letter output). */
+export function holdEvent(e: Event): void {
+  if (e.group !== null) e.group.pending++;
+  if (e.arena !== null) e.arena.refs++;
+}
+
+/** Test helper and string path: an event from a JS string. */
+export function eventOf(line: string, group: AckGroup | null = null): Event {
+  const b = Buffer.from(line, 'utf8');
+  return new OutEvent(b, 0, b.length, group);
+}
+
+export const eventText = (e: Event): string => e.buf.toString('utf8', e.off, e.off + e.len);

@@ -1,0 +1,76 @@
+// Which container files a pipeline reads. A LogPipeline only ever reads its own namespace — that
+// is enforced here from the path, whatever its config says. Pods annotated
+// `sluice.dev/exclude: "true"` are skipped by every pipeline; the agent's own pods only by
+// pipelines that did not ask for them.
+import type { LabelSelector, PipelineConfig } from '../config/types.ts';
+import { EXCLUDE_ANNOTATION, type PodMeta } from '../enrich/store.ts';
+import type { PathMeta } from '../sources/kubernetes_logs/path.ts';
+
+export function matchesSelector(sel: LabelSelector, labels: Record<string, string>): boolean {
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of sel.matchExpressions ?? []) {
+    const has = Object.hasOwn(labels, e.key);
+    const val = labels[e.key];
+    switch (e.operator) {
+      case 'In':
+        if (!has || !(e.values ?? []).includes(val)) return false;
+        break;
+      case 'NotIn':
+        if (has && (e.values ?? []).includes(val)) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+const allows = (f: { include?: string[]; exclude?: string[] } | undefined, name: string): boolean =>
+  (f?.include === undefined || f.include.length === 0 || f.include.includes(name)) &&
+  !(f?.exclude ?? []).includes(name);
+
+export interface SelfIdentity {
+  namespace?: string;
+  pod?: string;
+}
+
+/** 'yes' | 'no' | 'wait' (labels needed but the pod's metadata is not known yet). */
+export function selectFile(
+  p: PipelineConfig,
+  path: PathMeta,
+  pod: PodMeta | undefined,
+  self: SelfIdentity,
+): 'yes' | 'no' | 'wait' {
+  const input = p.input ?? {};
+  if (input.containerLogs === false) return 'no';
+  if (p.kind === 'LogPipeline' && path.namespace !== p.namespace) return 'no';
+  if (!allows(input.namespaces, path.namespace)) return 'no';
+  if (!allows(input.containers, path.container)) return 'no';
+  if (pod?.annotations[EXCLUDE_ANNOTATION] === 'true') return 'no';
+  if (
+    input.includeAgentPods !== true &&
+    self.pod !== undefined &&
+    path.pod === self.pod &&
+    (self.namespace === undefined || self.namespace === path.namespace)
+  )
+    return 'no';
+  const sel = input.pods;
+  if (
+    sel !== undefined &&
+    ((sel.matchLabels && Object.keys(sel.matchLabels).length > 0) || sel.matchExpressions?.length)
+  ) {
+    if (pod === undefined) return 'wait';
+    return matchesSelector(sel, pod.labels) ? 'yes' : 'no';
+  }
+  return 'yes';
+}
+
+export function streamMask(p: PipelineConfig): number {
+  const s = p.input?.streams;
+  if (s === undefined) return 3;
+  return (s.includes('stdout') ? 1 : 0) | (s.includes('stderr') ? 2 : 0);
+}

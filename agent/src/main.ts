@@ -1,0 +1,133 @@
+// The agent process: load the config, run the runtime, serve /healthz /readyz /metrics /status,
+// reload on SIGHUP or when the config file changes, flush and exit on SIGTERM.
+import { type FSWatcher, readFileSync, watch, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { basename, dirname } from 'node:path';
+import { DEFAULTS } from './config/defaults.ts';
+import { loadConfigFile } from './config/load.ts';
+import type { AgentConfig } from './config/types.ts';
+import { Runtime } from './engine/runtime.ts';
+import { ErrorCode } from './ops/catalogue.ts';
+import { startHttp } from './ops/http.ts';
+import { makeLogger } from './ops/log.ts';
+import { makeMetrics } from './ops/metrics.ts';
+import { AgentStats } from './ops/stats.ts';
+
+export interface AgentOptions {
+  config: AgentConfig;
+  hash: string;
+  /** Reload from this file on change and SIGHUP. */
+  configFile?: string;
+  once?: boolean;
+  /** Override the HTTP port of the config (e.g. `sluice run` leaves it off). */
+  httpPort?: number;
+}
+
+/** Benchmarks: write this process's CPU time and peak RSS where SLUICE_USAGE_FILE says. */
+function reportUsage(): void {
+  const file = process.env.SLUICE_USAGE_FILE;
+  if (file === undefined) return;
+  const u = process.resourceUsage();
+  let hwmKb = u.maxRSS;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m !== null) hwmKb = Number(m[1]);
+  } catch {
+    // not Linux: maxRSS from getrusage
+  }
+  writeFileSync(file, JSON.stringify({ userUs: u.userCPUTime, systemUs: u.systemCPUTime, peakRssKb: hwmKb }));
+}
+
+export async function runAgent(opts: AgentOptions): Promise<number> {
+  const settings = opts.config.agent ?? {};
+  const { logger, log } = makeLogger(settings.logLevel ?? 'info');
+  const stats = new AgentStats();
+  const nodeName = process.env.NODE_NAME;
+  const runtime = new Runtime({
+    stats,
+    log,
+    nodeName,
+    self: { namespace: process.env.POD_NAMESPACE, pod: process.env.POD_NAME },
+    once: opts.once,
+    startKubeWatch: async (store, node) =>
+      (await import('./enrich/kube.ts')).startKubeWatch(store, node, log),
+  });
+  await runtime.apply(opts.config, opts.hash);
+  log('info', 'agent started', { configHash: opts.hash, once: opts.once === true, node: nodeName });
+
+  let server: Server | undefined;
+  const port = opts.httpPort ?? settings.httpPort ?? DEFAULTS.httpPort;
+  if (port > 0) {
+    server = await startHttp(settings.httpHost ?? DEFAULTS.httpHost, port, {
+      registry: makeMetrics(stats),
+      ready: () => runtime.ready,
+      status: () => runtime.status(),
+    });
+  }
+
+  if (opts.once) {
+    await runtime.untilDone();
+    await runtime.shutdown(settings.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs);
+    server?.close();
+    logger.flush();
+    reportUsage();
+    return 0;
+  }
+
+  let watcher: FSWatcher | undefined;
+  let lastText = '';
+  const reload = async (why: string) => {
+    const file = opts.configFile;
+    if (file === undefined) return;
+    const r = await loadConfigFile(file);
+    if (!r.ok) {
+      log('error', 'config reload rejected; keeping the running config', {
+        code: ErrorCode.configInvalid,
+        why,
+        problems: r.problems,
+      });
+      runtime.reloadFailed(r.problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+      return;
+    }
+    if (r.hash === runtime.hash) return;
+    lastText = r.hash;
+    await runtime.apply(r.config, r.hash);
+  };
+  if (opts.configFile !== undefined) {
+    let t: NodeJS.Timeout | undefined;
+    const file = opts.configFile;
+    try {
+      // Watch the directory: ConfigMap updates swap a symlink rather than writing the file.
+      watcher = watch(dirname(file), (_e, name) => {
+        if (name !== null && !String(name).startsWith(basename(file)) && !String(name).startsWith('..'))
+          return;
+        clearTimeout(t);
+        t = setTimeout(() => void reload('file changed'), 200);
+      });
+    } catch (e) {
+      log('warn', 'cannot watch the config file; SIGHUP still reloads', { err: (e as Error).message });
+    }
+    process.on('SIGHUP', () => void reload('SIGHUP'));
+  }
+  void lastText;
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (sig: string) => {
+      if (stopping) return;
+      stopping = true;
+      log('info', 'shutting down', { signal: sig });
+      watcher?.close();
+      const ok = await runtime.shutdown(settings.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs);
+      if (!ok)
+        log('warn', 'shutdown deadline passed; undelivered records are re-read on restart', {
+          code: ErrorCode.shutdownDeadline,
+        });
+      server?.close();
+      logger.flush();
+      resolve(0);
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  });
+}

@@ -1,0 +1,33 @@
+// Fixed catalogues: why a record was dropped (the `reason` label of sluice_records_dropped_total)
+// and the agent's error codes. Nothing is ever dropped without one of these reasons.
+
+export const DropReason = {
+  /** A drop/keep filter decided so. */
+  filtered: 'filtered',
+  /** Over a throttle filter's rate. */
+  throttled: 'throttled',
+  /** Output buffer full with whenFull: dropNewest. */
+  bufferFull: 'buffer_full',
+  /** The destination rejected it as unrecoverable and no dead-letter output took it. */
+  rejected: 'rejected',
+  /** Lost in a corrupted or torn disk-buffer segment (counted at recovery). */
+  bufferCorrupted: 'buffer_corrupted',
+  /** An empty physical line that carried no record. */
+  emptyLine: 'empty_line',
+  /** Pipeline or output removed by a reload before delivery (re-read from the checkpoint). */
+  reloadCancelled: 'reload_cancelled',
+  /** Shutdown deadline passed before delivery (re-read from the checkpoint on restart). */
+  shutdown: 'shutdown',
+} as const;
+export type DropReason = (typeof DropReason)[keyof typeof DropReason];
+
+export const ErrorCode = {
+  configInvalid: 'SLUICE_ERR_CONFIG_INVALID',
+  configRead: 'SLUICE_ERR_CONFIG_READ',
+  checkpointWrite: 'SLUICE_ERR_CHECKPOINT_WRITE',
+  tailerRead: 'SLUICE_ERR_TAILER_READ',
+  sinkSend: 'SLUICE_ERR_SINK_SEND',
+  bufferRecovery: 'SLUICE_ERR_BUFFER_RECOVERY',
+  enrichment: 'SLUICE_ERR_ENRICHMENT',
+  shutdownDeadline: 'SLUICE_ERR_SHUTDOWN_DEADLINE',
+} as const;

@@ -1,0 +1,30 @@
+// /healthz (process alive), /readyz (config loaded, outputs running), /metrics, /status (JSON).
+import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
+
+export function startHttp(
+  host: string,
+  port: number,
+  deps: { registry: Registry; ready: () => boolean; status: () => unknown },
+): Promise<Server> {
+  const server = createServer((req, res) => {
+    const url = (req.url ?? '/').split('?')[0];
+    if (url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    } else if (url === '/readyz') {
+      const ok = deps.ready();
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ready\n' : 'not ready\n');
+    } else if (url === '/metrics') {
+      deps.registry.metrics().then(
+        (body) => res.writeHead(200, { 'content-type': deps.registry.contentType }).end(body),
+        (e: Error) => res.writeHead(500).end(e.message),
+      );
+    } else if (url === '/status') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(deps.status())}\n`);
+    } else res.writeHead(404).end();
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}

@@ -1,0 +1,102 @@
+// prom-client metrics, read from the hot-path counters in AgentStats at scrape time.
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { AgentStats } from './stats.ts';
+
+export function makeMetrics(stats: AgentStats): Registry {
+  const registry = new Registry();
+  const counter = (name: string, help: string, labelNames: string[], fill: (c: Counter) => void) =>
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        fill(this);
+      },
+    });
+  const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge) => void) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        fill(this);
+      },
+    });
+  counter('sluice_pipeline_records_in_total', 'Records read by a pipeline.', ['pipeline'], (c) => {
+    for (const [id, s] of stats.pipelines) c.inc({ pipeline: id }, s.recordsIn);
+  });
+  counter('sluice_pipeline_bytes_in_total', 'Message bytes read by a pipeline.', ['pipeline'], (c) => {
+    for (const [id, s] of stats.pipelines) c.inc({ pipeline: id }, s.bytesIn);
+  });
+  counter(
+    'sluice_pipeline_records_out_total',
+    'Records a pipeline passed to its outputs.',
+    ['pipeline'],
+    (c) => {
+      for (const [id, s] of stats.pipelines) c.inc({ pipeline: id }, s.recordsOut);
+    },
+  );
+  counter('sluice_records_truncated_total', 'Records cut at maxRecordBytes.', ['pipeline'], (c) => {
+    for (const [id, s] of stats.pipelines) c.inc({ pipeline: id }, s.truncated);
+  });
+  counter('sluice_lines_malformed_total', 'Lines not in CRI/docker format, kept raw.', ['pipeline'], (c) => {
+    for (const [id, s] of stats.pipelines) c.inc({ pipeline: id }, s.malformed);
+  });
+  counter(
+    'sluice_records_dropped_total',
+    'Records dropped, by reason.',
+    ['pipeline', 'output', 'reason'],
+    (c) => {
+      for (const [id, s] of stats.pipelines)
+        for (const [reason, n] of s.drops) c.inc({ pipeline: id, output: '', reason }, n);
+      for (const [id, s] of stats.outputs)
+        for (const [reason, n] of s.drops) c.inc({ pipeline: '', output: id, reason }, n);
+    },
+  );
+  counter('sluice_output_records_in_total', 'Records entering an output buffer.', ['output'], (c) => {
+    for (const [id, s] of stats.outputs) c.inc({ output: id }, s.recordsIn);
+  });
+  counter('sluice_output_records_out_total', 'Records acknowledged by the destination.', ['output'], (c) => {
+    for (const [id, s] of stats.outputs) c.inc({ output: id }, s.recordsOut);
+  });
+  counter('sluice_output_bytes_out_total', 'Bytes acknowledged by the destination.', ['output'], (c) => {
+    for (const [id, s] of stats.outputs) c.inc({ output: id }, s.bytesOut);
+  });
+  counter('sluice_output_retries_total', 'Requests retried.', ['output'], (c) => {
+    for (const [id, s] of stats.outputs) c.inc({ output: id }, s.retries);
+  });
+  counter('sluice_output_dead_lettered_total', 'Records sent to the dead-letter output.', ['output'], (c) => {
+    for (const [id, s] of stats.outputs) c.inc({ output: id }, s.deadLettered);
+  });
+  gauge('sluice_output_buffer_bytes', 'Bytes waiting in an output buffer.', ['output'], (g) => {
+    for (const [id, s] of stats.outputs) g.set({ output: id }, s.bufferBytes);
+  });
+  gauge('sluice_checkpoint_lag_bytes', 'File size minus committed offset.', ['pipeline', 'path'], (g) => {
+    for (const l of stats.lag()) g.set({ pipeline: l.pipeline, path: l.path }, l.bytes);
+  });
+  counter('sluice_file_rotations_total', 'Rotated or deleted files read to the end and released.', [], (c) =>
+    c.inc(stats.rotations),
+  );
+  counter('sluice_file_truncations_total', 'Files truncated in place (copytruncate).', [], (c) =>
+    c.inc(stats.truncations),
+  );
+  gauge('sluice_open_files', 'Log files open.', [], (g) => g.set(stats.openFiles));
+  counter('sluice_config_reloads_total', 'Successful config reloads.', [], (c) => c.inc(stats.reloads));
+  counter('sluice_config_reload_failures_total', 'Rejected config reloads.', [], (c) =>
+    c.inc(stats.reloadFailures),
+  );
+  gauge('sluice_enrichment_cache_bytes', 'Approximate bytes of pod metadata held.', [], (g) =>
+    g.set(stats.enrichmentBytes()),
+  );
+  gauge('sluice_enrichment_cache_pods', 'Pods held in the metadata cache.', [], (g) =>
+    g.set(stats.enrichmentPods()),
+  );
+  gauge('sluice_config_info', 'The config hash this agent runs (value 1).', ['hash'], (g) => {
+    if (stats.configHash !== '') g.set({ hash: stats.configHash }, 1);
+  });
+  return registry;
+}

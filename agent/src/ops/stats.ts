@@ -1,0 +1,62 @@
+// Hot-path counters as plain numbers on plain objects (a prom-client label lookup per record would
+// cost more than the record), exported to prom-client at scrape time by metrics.ts.
+import type { DropReason } from './catalogue.ts';
+
+export class PipelineStats {
+  recordsIn = 0;
+  bytesIn = 0;
+  recordsOut = 0;
+  truncated = 0;
+  malformed = 0;
+  readonly drops = new Map<DropReason, number>();
+  drop(reason: DropReason, n = 1): void {
+    this.drops.set(reason, (this.drops.get(reason) ?? 0) + n);
+  }
+}
+
+export class OutputStats {
+  recordsIn = 0;
+  recordsOut = 0;
+  bytesOut = 0;
+  retries = 0;
+  deadLettered = 0;
+  bufferBytes = 0;
+  lastError = '';
+  lastErrorAt = 0;
+  readonly drops = new Map<DropReason, number>();
+  drop(reason: DropReason, n = 1): void {
+    this.drops.set(reason, (this.drops.get(reason) ?? 0) + n);
+  }
+}
+
+export class AgentStats {
+  readonly pipelines = new Map<string, PipelineStats>();
+  readonly outputs = new Map<string, OutputStats>();
+  rotations = 0;
+  truncations = 0;
+  openFiles = 0;
+  reloads = 0;
+  reloadFailures = 0;
+  configHash = '';
+  /** file path → bytes between the committed offset and the file size, per pipeline. */
+  lag: () => { pipeline: string; path: string; bytes: number }[] = () => [];
+  enrichmentBytes: () => number = () => 0;
+  enrichmentPods: () => number = () => 0;
+
+  pipeline(id: string): PipelineStats {
+    let s = this.pipelines.get(id);
+    if (s === undefined) {
+      s = new PipelineStats();
+      this.pipelines.set(id, s);
+    }
+    return s;
+  }
+  output(id: string): OutputStats {
+    let s = this.outputs.get(id);
+    if (s === undefined) {
+      s = new OutputStats();
+      this.outputs.set(id, s);
+    }
+    return s;
+  }
+}

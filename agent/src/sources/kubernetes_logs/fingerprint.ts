@@ -1,0 +1,30 @@
+// Head fingerprint: CRC32 of the first FP_LEN bytes. With the device+inode it tells a file that
+// was rotated or moved (same head) from one that was truncated or replaced (new head); a copy made
+// by copytruncate has the same head as the original.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+
+export const FP_LEN = 256;
+/** Shorter heads are not fingerprinted (identity by device+inode and size only). */
+export const MIN_FP = 48;
+const scratch = Buffer.allocUnsafe(FP_LEN);
+
+/** CRC32 of the first `len` bytes of the open file, or -1 when the file is shorter. */
+export function fingerprintFd(fd: number, len = FP_LEN): number {
+  const n = readSync(fd, scratch, 0, len, 0);
+  return n < len ? -1 : crc32(scratch.subarray(0, len));
+}
+
+export function fingerprintPath(path: string, len = FP_LEN): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return -1;
+  }
+  try {
+    return fingerprintFd(fd, len);
+  } finally {
+    closeSync(fd);
+  }
+}

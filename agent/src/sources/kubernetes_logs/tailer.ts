@@ -1,0 +1,319 @@
+// Follows one file (one pipeline's view of it): reads chunks into a reusable buffer, hands
+// complete lines to a LineSink, keeps the unfinished tail for the next read, and notices when the
+// file is truncated (size below the read position, or a new head fingerprint) or no longer at
+// its path (renamed or deleted: read to the end, then released after `rotateWaitMs` without
+// growth). Over-long physical lines keep their head and skip the rest, never stalling the file.
+import { close, fstat, fstatSync, open, read, statSync } from 'node:fs';
+import { FP_LEN, fingerprintFd, MIN_FP } from './fingerprint.ts';
+import type { FdLimiter } from './limiter.ts';
+
+export interface LineSink {
+  beginChunk(): void;
+  /** buf[s, e) is one line without '\n'; `extra` bytes of it were skipped after e. */
+  line(buf: Buffer, s: number, e: number, lineStart: number, extra: number): void;
+  /** `lineStart`: first byte not yet part of a complete line. */
+  endChunk(lineStart: number): void;
+}
+
+export interface TailerHost {
+  readonly readBufferBytes: number;
+  readonly maxLineBytes: number;
+  readonly rotateWaitMs: number;
+  readonly limiter: FdLimiter;
+  /** False while the pipeline's outputs are full: the tailer pauses. */
+  canRead(): boolean;
+  waitForSpace(cb: () => void): void;
+  truncated(t: Tailer): void;
+  closed(t: Tailer): void;
+  idle(t: Tailer): void;
+  error(t: Tailer, e: Error): void;
+}
+
+const NL = 0x0a;
+const fsRead = (fd: number, buf: Buffer, off: number, len: number, pos: number) =>
+  new Promise<number>((resolve, reject) =>
+    read(fd, buf, off, len, pos, (e, n) => (e ? reject(e) : resolve(n))),
+  );
+
+export class Tailer {
+  path: string;
+  dev: number;
+  ino: number;
+  /** Next byte to read. */
+  offset: number;
+  fpLen = 0;
+  fpCrc = 0;
+  /** No longer the file at `path` (rotated or deleted): read to the end, then release. */
+  rotated = false;
+  /** At end of file with nothing to do (for --once). */
+  atEof = false;
+  closedFlag = false;
+  private fd = -1;
+  private buf: Buffer;
+  private carry = 0;
+  private skipping = false;
+  private skipHead: Buffer | undefined;
+  private skipStart = 0;
+  private skipExtra = 0;
+  private running = false;
+  private again = false;
+  private stopped = false;
+  private lastGrowth = Date.now();
+  private readonly host: TailerHost;
+  readonly sink: LineSink;
+
+  constructor(host: TailerHost, sink: LineSink, path: string, dev: number, ino: number, offset: number) {
+    this.host = host;
+    this.sink = sink;
+    this.path = path;
+    this.dev = dev;
+    this.ino = ino;
+    this.offset = offset;
+    this.buf = Buffer.allocUnsafeSlow(host.readBufferBytes);
+  }
+
+  /** First byte not yet part of a complete line. */
+  get lineStart(): number {
+    return this.skipping ? this.skipStart : this.offset - this.carry;
+  }
+
+  /** Read whatever is there (called on watch events, poll ticks and when space frees up). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.again = false;
+    this.pump().then(
+      () => {
+        this.running = false;
+        if (this.again && !this.stopped) this.kick();
+      },
+      (e: Error) => {
+        this.running = false;
+        this.host.error(this, e);
+      },
+    );
+  }
+
+  private async ensureOpen(): Promise<boolean> {
+    if (this.fd >= 0) return true;
+    if (!this.host.limiter.tryAcquire()) {
+      this.host.limiter.wait(() => {
+        this.slot = true;
+        this.kick();
+      });
+      return false;
+    }
+    this.slot = true;
+    return this.openFd();
+  }
+  private slot = false;
+
+  private async openFd(): Promise<boolean> {
+    try {
+      const fd = await new Promise<number>((res, rej) =>
+        open(this.path, 'r', (e, f) => (e ? rej(e) : res(f))),
+      );
+      const st = await new Promise<{ dev: number; ino: number }>((res, rej) =>
+        fstat(fd, (e, s) => (e ? rej(e) : res(s))),
+      );
+      if (st.ino !== this.ino || st.dev !== this.dev) {
+        close(fd, () => {});
+        this.giveBack();
+        this.finish();
+        return false;
+      }
+      this.fd = fd;
+      if (this.fpLen === 0) this.computeFingerprint();
+      return true;
+    } catch {
+      this.giveBack();
+      this.finish();
+      return false;
+    }
+  }
+
+  private giveBack(): void {
+    if (this.slot) {
+      this.slot = false;
+      this.host.limiter.release();
+    }
+  }
+
+  /**
+   * Fingerprint the head: FP_LEN bytes, or as many as there are once past MIN_FP (a CRI line's
+   * nanosecond timestamp makes even a short head distinctive); upgraded to FP_LEN later.
+   */
+  private computeFingerprint(): void {
+    const size = fstatSync(this.fd).size;
+    const len = Math.min(size, FP_LEN);
+    if (len < MIN_FP || len <= this.fpLen) return;
+    if (this.fpLen > 0 && this.headChanged()) return; // leave it to the truncation check
+    const crc = fingerprintFd(this.fd, len);
+    if (crc >= 0) {
+      this.fpLen = len;
+      this.fpCrc = crc;
+    }
+  }
+
+  private headChanged(): boolean {
+    return this.fpLen > 0 && fingerprintFd(this.fd, this.fpLen) !== this.fpCrc;
+  }
+
+  private async pump(): Promise<void> {
+    if (!this.slot && this.fd < 0 && !(await this.ensureOpen())) return;
+    if (this.fd < 0 && !(await this.openFd())) return;
+    this.host.limiter.setIdle(this, false);
+    this.atEof = false;
+    for (;;) {
+      if (this.stopped) return;
+      if (!this.host.canRead()) {
+        this.host.waitForSpace(() => this.kick());
+        return;
+      }
+      if (this.fpLen > 0 && this.headChanged()) {
+        this.host.truncated(this);
+        return;
+      }
+      if (this.carry === this.buf.length) this.grow();
+      const n = await fsRead(this.fd, this.buf, this.carry, this.buf.length - this.carry, this.offset);
+      if (this.stopped) return;
+      if (n === 0) break;
+      this.offset += n;
+      this.lastGrowth = Date.now();
+      this.process(this.carry + n);
+      if (this.fpLen < FP_LEN) this.computeFingerprint();
+    }
+    // End of file: truncated? moved away? idle.
+    const size = await new Promise<number>((res, rej) =>
+      fstat(this.fd, (e, s) => (e ? rej(e) : res(s.size))),
+    );
+    if (size < this.offset || this.headChanged()) {
+      this.host.truncated(this);
+      return;
+    }
+    if (size > this.offset) {
+      this.again = true;
+      return;
+    }
+    if (!this.rotated) {
+      try {
+        const st = statSync(this.path);
+        if (st.ino !== this.ino || st.dev !== this.dev) this.rotated = true;
+      } catch {
+        this.rotated = true;
+      }
+    }
+    if (this.rotated && Date.now() - this.lastGrowth >= this.host.rotateWaitMs) {
+      this.finish();
+      return;
+    }
+    this.atEof = true;
+    this.host.limiter.setIdle(this, true);
+    this.host.idle(this);
+  }
+
+  private grow(): void {
+    const max = this.host.maxLineBytes + this.host.readBufferBytes;
+    const next = Buffer.allocUnsafeSlow(Math.min(max, this.buf.length * 2));
+    this.buf.copy(next, 0, 0, this.carry);
+    this.buf = next;
+  }
+
+  private process(end: number): void {
+    const buf = this.buf;
+    const sink = this.sink;
+    let base = this.offset - end; // file offset of buf[0]
+    let s = 0;
+    sink.beginChunk();
+    if (this.skipping) {
+      const nl = buf.indexOf(NL, 0);
+      if (nl < 0 || nl >= end) {
+        this.skipExtra += end;
+        this.carry = 0;
+        sink.endChunk(this.lineStart);
+        return;
+      }
+      const head = this.skipHead!;
+      this.skipping = false;
+      this.skipHead = undefined;
+      sink.line(head, 0, head.length, this.skipStart, this.skipExtra + nl);
+      s = nl + 1;
+    }
+    let nl = buf.indexOf(NL, s);
+    while (nl >= 0 && nl < end) {
+      sink.line(buf, s, nl, base + s, 0);
+      s = nl + 1;
+      nl = buf.indexOf(NL, s);
+    }
+    const rest = end - s;
+    if (rest >= this.host.maxLineBytes) {
+      this.skipping = true;
+      this.skipHead = Buffer.from(buf.subarray(s, s + this.host.maxLineBytes));
+      this.skipStart = base + s;
+      this.skipExtra = rest - this.host.maxLineBytes;
+      this.carry = 0;
+    } else {
+      if (s > 0 && rest > 0) buf.copyWithin(0, s, end);
+      this.carry = rest;
+      if (this.buf.length > this.host.readBufferBytes && rest < this.host.readBufferBytes / 2) {
+        const small = Buffer.allocUnsafeSlow(this.host.readBufferBytes);
+        buf.copy(small, 0, 0, rest);
+        this.buf = small;
+      }
+    }
+    base = 0;
+    sink.endChunk(this.lineStart);
+  }
+
+  /** Restart from the beginning of the same file (it was truncated in place). */
+  restartAtZero(): void {
+    this.offset = 0;
+    this.carry = 0;
+    this.skipping = false;
+    this.skipHead = undefined;
+    this.fpLen = 0;
+    this.fpCrc = 0;
+    this.computeFingerprint();
+  }
+
+  /**
+   * Continue on another file (the copy made by copytruncate) at the same position; this tailer
+   * then reads the copy to its end and is released.
+   */
+  moveTo(path: string, fd: number, dev: number, ino: number): void {
+    if (this.fd >= 0) close(this.fd, () => {});
+    this.fd = fd;
+    this.path = path;
+    this.dev = dev;
+    this.ino = ino;
+    this.rotated = true;
+  }
+
+  /** Close the file and give back the slot; the file is reopened on the next kick. */
+  park(): void {
+    if (this.running || this.fd < 0) return;
+    close(this.fd, () => {});
+    this.fd = -1;
+    this.giveBack();
+  }
+
+  private finish(): void {
+    if (this.closedFlag) return;
+    this.stop();
+    this.host.closed(this);
+  }
+
+  /** Stop reading and close the file (state stays for inspection). */
+  stop(): void {
+    this.stopped = true;
+    this.closedFlag = true;
+    this.host.limiter.setIdle(this, false);
+    if (this.fd >= 0) close(this.fd, () => {});
+    this.fd = -1;
+    this.giveBack();
+  }
+}

@@ -1,0 +1,65 @@
+// Field conditions compiled to predicates. Paths: `message`, `stream`, `timestamp`,
+// `kubernetes.<...>` (pod metadata), anything else is a dotted path into the parsed fields.
+import type { Condition } from '../config/types.ts';
+import type { LogRecord } from '../engine/record.ts';
+
+export type Predicate = (r: LogRecord) => boolean;
+
+export function getPath(r: LogRecord, path: string[]): unknown {
+  const [first] = path;
+  let v: unknown;
+  let i = 1;
+  if (first === 'message' && (r.fields === undefined || !('message' in r.fields))) return r.message;
+  if (first === 'stream') return r.stream;
+  if (first === 'timestamp') return r.ts;
+  if (first === 'kubernetes') v = r.source.kubernetes();
+  else {
+    v = r.fields;
+    i = 0;
+  }
+  for (; i < path.length; i++) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[path[i]];
+  }
+  return v;
+}
+
+export function compileCondition(c: Condition): Predicate {
+  if ('all' in c) {
+    const ps = c.all.map(compileCondition);
+    return (r) => ps.every((p) => p(r));
+  }
+  if ('any' in c) {
+    const ps = c.any.map(compileCondition);
+    return (r) => ps.some((p) => p(r));
+  }
+  if ('not' in c) {
+    const p = compileCondition(c.not);
+    return (r) => !p(r);
+  }
+  const path = c.field.split('.');
+  const checks: ((v: unknown) => boolean)[] = [];
+  if (c.exists !== undefined) {
+    const want = c.exists;
+    checks.push((v) => (v !== undefined && v !== null) === want);
+  }
+  if (c.equals !== undefined) {
+    const want = String(c.equals);
+    checks.push((v) => v !== undefined && v !== null && String(v) === want);
+  }
+  if (c.in !== undefined) {
+    const set = new Set(c.in.map(String));
+    checks.push((v) => v !== undefined && v !== null && set.has(String(v)));
+  }
+  if (c.matches !== undefined) {
+    const re = new RegExp(c.matches);
+    checks.push(
+      (v) => v !== undefined && v !== null && re.test(typeof v === 'string' ? v : JSON.stringify(v)),
+    );
+  }
+  return (r) => {
+    const v = getPath(r, path);
+    for (const ch of checks) if (!ch(v)) return false;
+    return true;
+  };
+}

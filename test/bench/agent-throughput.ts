@@ -1,0 +1,125 @@
+// BENCHMARKS.md §1: the agent's throughput and memory on the standard workload — 8 CRI files of
+// ~100k events (60 % JSON, 33 % plain, 6.5 % Java traces, 0.5 % 17–20 KB P/F lines), read from
+// the head by `sluice run --once` (checkpointing on), JSON bodies parsed, pod metadata from a
+// local cache file, NDJSON out to a file. Measured in the child itself (SLUICE_USAGE_FILE):
+// user+system CPU seconds and peak RSS (VmHWM).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LogGenerator } from '../../agent/src/loadgen/generate.ts';
+import { verifyOutputs } from '../../agent/src/loadgen/verify.ts';
+import type { Bench, BenchRun } from './types.ts';
+
+const FILES = 8;
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const root = join(tmpdir(), `sluice-bench-agent-${FILES}x${EVENTS}`);
+const logs = join(root, 'logs');
+const manifestPath = join(root, 'manifest.json');
+const metadataPath = join(root, 'metadata.json');
+
+function prepare(): { bytes: number; lines: number } {
+  if (existsSync(manifestPath)) return JSON.parse(readFileSync(manifestPath, 'utf8')).stats;
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const gen = new LogGenerator({ dir: logs, files: FILES, seed: 42 });
+  for (let i = 0; i < FILES; i++)
+    for (let k = 0; k < EVENTS; k += 1000) gen.write(i, Math.min(1000, EVENTS - k));
+  gen.close();
+  const pods = gen.files.map((f, i) => {
+    const [ns, pod, uid] = f.dir.split('/').at(-2)!.split('_');
+    return {
+      metadata: {
+        name: pod,
+        namespace: ns,
+        uid,
+        labels: { app: `app-${i}`, 'pod-template-hash': '7d9f8b6c5', tier: 'backend' },
+        annotations: { 'prometheus.io/scrape': 'true' },
+        ownerReferences: [{ kind: 'ReplicaSet', name: `app-${i}-7d9f8b6c5`, controller: true }],
+      },
+      spec: { nodeName: 'bench-node', containers: [{ name: 'app', image: `registry.local/app:${i}.0` }] },
+    };
+  });
+  writeFileSync(
+    metadataPath,
+    JSON.stringify({ pods, namespaces: [{ metadata: { name: 'bench', labels: { team: 'x' } } }] }),
+  );
+  const stats = { bytes: gen.bytesWritten, lines: gen.linesWritten };
+  writeFileSync(manifestPath, JSON.stringify({ files: gen.manifest(), stats }));
+  return stats;
+}
+
+function once(): BenchRun {
+  const out = join(root, 'out.ndjson');
+  const data = join(root, 'data');
+  const usage = join(root, 'usage.json');
+  rmSync(out, { force: true });
+  rmSync(data, { recursive: true, force: true });
+  rmSync(usage, { force: true });
+  // The compiled agent, as the container image runs it (type stripping adds ~40 MB of RSS).
+  const run = new URL('../../dist/cli/commands/run.js', import.meta.url).href;
+  const entry = `const {command} = await import(${JSON.stringify(run)}); process.exitCode = await command.run(process.argv.slice(1));`;
+  const r = spawnSync(
+    process.execPath,
+    [
+      ...NODE_FLAGS,
+      '--input-type=module',
+      '-e',
+      entry,
+      '--',
+      '--logs',
+      logs,
+      '--output',
+      out,
+      '--data-dir',
+      data,
+      '--metadata',
+      metadataPath,
+      '--once',
+    ],
+    {
+      env: { ...process.env, SLUICE_USAGE_FILE: usage },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    },
+  );
+  if (r.status !== 0) throw new Error(`sluice run failed (${r.status}): ${r.stderr}`);
+  const u = JSON.parse(readFileSync(usage, 'utf8')) as {
+    userUs: number;
+    systemUs: number;
+    peakRssKb: number;
+  };
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { files: Record<string, number> };
+  const v = verifyOutputs([out], manifest.files);
+  if (v.lost > 0) throw new Error(`benchmark lost ${v.lost} records: ${v.lostSample.join(', ')}`);
+  const cpu = (u.userUs + u.systemUs) / 1e6;
+  return {
+    records: v.delivered,
+    cpuSeconds: cpu,
+    userSeconds: u.userUs / 1e6,
+    systemSeconds: u.systemUs / 1e6,
+    recordsPerCpuSecond: v.delivered / cpu,
+    peakRssMb: u.peakRssKb / 1024,
+  };
+}
+
+/** Node flags of the agent process (keep in sync with the agent image's entrypoint). */
+export const NODE_FLAGS = ['--max-old-space-size=64', '--max-semi-space-size=4'];
+
+export const agentThroughput: Bench = {
+  name: 'agent-throughput',
+  title: 'Agent throughput and memory (BENCHMARKS.md §1)',
+  prepare: () => {
+    const b = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+      cwd: new URL('../../', import.meta.url).pathname,
+      stdio: 'inherit',
+    });
+    if (b.status !== 0) throw new Error('build failed');
+    const s = prepare();
+    return `${FILES} files, ${s.lines.toLocaleString('en')} tagged lines, ${(s.bytes / 1e6).toFixed(0)} MB of CRI logs`;
+  },
+  once,
+  target: (m) => m.recordsPerCpuSecond >= 160_000 && m.peakRssMb <= 96,
+  targetText:
+    '≥ 160,000 records per CPU-second and ≤ 96 MB peak RSS (Fluent Bit 5.1.1: ~80,000 rec/CPU-s, 94–96 MB)',
+};

@@ -1,0 +1,19 @@
+// A benchmark: prepare its workload once, then measure runs; run.ts takes the median.
+export interface BenchRun {
+  records: number;
+  cpuSeconds: number;
+  userSeconds: number;
+  systemSeconds: number;
+  recordsPerCpuSecond: number;
+  peakRssMb: number;
+}
+
+export interface Bench {
+  name: string;
+  title: string;
+  /** Builds (or reuses) the workload; returns a one-line description of it. */
+  prepare(): string;
+  once(): BenchRun;
+  target(median: BenchRun): boolean;
+  targetText: string;
+}
