@@ -10,8 +10,10 @@ if (major < 24) {
   process.exit(2);
 }
 // Type stripping prints an ExperimentalWarning on some Node 24 releases; it is noise for a CLI.
+// kafkajs schedules a timer with a negative delay, which Node 24 reports on every connection.
 process.removeAllListeners('warning');
 process.on('warning', (w) => {
-  if (w.name !== 'ExperimentalWarning') process.stderr.write(`${w.name}: ${w.message}\n`);
+  if (w.name !== 'ExperimentalWarning' && w.name !== 'TimeoutNegativeWarning')
+    process.stderr.write(`${w.name}: ${w.message}\n`);
 });
 await import('../cli/entry.ts');

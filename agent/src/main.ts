@@ -12,6 +12,7 @@ import { startHttp } from './ops/http.ts';
 import { makeLogger } from './ops/log.ts';
 import { makeMetrics } from './ops/metrics.ts';
 import { AgentStats } from './ops/stats.ts';
+import { makeSecretStore } from './secrets/index.ts';
 
 export interface AgentOptions {
   config: AgentConfig;
@@ -43,9 +44,14 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
   const { logger, log } = makeLogger(settings.logLevel ?? 'info');
   const stats = new AgentStats();
   const nodeName = process.env.NODE_NAME;
+  const secrets = await makeSecretStore({
+    directory: settings.secrets?.directory,
+    refreshMs: settings.secrets?.refreshIntervalMs,
+  });
   const runtime = new Runtime({
     stats,
     log,
+    secrets,
     nodeName,
     self: { namespace: process.env.POD_NAMESPACE, pod: process.env.POD_NAME },
     once: opts.once,
@@ -68,6 +74,7 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
   if (opts.once) {
     await runtime.untilDone();
     await runtime.shutdown(settings.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs);
+    secrets.close();
     server?.close();
     logger.flush();
     reportUsage();
@@ -123,8 +130,10 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
         log('warn', 'shutdown deadline passed; undelivered records are re-read on restart', {
           code: ErrorCode.shutdownDeadline,
         });
+      secrets.close();
       server?.close();
       logger.flush();
+      reportUsage();
       resolve(0);
     };
     process.once('SIGTERM', () => void stop('SIGTERM'));

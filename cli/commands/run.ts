@@ -16,6 +16,8 @@ options:
   -o, --output FILE     NDJSON output for the default pipeline (default ./sluice-out.ndjson)
       --data-dir DIR    checkpoints and disk buffers (default ./.sluice)
       --metadata FILE   static pod metadata (PodList / Pods / Namespaces, YAML or JSON)
+      --secrets-dir DIR Secrets the outputs reference, as files DIR/<namespace>/<name>/<key>
+                        (re-read every 10 s: editing a file rotates the credential)
       --once            process what exists, deliver, checkpoint and exit
       --http-port N     serve /metrics /status /healthz (default off)
   -h, --help            show this help
@@ -30,6 +32,7 @@ export const command: Command = {
       output?: string;
       'data-dir'?: string;
       metadata?: string;
+      'secrets-dir'?: string;
       once?: boolean;
       'http-port'?: string;
       help?: boolean;
@@ -43,6 +46,7 @@ export const command: Command = {
           output: { type: 'string', short: 'o' },
           'data-dir': { type: 'string' },
           metadata: { type: 'string' },
+          'secrets-dir': { type: 'string' },
           once: { type: 'boolean' },
           'http-port': { type: 'string' },
           help: { type: 'boolean', short: 'h' },
@@ -97,6 +101,11 @@ export const command: Command = {
       config.agent = {
         ...config.agent,
         enrichment: { ...config.agent?.enrichment, metadataFile: values.metadata },
+      };
+    if (values['secrets-dir'] !== undefined)
+      config.agent = {
+        ...config.agent,
+        secrets: { ...config.agent?.secrets, directory: values['secrets-dir'] },
       };
     const v = validateAgentConfig(config);
     if (!v.ok) {

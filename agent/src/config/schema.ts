@@ -3,6 +3,10 @@
 // inside `options` of sink types this issue does not define (kafka, opensearch, s3), whose sinks
 // register their own option schemas in `outputOptionSchemas`.
 
+import { kafkaOptionsSchema } from '../sinks/kafka/config.ts';
+import { openSearchOptionsSchema } from '../sinks/opensearch/config.ts';
+import { s3OptionsSchema } from '../sinks/s3/config.ts';
+
 const str = (description: string) => ({ type: 'string', minLength: 1, description }) as const;
 const strList = (description: string) =>
   ({ type: 'array', items: { type: 'string', minLength: 1 }, description }) as const;
@@ -225,10 +229,13 @@ export const fileOutputOptionsSchema = {
   },
 } as const;
 
-/** Option schemas by output type; the sinks issue adds kafka / opensearch / s3. */
+/** Option schemas by output type; kafka, opensearch and s3 come from their sinks' config.ts. */
 export const outputOptionSchemas: Record<string, object> = {
   file: fileOutputOptionsSchema,
   stdout: { type: 'object', additionalProperties: false, properties: {} },
+  kafka: kafkaOptionsSchema,
+  opensearch: openSearchOptionsSchema,
+  s3: s3OptionsSchema,
 };
 
 const output = {
@@ -293,6 +300,15 @@ const agentSettings = {
         metadataFile: str('Static pod metadata (JSON/YAML).'),
         deletedPodTtlSeconds: nonNegInt('Default 60.'),
         cacheMaxBytes: posInt('Default 32 MiB.'),
+      },
+    },
+    secrets: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Where Secret references are read: the apiserver by default, or a local directory.',
+      properties: {
+        directory: str('Files <namespace>/<name>/<key> (sluice run without a cluster).'),
+        refreshIntervalMs: posInt('Re-read referenced Secrets this often to follow rotation. Default 10000.'),
       },
     },
     shutdownTimeoutMs: posInt('Default 25000.'),

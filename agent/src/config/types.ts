@@ -4,8 +4,8 @@
 //
 // Who writes it: the operator renders one AgentConfig per cluster into a ConfigMap (from
 // LogPipeline / ClusterLogPipeline / LogOutput / ClusterLogOutput), and `sluice run -f` compiles
-// the same resources locally. Secrets never appear as values: outputs reference files (mounted
-// Secrets) by path.
+// the same resources locally. Secrets never appear as values: outputs carry references
+// `{secret: {namespace, name, key}}` that the agent resolves at run time (agent/src/secrets).
 
 export type Stream = 'stdout' | 'stderr';
 
@@ -202,6 +202,11 @@ export interface AgentSettings {
   /** Use fs.watch (inotify); false = polling only. Default true. */
   watch?: boolean;
   enrichment?: EnrichmentConfig;
+  /**
+   * Where outputs read the Secrets they reference. Default: the apiserver (in the cluster);
+   * `directory` (files <namespace>/<name>/<key>) for `sluice run` without a cluster.
+   */
+  secrets?: { directory?: string; refreshIntervalMs?: number };
   /** SIGTERM: flush within this deadline. Default 25 s. */
   shutdownTimeoutMs?: number;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';

@@ -4,11 +4,24 @@ import { MemoryBuffer } from '../buffer/memory.ts';
 import type { OutputBuffer } from '../buffer/types.ts';
 import { DEFAULTS } from '../config/defaults.ts';
 import type { OutputConfig } from '../config/types.ts';
-import { DropReason } from '../ops/catalogue.ts';
+import { DropReason, ErrorCode } from '../ops/catalogue.ts';
 import type { OutputStats } from '../ops/stats.ts';
+import type { SecretStore } from '../secrets/types.ts';
 import { SinkDriver } from '../sinks/driver.ts';
 import { makeSink } from '../sinks/registry.ts';
-import { type Event, holdEvent, releaseEvent } from './record.ts';
+import { type Event, holdEvent, OutEvent, releaseEvent } from './record.ts';
+
+/** A dead-letter record: the original event with the error and the output that rejected it. */
+export function deadLetterEvent(e: Event, error: string, output: string): Event {
+  const head = Buffer.from(
+    `{"timestamp":"${new Date().toISOString()}","error":${JSON.stringify(error)},"output":${JSON.stringify(output)},"record":`,
+  );
+  const b = Buffer.allocUnsafe(head.length + e.len + 1);
+  head.copy(b, 0);
+  e.buf.copy(b, head.length, e.off, e.off + e.len);
+  b[b.length - 1] = 0x7d;
+  return new OutEvent(b, 0, b.length, e.group, null);
+}
 
 export class Output {
   readonly id: string;
@@ -26,6 +39,7 @@ export class Output {
       barrier: () => Promise<void>;
       deadLetter: (id: string) => Output | undefined;
       log: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
+      secrets: SecretStore;
     },
   ) {
     this.id = config.id;
@@ -45,27 +59,35 @@ export class Output {
             log: ctx.log,
           })
         : new MemoryBuffer(b.maxSize ?? DEFAULTS.memoryBufferBytes, whenFull, ctx.barrier);
-    const sink = makeSink(config);
+    const sink = makeSink(config, { secrets: ctx.secrets, log: ctx.log });
     this.closeSink = () => sink.service.close();
     const dlq = config.deadLetter;
     this.driver = new SinkDriver(
       this.buffer,
       sink,
       {
-        maxRecords: config.batch?.maxRecords ?? DEFAULTS.batchMaxRecords,
-        maxBytes: config.batch?.maxBytes ?? DEFAULTS.batchMaxBytes,
-        maxAgeMs: config.batch?.maxAgeMs ?? DEFAULTS.batchMaxAgeMs,
+        maxRecords: config.batch?.maxRecords ?? sink.batch?.maxRecords ?? DEFAULTS.batchMaxRecords,
+        // A memory buffer never holds more than its size: a larger batch would only fill by age.
+        maxBytes: Math.min(
+          config.batch?.maxBytes ?? sink.batch?.maxBytes ?? DEFAULTS.batchMaxBytes,
+          b.type === 'disk'
+            ? Number.MAX_SAFE_INTEGER
+            : Math.floor((b.maxSize ?? DEFAULTS.memoryBufferBytes) / 2),
+        ),
+        maxAgeMs: config.batch?.maxAgeMs ?? sink.batch?.maxAgeMs ?? DEFAULTS.batchMaxAgeMs,
         initialBackoffMs: config.retry?.initialBackoffMs ?? DEFAULTS.retryInitialMs,
         maxBackoffMs: config.retry?.maxBackoffMs ?? DEFAULTS.retryMaxMs,
         deadLetter:
           dlq === undefined
             ? undefined
-            : (events: Event[]) => {
+            : (events: Event[], errors: string[]) => {
                 const target = ctx.deadLetter(dlq);
                 if (target === undefined) return false;
-                for (const e of events) {
+                for (let i = 0; i < events.length; i++) {
+                  const e = deadLetterEvent(events[i], errors[i] ?? 'rejected', config.id);
                   // The dead-letter output now holds the record until it acknowledges it.
                   holdEvent(e);
+                  target.stats.recordsIn++;
                   if (!target.buffer.push(e)) {
                     releaseEvent(e);
                     target.stats.drop(DropReason.bufferFull);
@@ -74,7 +96,18 @@ export class Output {
                 target.buffer.flushProducer();
                 return true;
               },
-        onError: (m) => ctx.log('warn', 'output send failed; retrying', { output: config.id, err: m }),
+        onError: (m, code) =>
+          code === ErrorCode.sinkAuth || code === ErrorCode.sinkSecret
+            ? ctx.log('error', 'output credentials rejected or unreadable; fix the Secret, retrying', {
+                output: config.id,
+                code,
+                err: m,
+              })
+            : ctx.log('warn', 'output send failed', {
+                output: config.id,
+                code: code ?? ErrorCode.sinkSend,
+                err: m,
+              }),
       },
       stats,
     );

@@ -14,6 +14,7 @@ import { MetadataStore } from '../enrich/store.ts';
 import { DropReason } from '../ops/catalogue.ts';
 import type { LogFn } from '../ops/log.ts';
 import type { AgentStats } from '../ops/stats.ts';
+import { noSecrets, type SecretStore } from '../secrets/index.ts';
 import { Discovery, type FileInfo } from '../sources/kubernetes_logs/discovery.ts';
 import { FdLimiter } from '../sources/kubernetes_logs/limiter.ts';
 import { Collector } from './collector.ts';
@@ -28,6 +29,8 @@ export interface RuntimeDeps {
   self?: SelfIdentity;
   /** --once: read what exists, deliver, checkpoint, stop. */
   once?: boolean;
+  /** Where outputs read their credentials (Secrets referenced by the config). */
+  secrets?: SecretStore;
   /** Start the Kubernetes pod watch (injected so this module does not load the client). */
   startKubeWatch?: (store: MetadataStore, nodeName: string | undefined) => Promise<() => void>;
 }
@@ -222,6 +225,7 @@ export class Runtime {
       barrier: () => this.checkpoints!.flush(),
       deadLetter: (id) => this.outputs.get(id),
       log: this.deps.log,
+      secrets: this.deps.secrets ?? noSecrets,
     });
     this.outputs.set(o.id, out);
     out.start();

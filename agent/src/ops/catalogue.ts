@@ -27,6 +27,14 @@ export const ErrorCode = {
   checkpointWrite: 'SLUICE_ERR_CHECKPOINT_WRITE',
   tailerRead: 'SLUICE_ERR_TAILER_READ',
   sinkSend: 'SLUICE_ERR_SINK_SEND',
+  /** The destination refused the credentials: fix the referenced Secret; retried when it changes. */
+  sinkAuth: 'SLUICE_ERR_SINK_AUTH',
+  /** A credential Secret is missing, lacks the key, or is not readable by the agent. */
+  sinkSecret: 'SLUICE_ERR_SINK_SECRET',
+  /** The destination is unreachable or overloaded (retried). */
+  sinkUnavailable: 'SLUICE_ERR_SINK_UNAVAILABLE',
+  /** Records the destination rejects as unrecoverable (dead-lettered or dropped). */
+  sinkRejected: 'SLUICE_ERR_SINK_REJECTED',
   bufferRecovery: 'SLUICE_ERR_BUFFER_RECOVERY',
   enrichment: 'SLUICE_ERR_ENRICHMENT',
   shutdownDeadline: 'SLUICE_ERR_SHUTDOWN_DEADLINE',

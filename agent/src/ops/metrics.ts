@@ -69,6 +69,14 @@ export function makeMetrics(stats: AgentStats): Registry {
   counter('sluice_output_retries_total', 'Requests retried.', ['output'], (c) => {
     for (const [id, s] of stats.outputs) c.inc({ output: id }, s.retries);
   });
+  counter(
+    'sluice_output_errors_total',
+    'Failed deliveries by error code (SLUICE_ERR_SINK_AUTH, ..._UNAVAILABLE, ...).',
+    ['output', 'code'],
+    (c) => {
+      for (const [id, s] of stats.outputs) for (const [code, n] of s.errors) c.inc({ output: id, code }, n);
+    },
+  );
   counter('sluice_output_dead_lettered_total', 'Records sent to the dead-letter output.', ['output'], (c) => {
     for (const [id, s] of stats.outputs) c.inc({ output: id }, s.deadLettered);
   });

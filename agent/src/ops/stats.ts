@@ -24,8 +24,13 @@ export class OutputStats {
   lastError = '';
   lastErrorAt = 0;
   readonly drops = new Map<DropReason, number>();
+  /** Failed sends by error code (SLUICE_ERR_SINK_*). */
+  readonly errors = new Map<string, number>();
   drop(reason: DropReason, n = 1): void {
     this.drops.set(reason, (this.drops.get(reason) ?? 0) + n);
+  }
+  error(code: string): void {
+    this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
   }
 }
 

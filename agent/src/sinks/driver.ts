@@ -17,9 +17,12 @@ export interface DriverOptions {
   maxAgeMs: number;
   initialBackoffMs: number;
   maxBackoffMs: number;
-  /** Receives unrecoverable events; returns false when it cannot take them (then they are dropped). */
-  deadLetter?: (events: Event[]) => boolean;
-  onError?: (message: string) => void;
+  /**
+   * Receives unrecoverable events with the error of each; returns false when it cannot take them
+   * (then they are dropped).
+   */
+  deadLetter?: (events: Event[], errors: string[]) => boolean;
+  onError?: (message: string, code: string | undefined) => void;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -40,12 +43,14 @@ export class SinkDriver {
   private readonly stats: OutputStats;
   /** Set while waiting in a retry backoff (for /status). */
   retrying = false;
+  private wakeUp: (() => void) | undefined;
 
   constructor(buffer: OutputBuffer, sink: Sink, opts: DriverOptions, stats: OutputStats) {
     this.buffer = buffer;
     this.sink = sink;
     this.opts = opts;
     this.stats = stats;
+    sink.service.onRecover?.(() => this.wakeUp?.());
   }
 
   start(): void {
@@ -90,8 +95,10 @@ export class SinkDriver {
         result = { status: 'retry', error: (e as Error).message };
       }
       const statuses: SendStatus[] | undefined = result.status === 'partial' ? result.results : undefined;
+      const errors = result.status === 'partial' ? result.errors : undefined;
       const retry: Event[] = [];
       const fatal: Event[] = [];
+      const fatalErrors: string[] = [];
       let ok = 0;
       let okBytes = 0;
       for (let i = 0; i < pending.length; i++) {
@@ -100,24 +107,35 @@ export class SinkDriver {
           ok++;
           okBytes += pending[i].len + 1;
         } else if (s === 'retry') retry.push(pending[i]);
-        else fatal.push(pending[i]);
+        else {
+          fatal.push(pending[i]);
+          fatalErrors.push(errors?.[i] ?? result.error ?? 'rejected by the destination');
+        }
       }
       this.stats.recordsOut += ok;
       this.stats.bytesOut += okBytes;
       if (result.error !== undefined) {
         this.stats.lastError = result.error;
         this.stats.lastErrorAt = Date.now();
-        this.opts.onError?.(result.error);
+        if (result.code !== undefined) this.stats.error(result.code);
+        this.opts.onError?.(result.error, result.code);
       }
       if (fatal.length > 0) {
-        if (this.opts.deadLetter?.(fatal)) this.stats.deadLettered += fatal.length;
+        if (this.opts.deadLetter?.(fatal, fatalErrors)) this.stats.deadLettered += fatal.length;
         else this.stats.drop(DropReason.rejected, fatal.length);
       }
       pending = retry;
       if (pending.length > 0) {
         this.stats.retries++;
         this.retrying = true;
-        await sleep(backoff(attempt++, this.opts.initialBackoffMs, this.opts.maxBackoffMs, random));
+        const delay = backoff(attempt++, this.opts.initialBackoffMs, this.opts.maxBackoffMs, random);
+        await Promise.race([
+          sleep(delay),
+          new Promise<void>((r) => {
+            this.wakeUp = r;
+          }),
+        ]);
+        this.wakeUp = undefined;
         this.retrying = false;
       }
     }

@@ -3,13 +3,21 @@
 // (driver.ts) owns batching, retries with capped exponential backoff, acknowledgement and
 // dead-letter routing; a sink never retries by itself.
 import type { Event } from '../engine/record.ts';
+import type { SecretStore } from '../secrets/types.ts';
 
 export type SendStatus = 'ok' | 'retry' | 'fatal';
 
 export type SendResult =
-  | { status: SendStatus; error?: string }
+  | { status: SendStatus; error?: string; code?: string }
   /** Per event of the request, in order (OpenSearch bulk items, Kafka partitions). */
-  | { status: 'partial'; results: SendStatus[]; error?: string };
+  | {
+      status: 'partial';
+      results: SendStatus[];
+      /** Per event: why it failed (attached to dead-lettered records). */
+      errors?: (string | undefined)[];
+      error?: string;
+      code?: string;
+    };
 
 export interface Encoder<Req> {
   encode(events: Event[]): Req;
@@ -19,9 +27,22 @@ export interface Service<Req> {
   send(request: Req): Promise<SendResult>;
   /** Release connections and files. */
   close(): Promise<void>;
+  /**
+   * Optional: the service calls `wake` when a retry may now succeed before the backoff ends
+   * (a rotated credential), so the driver retries at once.
+   */
+  onRecover?(wake: () => void): void;
 }
 
 export interface Sink<Req = unknown> {
   readonly encoder: Encoder<Req>;
   readonly service: Service<Req>;
+  /** Batch limits of this sink when the output sets none (S3 objects are larger and older). */
+  readonly batch?: { maxRecords?: number; maxBytes?: number; maxAgeMs?: number };
+}
+
+/** What a sink factory gets besides its options: the secret store and the agent log. */
+export interface SinkContext {
+  secrets: SecretStore;
+  log: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
 }

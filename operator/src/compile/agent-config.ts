@@ -157,7 +157,9 @@ export function outputConfig(o: Output, dataDir: string): OutputConfig {
   for (const type of ['kafka', 'opensearch', 's3'] as const) {
     const block = spec[type];
     if (!block) continue;
-    const { batch, ...rest } = block;
+    const { batch, ...rest } = block as typeof block & { index?: string; dataStream?: string };
+    // The schema defaults `index`; a data stream replaces it.
+    if (type === 'opensearch' && rest.dataStream !== undefined) delete rest.index;
     return {
       ...base,
       type,

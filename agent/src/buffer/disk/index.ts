@@ -112,6 +112,7 @@ export class DiskBuffer implements OutputBuffer {
   private reader: { resolve: (e: Event[]) => void; maxRecords: number; maxBytes: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private draining = false;
   readonly durable = true;
 
   constructor(o: DiskBufferOptions) {

@@ -1,0 +1,60 @@
+// The agent's secret store: a local directory when one is configured (`sluice run --secrets-dir`,
+// or SLUICE_SECRETS_DIR), otherwise the apiserver (in the cluster, or with a kubeconfig).
+import { directorySecretStore } from './directory.ts';
+import type { SecretStore } from './types.ts';
+
+export {
+  isSecretOption,
+  refText,
+  SecretError,
+  type SecretOption,
+  type SecretRef,
+  type SecretStore,
+} from './types.ts';
+
+export const DEFAULT_SECRET_REFRESH_MS = 10_000;
+
+export async function makeSecretStore(opts: {
+  directory?: string;
+  refreshMs?: number;
+}): Promise<SecretStore> {
+  const refresh = opts.refreshMs ?? DEFAULT_SECRET_REFRESH_MS;
+  const dir = opts.directory ?? process.env.SLUICE_SECRETS_DIR;
+  if (dir !== undefined && dir !== '') return directorySecretStore(dir, refresh);
+  return lazyKubeStore(refresh);
+}
+
+/** Loads the Kubernetes client only when an output actually references a Secret. */
+function lazyKubeStore(refreshMs: number): SecretStore {
+  let inner: Promise<SecretStore> | undefined;
+  const subs = new Set<() => void>();
+  const store = () => {
+    inner ??= import('./kube.ts').then((m) => {
+      const s = m.kubeSecretStore(refreshMs);
+      s.onChange(() => {
+        for (const cb of subs) cb();
+      });
+      return s;
+    });
+    return inner;
+  };
+  return {
+    get: async (ref) => (await store()).get(ref),
+    onChange(cb) {
+      subs.add(cb);
+      return () => subs.delete(cb);
+    },
+    close() {
+      void inner?.then((s) => s.close());
+      subs.clear();
+    },
+  };
+}
+
+/** A store for configs without secret references: any get explains what is missing. */
+export const noSecrets: SecretStore = {
+  get: (ref) =>
+    Promise.reject(new Error(`no secret store is configured to read Secret ${ref.namespace}/${ref.name}`)),
+  onChange: () => () => {},
+  close() {},
+};

@@ -1,0 +1,89 @@
+// One caching SecretStore over a fetch function (the apiserver, or a local directory): the first
+// get of a Secret reads it, then every Secret read so far is re-read every `refreshMs`; a change of
+// its data notifies the subscribers. A failed re-read keeps the last good value (a flapping
+// apiserver must not take credentials away from a working connection).
+import { refText, SecretError, type SecretRef, type SecretStore } from './types.ts';
+
+/** Resolves the data of one Secret, undefined when it does not exist; throws on other failures. */
+export type FetchSecret = (namespace: string, name: string) => Promise<Record<string, string> | undefined>;
+
+interface Entry {
+  data: Record<string, string> | undefined;
+  text: string;
+  error: string | undefined;
+  loaded: Promise<void> | undefined;
+}
+
+export class CachingSecretStore implements SecretStore {
+  private readonly fetch: FetchSecret;
+  private readonly entries = new Map<string, Entry>();
+  private readonly subscribers = new Set<() => void>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly describe: string;
+
+  constructor(fetch: FetchSecret, refreshMs: number, describe: string) {
+    this.fetch = fetch;
+    this.describe = describe;
+    this.timer = setInterval(() => void this.refresh(), refreshMs);
+    this.timer.unref();
+  }
+
+  private async load(key: string, entry: Entry): Promise<void> {
+    const [ns, name] = key.split('/') as [string, string];
+    try {
+      const data = await this.fetch(ns, name);
+      const text = data === undefined ? '' : JSON.stringify(Object.entries(data).sort());
+      const changed = entry.loaded !== undefined && text !== entry.text;
+      entry.data = data;
+      entry.text = text;
+      entry.error = undefined;
+      if (changed) for (const cb of this.subscribers) cb();
+    } catch (e) {
+      entry.error = (e as Error).message;
+    }
+  }
+
+  async get(ref: SecretRef): Promise<string> {
+    const key = `${ref.namespace}/${ref.name}`;
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      entry = { data: undefined, text: '', error: undefined, loaded: undefined };
+      this.entries.set(key, entry);
+      const e = entry;
+      entry.loaded = this.load(key, e);
+    }
+    await entry.loaded;
+    if (entry.data === undefined) {
+      // Not found (or never readable): try again now, a fix should not wait for the next refresh.
+      await this.load(key, entry);
+    }
+    if (entry.data === undefined)
+      throw new SecretError(
+        ref,
+        entry.error !== undefined
+          ? `cannot read ${refText(ref)} from ${this.describe}: ${entry.error}`
+          : `${refText(ref)}: the Secret does not exist in ${this.describe}; create it`,
+      );
+    const v = entry.data[ref.key];
+    if (v === undefined)
+      throw new SecretError(
+        ref,
+        `${refText(ref)}: the Secret has no such key (it has: ${Object.keys(entry.data).sort().join(', ') || 'none'})`,
+      );
+    return v;
+  }
+
+  private async refresh(): Promise<void> {
+    await Promise.all([...this.entries].map(([key, entry]) => this.load(key, entry)));
+  }
+
+  onChange(cb: () => void): () => void {
+    this.subscribers.add(cb);
+    return () => this.subscribers.delete(cb);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.subscribers.clear();
+  }
+}

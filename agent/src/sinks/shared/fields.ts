@@ -1,0 +1,81 @@
+// Record fields for templates, topics and keys, read from a serialized event by the API's field
+// names (`kubernetes.namespace`, `kubernetes.podUid`, `kubernetes.labels.app.kubernetes.io/name`,
+// parsed fields like `level`). The event is parsed lazily, once, and only when a field is asked
+// for; the UTC date comes straight from the leading `"timestamp"` bytes without parsing.
+import type { Event } from '../../engine/record.ts';
+
+const TS_PREFIX = '{"timestamp":"';
+
+/**
+ * A value at a dotted path. Keys may themselves contain dots (label keys like
+ * `app.kubernetes.io/name`), so at each level the whole remaining path is tried first, then every
+ * prefix ending at a dot.
+ */
+export function lookup(obj: unknown, path: string): unknown {
+  if (obj === null || typeof obj !== 'object') return undefined;
+  const o = obj as Record<string, unknown>;
+  if (path in o) return o[path];
+  for (let i = path.indexOf('.'); i > 0; i = path.indexOf('.', i + 1)) {
+    const head = path.slice(0, i);
+    if (head in o) {
+      const v = lookup(o[head], path.slice(i + 1));
+      if (v !== undefined) return v;
+    }
+  }
+  return undefined;
+}
+
+/** A scalar as text; objects and arrays and null count as missing. */
+export function scalarText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+export class EventFields {
+  private e: Event | undefined;
+  private parsed: unknown;
+  private done = false;
+
+  reset(e: Event): this {
+    this.e = e;
+    this.done = false;
+    this.parsed = undefined;
+    return this;
+  }
+
+  private object(): unknown {
+    if (!this.done) {
+      this.done = true;
+      const e = this.e!;
+      try {
+        this.parsed = JSON.parse(e.buf.toString('utf8', e.off, e.off + e.len));
+      } catch {
+        this.parsed = undefined;
+      }
+    }
+    return this.parsed;
+  }
+
+  get(path: string): string | undefined {
+    return scalarText(lookup(this.object(), path));
+  }
+
+  /** `YYYY-MM-DDTHH` in UTC of the record's timestamp (now when it has none). */
+  utcHour(now: () => number = Date.now): string {
+    const e = this.e!;
+    const b = e.buf;
+    let ts: string | undefined;
+    if (
+      e.len > TS_PREFIX.length + 20 &&
+      b.toString('latin1', e.off, e.off + TS_PREFIX.length) === TS_PREFIX
+    ) {
+      const s = e.off + TS_PREFIX.length;
+      const end = b.indexOf(0x22, s);
+      if (end > s && end < e.off + e.len) ts = b.toString('latin1', s, end);
+    }
+    if (ts !== undefined && ts.length >= 13 && ts.endsWith('Z')) return ts.slice(0, 13);
+    const ms = ts !== undefined ? Date.parse(ts) : Number.NaN;
+    return new Date(Number.isNaN(ms) ? now() : ms).toISOString().slice(0, 13);
+  }
+}
