@@ -88,9 +88,13 @@ export const command: Command = {
       const docs: unknown[] = [];
       for (const f of values.file) docs.push(...loadAll(await readFile(f, 'utf8')));
       const mod = (await import(compiler.href)) as {
-        compileResources(docs: unknown[]): { config: typeof config; problems: unknown[] };
+        compileResources(
+          docs: unknown[],
+          opts: { agent: { dataDir?: string } },
+        ): { config: typeof config; problems: unknown[] };
       };
-      const r = mod.compileResources(docs);
+      // File outputs live under the data directory of this run, not the node's /var/lib/sluice.
+      const r = mod.compileResources(docs, { agent: { dataDir: config.agent?.dataDir } });
       if (r.problems.length > 0) {
         for (const p of r.problems) process.stderr.write(`sluice run: ${JSON.stringify(p)}\n`);
         return EXIT.invalid;

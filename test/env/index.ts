@@ -4,6 +4,7 @@ import { statePath } from './paths.ts';
 import { readState } from './state.ts';
 import type { Component, KafkaInfo, KubeInfo, OpenSearchInfo, S3Info, TestEnv, Tools } from './types.ts';
 
+export { type StoppedProcess, stopComponentProcess } from './restart.ts';
 export type {
   ServiceAccountCredentials,
   ServiceAccountRef,

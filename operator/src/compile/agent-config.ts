@@ -180,6 +180,8 @@ export function agentConfig(resolution: Resolution, opts: CompileOptions = {}): 
     .filter(([, v]) => !v.pipeline.spec.paused)
     .map(([, v]) => pipelineConfig(v.pipeline, v.outputIds, opts));
   const used = new Set(pipelines.flatMap((p) => p.outputs));
+  for (const [, v] of resolution.accepted)
+    if (!v.pipeline.spec.paused) for (const id of v.deadLetters) used.add(id);
   const outputs = [...used].sort().map((id) => outputConfig(resolution.outputs.get(id)!.output, dataDir));
   return drop({ apiVersion: 'agent.sluice.dev/v1' as const, agent: opts.agent, pipelines, outputs });
 }

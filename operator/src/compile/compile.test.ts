@@ -174,6 +174,18 @@ describe('resolve: one bad reference rejects only its pipeline', () => {
     expect(problems.map((p) => p.reason).sort()).toEqual(['InvalidSpec', 'OutputInvalid']);
   });
 
+  test('a dead-letter output is in the config but receives none of the pipeline records', () => {
+    const { config, problems } = compileResources([
+      lp('a', [{ name: 'o' }]),
+      lo('o', 'shop', { stdout: {}, deadLetter: { name: 'dlq' } }),
+      lo('dlq', 'shop', { stdout: {} }),
+    ]);
+    expect(problems).toEqual([]);
+    expect(config.pipelines[0]!.outputs).toEqual(['LogOutput/shop/o']);
+    expect(config.outputs.map((o) => o.id)).toEqual(['LogOutput/shop/dlq', 'LogOutput/shop/o']);
+    expect(config.outputs[1]!.deadLetter).toBe('LogOutput/shop/dlq');
+  });
+
   test('a missing dead letter rejects the pipelines that reach it', () => {
     const { problems } = compileResources([
       lp('a', [{ name: 'o' }]),

@@ -20,7 +20,8 @@ export interface World {
 
 export interface Resolution {
   /** Accepted pipelines with the ids of every output their records reach (dead letters included). */
-  accepted: Map<string, { pipeline: Pipeline; outputIds: string[] }>;
+  /** outputIds: the outputs a pipeline sends to; deadLetters: outputs reached only as dead letters. */
+  accepted: Map<string, { pipeline: Pipeline; outputIds: string[]; deadLetters: string[] }>;
   rejected: Map<string, Rejection>;
   /** Outputs by id, with a rejection when the output itself is unusable. */
   outputs: Map<string, { output: Output; rejection?: Rejection }>;
@@ -126,9 +127,18 @@ export function resolve(world: World): Resolution {
           `${refId} has dead letter`,
         );
     };
-    for (const ref of p.spec.outputs) visit(outputRefId(ref, ns), 'spec.outputs names');
+    const direct = p.spec.outputs.map((ref) => outputRefId(ref, ns));
+    for (const id of direct) visit(id, 'spec.outputs names');
     if (rejection) rejected.set(pid, rejection);
-    else accepted.set(pid, { pipeline: p, outputIds: reached });
+    else {
+      // A dead-letter output receives only what its output rejects, never the pipeline's records.
+      const outputIds = reached.filter((id) => direct.includes(id));
+      accepted.set(pid, {
+        pipeline: p,
+        outputIds,
+        deadLetters: reached.filter((id) => !direct.includes(id)),
+      });
+    }
   }
   return { accepted, rejected, outputs };
 }
