@@ -112,7 +112,6 @@ export class DiskBuffer implements OutputBuffer {
   private reader: { resolve: (e: Event[]) => void; maxRecords: number; maxBytes: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
-  private draining = false;
   readonly durable = true;
 
   constructor(o: DiskBufferOptions) {
@@ -313,7 +312,6 @@ export class DiskBuffer implements OutputBuffer {
   }
 
   drain(): void {
-    this.draining = true;
     this.serveIfReady();
   }
 
