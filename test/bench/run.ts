@@ -1,13 +1,16 @@
 // `npm run bench`: every benchmark in ./benches, several runs each, medians printed and written
 // to docs/benchmarks.md. Not a test: nothing fails on timings (machines are shared and noisy);
 // CPU-seconds are measured inside the measured process, never wall time.
-//   BENCH_RUNS=5 npm run bench          (default 3)   BENCH_ONLY=agent-throughput npm run bench
-import { mkdirSync, writeFileSync } from 'node:fs';
+//   BENCH_RUNS=5 npm run bench          (default 3)   BENCH_ONLY=agent-throughput,sink-kafka npm run bench
+// The sink and latency benchmarks need the test environment: npm run test:env -- up kafka opensearch s3
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { agentThroughput } from './agent-throughput.ts';
+import { latency } from './latency.ts';
+import { sinkBenches } from './sink-throughput.ts';
 import type { Bench, BenchRun } from './types.ts';
 
-const benches: Bench[] = [agentThroughput];
+const benches: Bench[] = [agentThroughput, ...sinkBenches, latency];
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -18,13 +21,13 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 const only = process.env.BENCH_ONLY;
 const sections: string[] = [];
 for (const b of benches) {
-  if (only !== undefined && b.name !== only) continue;
+  if (only !== undefined && !only.split(',').includes(b.name)) continue;
   process.stdout.write(`${b.title}\n  preparing... `);
   const workload = b.prepare();
   process.stdout.write(`${workload}\n`);
   const results: BenchRun[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = b.once();
+  for (let i = 0; i < (b.runs ?? runs); i++) {
+    const r = await b.once();
     results.push(r);
     process.stdout.write(
       `  run ${i + 1}: ${r.records} records, ${r.cpuSeconds.toFixed(2)} CPU-s (user ${r.userSeconds.toFixed(2)}, sys ${r.systemSeconds.toFixed(2)}), ${Math.round(r.recordsPerCpuSecond).toLocaleString('en')} rec/CPU-s, peak RSS ${r.peakRssMb.toFixed(1)} MB\n`,
@@ -56,14 +59,29 @@ for (const b of benches) {
       ),
       `| **median** | ${m.records.toLocaleString('en')} | ${m.cpuSeconds.toFixed(2)} | **${Math.round(m.recordsPerCpuSecond).toLocaleString('en')}** | **${m.peakRssMb.toFixed(1)} MB** |`,
       '',
+      ...(b.notes?.() ?? []),
       `Target: ${b.targetText} — **${met ? 'met' : 'not met'}**.`,
       '',
     ].join('\n'),
   );
 }
 mkdirSync(new URL('../../docs/', import.meta.url), { recursive: true });
+const docPath = new URL('../../docs/benchmarks.md', import.meta.url);
+// With BENCH_ONLY, the sections of the benchmarks that did not run are kept as they were.
+if (only !== undefined && existsSync(docPath)) {
+  const ran = new Set(sections.map((s) => s.slice(0, s.indexOf('\n'))));
+  const old = readFileSync(docPath, 'utf8')
+    .split(/\n(?=## )/)
+    .slice(1);
+  const order = benches.map((b) => `## ${b.title}`);
+  for (const o of old)
+    if (!ran.has(o.slice(0, o.indexOf('\n')))) sections.push(o.endsWith('\n') ? o : `${o}\n`);
+  sections.sort(
+    (a, b) => order.indexOf(a.slice(0, a.indexOf('\n'))) - order.indexOf(b.slice(0, b.indexOf('\n'))),
+  );
+}
 writeFileSync(
-  new URL('../../docs/benchmarks.md', import.meta.url),
+  docPath,
   [
     '# Benchmarks',
     '',

@@ -13,7 +13,11 @@ export interface Bench {
   title: string;
   /** Builds (or reuses) the workload; returns a one-line description of it. */
   prepare(): string;
-  once(): BenchRun;
+  once(): BenchRun | Promise<BenchRun>;
+  /** Runs of this benchmark (default BENCH_RUNS); the sink benchmarks run once. */
+  runs?: number;
+  /** Extra lines for its docs section (e.g. latency percentiles), after the runs. */
+  notes?: () => string[];
   target(median: BenchRun): boolean;
   targetText: string;
 }
