@@ -49,3 +49,24 @@ describe('kafka error classes', () => {
     expect(classifyKafkaError(e)).toBe(kind);
   });
 });
+
+describe('kafkajs partition grouping (linear replacement)', () => {
+  test('same result as kafkajs: partition → messages in order', async () => {
+    const { groupMessagesPerPartition } = await import('./kafkajs.ts');
+    const messages = Array.from({ length: 10 }, (_, i) => ({ value: String(i) }));
+    const r = groupMessagesPerPartition({
+      topic: 't',
+      partitionMetadata: [{}, {}, {}],
+      messages,
+      partitioner: ({ message }) => Number((message as { value: string }).value) % 3,
+    });
+    expect(r).toEqual({
+      0: [messages[0], messages[3], messages[6], messages[9]],
+      1: [messages[1], messages[4], messages[7]],
+      2: [messages[2], messages[5], messages[8]],
+    });
+    expect(
+      groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages, partitioner: () => 0 }),
+    ).toEqual({});
+  });
+});

@@ -13,6 +13,7 @@ import type { SendResult, SendStatus, Service, SinkContext } from '../types.ts';
 import { compressionType } from './codecs.ts';
 import type { KafkaOptions } from './config.ts';
 import type { KafkaRequest } from './encode.ts';
+import { loadKafkajs } from './kafkajs.ts';
 
 type Kind = 'auth' | 'tooLarge' | 'retry';
 
@@ -85,7 +86,7 @@ export class KafkaService implements Service<KafkaRequest> {
   }
 
   private async connect(): Promise<Producer> {
-    const k = await import('kafkajs');
+    const k = await loadKafkajs();
     this.compression = compressionType(k, this.o.compression ?? 'zstd');
     const s = this.o.sasl;
     const ssl = await resolveTls(this.o.tls, this.ctx.secrets);

@@ -4,6 +4,8 @@
 // documents) rejected to the dead letter with the server's reason. A 413 halves the request until
 // a lone item is rejected. 401/403 are surfaced as credential errors and retried, at once when a
 // referenced Secret changes.
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { Client } from '@opensearch-project/opensearch';
 import { ErrorCode } from '../../ops/catalogue.ts';
 import { refText, SecretError } from '../../secrets/types.ts';
@@ -11,6 +13,8 @@ import { resolveTls } from '../shared/options.ts';
 import type { SendResult, SendStatus, Service, SinkContext } from '../types.ts';
 import type { OpenSearchOptions } from './config.ts';
 import type { BulkRequest } from './encode.ts';
+
+const gzipAsync = promisify(gzip);
 
 interface BulkItem {
   status: number;
@@ -43,6 +47,7 @@ export class OpenSearchService implements Service<BulkRequest> {
   private readonly o: OpenSearchOptions;
   private readonly ctx: SinkContext;
   private readonly op: 'index' | 'create';
+  private readonly gzip: boolean;
   private client: Client | undefined;
   private stale = false;
   private wake: (() => void) | undefined;
@@ -52,6 +57,7 @@ export class OpenSearchService implements Service<BulkRequest> {
     this.o = o;
     this.ctx = ctx;
     this.op = o.dataStream !== undefined ? 'create' : 'index';
+    this.gzip = (o.compression ?? 'gzip') === 'gzip';
     this.unsubscribe = ctx.secrets.onChange(() => {
       this.stale = true;
       this.wake?.();
@@ -90,7 +96,6 @@ export class OpenSearchService implements Service<BulkRequest> {
       nodes: this.o.endpoints,
       auth,
       ssl,
-      compression: (this.o.compression ?? 'gzip') === 'gzip' ? 'gzip' : undefined,
       maxRetries: 0,
       requestTimeout: this.o.requestTimeoutMs ?? 30_000,
       sniffOnStart: false,
@@ -105,10 +110,16 @@ export class OpenSearchService implements Service<BulkRequest> {
     results: SendStatus[],
     errors: (string | undefined)[],
   ): Promise<void> {
-    const body = Buffer.concat(idx.map((i) => req.items[i]));
+    const raw = Buffer.concat(idx.map((i) => req.items[i]));
+    // gzip at level 1 here rather than the client's level 6: most of the ratio at a fraction of
+    // the CPU. filter_path trims the response to what the per-item verdicts need.
+    const body = this.gzip ? await gzipAsync(raw, { level: 1 }) : raw;
     let res: { statusCode?: number | null; body: { errors?: boolean; items?: Record<string, BulkItem>[] } };
     try {
-      res = (await c.bulk({ body } as never)) as typeof res;
+      res = (await c.bulk(
+        { body, filter_path: 'errors,items.*.status,items.*.error' } as never,
+        this.gzip ? { headers: { 'content-encoding': 'gzip' } } : {},
+      )) as typeof res;
     } catch (e) {
       const status = (e as { meta?: { statusCode?: number } }).meta?.statusCode;
       if (status === 413) {

@@ -32,16 +32,71 @@ export function scalarText(v: unknown): string | undefined {
   return undefined;
 }
 
+const K8S_KEY = Buffer.from('"kubernetes":{');
+const FRAGMENT_CACHE = 4096;
+const HEAD_BYTES = 192;
+
+/**
+ * End (exclusive) of the JSON object starting at `start` (a `{`), skipping strings; -1 if the
+ * bytes end first.
+ */
+function objectEnd(b: Buffer, start: number, end: number): number {
+  let depth = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i];
+    if (c === 0x22) {
+      for (i++; i < end && b[i] !== 0x22; i++) if (b[i] === 0x5c) i++;
+    } else if (c === 0x7b) depth++;
+    else if (c === 0x7d && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
 export class EventFields {
   private e: Event | undefined;
   private parsed: unknown;
   private done = false;
+  private k8s: unknown;
+  private k8sDone = false;
+  /** Parsed `kubernetes` objects by their text: the pipeline emits one fragment per pod. */
+  private readonly fragments = new Map<string, unknown>();
 
   reset(e: Event): this {
     this.e = e;
     this.done = false;
     this.parsed = undefined;
+    this.k8sDone = false;
+    this.k8s = undefined;
     return this;
+  }
+
+  /**
+   * The record's `kubernetes` object without parsing the record: it is found in the head of the
+   * event and parsed once per distinct fragment.
+   */
+  private kubernetes(): unknown {
+    if (this.k8sDone) return this.k8s;
+    this.k8sDone = true;
+    const e = this.e!;
+    const end = e.off + e.len;
+    // It follows "timestamp" and "stream" at the head of the event (engine/serialize.ts).
+    const rel = e.buf.subarray(e.off, Math.min(end, e.off + HEAD_BYTES)).indexOf(K8S_KEY);
+    if (rel < 0) return (this.k8s = lookup(this.object(), 'kubernetes'));
+    const s = e.off + rel + K8S_KEY.length - 1;
+    const stop = objectEnd(e.buf, s, end);
+    if (stop < 0) return (this.k8s = lookup(this.object(), 'kubernetes'));
+    const text = e.buf.toString('utf8', s, stop);
+    let v = this.fragments.get(text);
+    if (v === undefined) {
+      try {
+        v = JSON.parse(text);
+      } catch {
+        v = null;
+      }
+      if (this.fragments.size >= FRAGMENT_CACHE) this.fragments.clear();
+      this.fragments.set(text, v);
+    }
+    return (this.k8s = v);
   }
 
   private object(): unknown {
@@ -58,6 +113,10 @@ export class EventFields {
   }
 
   get(path: string): string | undefined {
+    if (path.startsWith('kubernetes.')) {
+      const k = this.kubernetes();
+      if (k !== undefined && k !== null) return scalarText(lookup(k, path.slice(11)));
+    }
     return scalarText(lookup(this.object(), path));
   }
 

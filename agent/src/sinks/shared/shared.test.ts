@@ -60,3 +60,18 @@ describe('templates', () => {
     expect(compileTemplate('{{ stream }}').fields).toEqual(['stream']);
   });
 });
+
+describe('the kubernetes fragment shortcut', () => {
+  test('reads kubernetes fields from the head and agrees with a full parse', () => {
+    const f = new EventFields();
+    const line = JSON.stringify(rec);
+    // In an arena: other events around it must not be read.
+    const arena = Buffer.from(`{"x":1}${line}{"kubernetes":{"namespace":"other"}}`);
+    const e = { buf: arena, off: 7, len: Buffer.byteLength(line), group: null, arena: null };
+    expect(f.reset(e).get('kubernetes.namespace')).toBe('shop');
+    expect(f.reset(e).get('kubernetes.labels.app.kubernetes.io/name')).toBe('checkout');
+    expect(
+      f.reset(eventOf('{"timestamp":"t","message":"{\\"kubernetes\\":{}}"}')).get('kubernetes.pod'),
+    ).toBe(undefined);
+  });
+});
