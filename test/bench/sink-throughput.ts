@@ -187,12 +187,37 @@ async function s3Run(expected: number): Promise<BenchRun> {
   return result(expected, u);
 }
 
+/** The §1 file-output rate (records per CPU-second) last written to docs/benchmarks.md, for the ratio. */
+function fileRate(): number | undefined {
+  try {
+    const doc = readFileSync(new URL('../../docs/benchmarks.md', import.meta.url), 'utf8');
+    const section = doc.split('\n## ').find((s) => s.startsWith('Agent throughput'));
+    const m =
+      section === undefined ? null : /\| \*\*median\*\* \|[^|]*\|[^|]*\| \*\*([\d,]+)\*\*/.exec(section);
+    return m === null ? undefined : Number(m[1]!.replace(/,/g, ''));
+  } catch {
+    return undefined;
+  }
+}
+
 function sinkBench(name: string, title: string, run: (expected: number) => Promise<BenchRun>): Bench {
   let expected = 0;
+  let last: BenchRun | undefined;
   return {
     name,
     title,
     runs: 1,
+    notes: () => {
+      if (last === undefined) return [];
+      const f = fileRate();
+      const perRecord = `${((last.cpuSeconds / last.records) * 1e6).toFixed(1)} µs of agent CPU per record`;
+      return [
+        f === undefined
+          ? `${perRecord}.`
+          : `${perRecord}; ${(last.recordsPerCpuSecond / f).toFixed(2)}× the records per CPU-second of the same pipeline into a file (§1 above, ${f.toLocaleString('en')}).`,
+        '',
+      ];
+    },
     prepare: () => {
       loadEnv();
       const b = spawnSync(
@@ -208,7 +233,10 @@ function sinkBench(name: string, title: string, run: (expected: number) => Promi
       expected = s.lines;
       return `${FILES} files, ${s.lines.toLocaleString('en')} records, ${(s.bytes / 1e6).toFixed(0)} MB of CRI logs (the §1 mix), one run against the real server of test/env`;
     },
-    once: () => run(expected),
+    once: async () => {
+      last = await run(expected);
+      return last;
+    },
     target: (m) => m.recordsPerCpuSecond >= 80_000,
     targetText:
       'above Fluent Bit’s file-output rate of ~80,000 records per CPU-second, every record counted at the sink',
