@@ -1,6 +1,6 @@
 // The agent's secret store against the real apiserver, under the agent's own ServiceAccount and
 // exactly the Role the operator renders (resourceNames): it reads the referenced Secret, is refused
-// any other with a clear message, and follows a rotation without being recreated.
+// any other with a clear message, and follows a rotation through its watch without being recreated.
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { CoreV1Api, RbacAuthorizationV1Api, type V1Role, type V1RoleBinding } from '@kubernetes/client-node';
 import { kubeSecretStore } from '../../agent/src/secrets/kube.ts';
@@ -41,7 +41,8 @@ describe('secret store on the apiserver', () => {
       else await rbac.createNamespacedRoleBinding({ namespace: appNs, body: o as unknown as V1RoleBinding });
     }
     const creds = await serviceAccountCredentials(kube, { namespace: agentNs, name: 'sluice-agent' });
-    const store = kubeSecretStore(200, kubeConfigFor(creds));
+    // A refresh interval far beyond the test: the rotation must come through the watch.
+    const store = kubeSecretStore(3_600_000, kubeConfigFor(creds));
     try {
       const ref = { namespace: appNs, name: 'kafka-user', key: 'password' };
       // RBAC propagates within a moment of the RoleBinding's creation.

@@ -12,16 +12,18 @@ export {
   type SecretStore,
 } from './types.ts';
 
+/** Directory: the only way to see a change. Apiserver: a safety net behind the watch. */
 export const DEFAULT_SECRET_REFRESH_MS = 10_000;
+export const DEFAULT_KUBE_SECRET_REFRESH_MS = 300_000;
 
 export async function makeSecretStore(opts: {
   directory?: string;
   refreshMs?: number;
 }): Promise<SecretStore> {
-  const refresh = opts.refreshMs ?? DEFAULT_SECRET_REFRESH_MS;
   const dir = opts.directory ?? process.env.SLUICE_SECRETS_DIR;
-  if (dir !== undefined && dir !== '') return directorySecretStore(dir, refresh);
-  return lazyKubeStore(refresh);
+  if (dir !== undefined && dir !== '')
+    return directorySecretStore(dir, opts.refreshMs ?? DEFAULT_SECRET_REFRESH_MS);
+  return lazyKubeStore(opts.refreshMs ?? DEFAULT_KUBE_SECRET_REFRESH_MS);
 }
 
 /** Loads the Kubernetes client only when an output actually references a Secret. */

@@ -1,11 +1,18 @@
 // One caching SecretStore over a fetch function (the apiserver, or a local directory): the first
-// get of a Secret reads it, then every Secret read so far is re-read every `refreshMs`; a change of
-// its data notifies the subscribers. A failed re-read keeps the last good value (a flapping
+// get of a Secret reads it, then every Secret read so far is re-read when the source signals a
+// change (an apiserver watch) and every `refreshMs` regardless; a change of its data notifies the
+// subscribers. A failed re-read keeps the last good value (a flapping
 // apiserver must not take credentials away from a working connection).
 import { refText, SecretError, type SecretRef, type SecretStore } from './types.ts';
 
 /** Resolves the data of one Secret, undefined when it does not exist; throws on other failures. */
 export type FetchSecret = (namespace: string, name: string) => Promise<Record<string, string> | undefined>;
+
+/**
+ * Optional push of changes: called once per Secret after its first read; calls `changed` whenever
+ * the source says it changed (the store then re-reads it). Returns a stop function.
+ */
+export type WatchSecret = (namespace: string, name: string, changed: () => void) => () => void;
 
 interface Entry {
   data: Record<string, string> | undefined;
@@ -21,9 +28,13 @@ export class CachingSecretStore implements SecretStore {
   private readonly timer: NodeJS.Timeout;
   private readonly describe: string;
 
-  constructor(fetch: FetchSecret, refreshMs: number, describe: string) {
+  private readonly watchSecret: WatchSecret | undefined;
+  private readonly stops: (() => void)[] = [];
+
+  constructor(fetch: FetchSecret, refreshMs: number, describe: string, watch?: WatchSecret) {
     this.fetch = fetch;
     this.describe = describe;
+    this.watchSecret = watch;
     this.timer = setInterval(() => void this.refresh(), refreshMs);
     this.timer.unref();
   }
@@ -51,6 +62,8 @@ export class CachingSecretStore implements SecretStore {
       this.entries.set(key, entry);
       const e = entry;
       entry.loaded = this.load(key, e);
+      if (this.watchSecret !== undefined)
+        this.stops.push(this.watchSecret(ref.namespace, ref.name, () => void this.load(key, e)));
     }
     await entry.loaded;
     if (entry.data === undefined) {
@@ -84,6 +97,7 @@ export class CachingSecretStore implements SecretStore {
 
   close(): void {
     clearInterval(this.timer);
+    for (const stop of this.stops.splice(0)) stop();
     this.subscribers.clear();
   }
 }
