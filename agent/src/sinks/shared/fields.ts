@@ -75,16 +75,22 @@ export class EventFields {
    * event and parsed once per distinct fragment.
    */
   private kubernetes(): unknown {
-    if (this.k8sDone) return this.k8s;
-    this.k8sDone = true;
+    if (!this.k8sDone) {
+      this.k8sDone = true;
+      this.k8s = this.findKubernetes();
+    }
+    return this.k8s;
+  }
+
+  private findKubernetes(): unknown {
     const e = this.e!;
     const end = e.off + e.len;
     // It follows "timestamp" and "stream" at the head of the event (engine/serialize.ts).
     const rel = e.buf.subarray(e.off, Math.min(end, e.off + HEAD_BYTES)).indexOf(K8S_KEY);
-    if (rel < 0) return (this.k8s = lookup(this.object(), 'kubernetes'));
+    if (rel < 0) return lookup(this.object(), 'kubernetes');
     const s = e.off + rel + K8S_KEY.length - 1;
     const stop = objectEnd(e.buf, s, end);
-    if (stop < 0) return (this.k8s = lookup(this.object(), 'kubernetes'));
+    if (stop < 0) return lookup(this.object(), 'kubernetes');
     const text = e.buf.toString('utf8', s, stop);
     let v = this.fragments.get(text);
     if (v === undefined) {
@@ -96,7 +102,7 @@ export class EventFields {
       if (this.fragments.size >= FRAGMENT_CACHE) this.fragments.clear();
       this.fragments.set(text, v);
     }
-    return (this.k8s = v);
+    return v;
   }
 
   private object(): unknown {
