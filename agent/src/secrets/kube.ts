@@ -69,7 +69,7 @@ export function kubeSecretStore(refreshMs: number, kc?: KubeConfig): CachingSecr
       }
     },
     refreshMs,
-    'the Kubernetes API',
+    'the Kubernetes API (outside a cluster, `sluice run --secrets-dir DIR` reads DIR/<namespace>/<name>/<key> instead)',
     watchByName(config),
   );
 }
