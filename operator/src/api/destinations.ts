@@ -68,9 +68,12 @@ export function opensearch(ns: boolean): Schema {
         maxItems: 16,
         example: ['https://opensearch.logging:9200'],
       }),
-      index: str(`Index name. ${TEMPLATE_HELP}`, {
+      // No schema default: the apiserver applies defaults before CEL rules, so a defaulted index
+      // would make every dataStream output fail "set either index or dataStream". The agent
+      // applies this default when neither is set.
+      index: str(`Index name; default \`logs-{{ kubernetes.namespace }}-%Y.%m.%d\`. ${TEMPLATE_HELP}`, {
         maxLength: 255,
-        default: 'logs-{{ kubernetes.namespace }}-%Y.%m.%d',
+        example: 'logs-{{ kubernetes.namespace }}-%Y.%m.%d',
       }),
       dataStream: str('Write to this data stream (op_type create) instead of `index`.', { maxLength: 255 }),
       auth: obj(

@@ -533,7 +533,7 @@ export type LogOutputSpec = {
   opensearch?: {
     /** Base URLs of the nodes. */
     endpoints: string[];
-    /** Index name. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. Default: `"logs-{{ kubernetes.namespace }}-%Y.%m.%d"`. */
+    /** Index name; default `logs-{{ kubernetes.namespace }}-%Y.%m.%d`. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. */
     index?: string;
     /** Write to this data stream (op_type create) instead of `index`. */
     dataStream?: string;
@@ -853,7 +853,7 @@ export type ClusterLogOutputSpec = {
   opensearch?: {
     /** Base URLs of the nodes. */
     endpoints: string[];
-    /** Index name. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. Default: `"logs-{{ kubernetes.namespace }}-%Y.%m.%d"`. */
+    /** Index name; default `logs-{{ kubernetes.namespace }}-%Y.%m.%d`. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. */
     index?: string;
     /** Write to this data stream (op_type create) instead of `index`. */
     dataStream?: string;
