@@ -82,7 +82,10 @@ export function obj(description: string, properties: Record<string, Schema>, opt
 
 /** CEL: exactly one of the named optional fields is set. */
 export function exactlyOne(fields: readonly string[], message: string): CelRule {
-  return { rule: `[${fields.map((f) => `has(self.${f})`).join(', ')}].filter(x, x).size() == 1`, message };
+  return {
+    rule: `[${fields.map((f) => `has(self.${celField(f)})`).join(', ')}].filter(x, x).size() == 1`,
+    message,
+  };
 }
 
 /** Byte size as a Kubernetes-style quantity string ("64Mi", "2Gi", "500M", "1048576"). */
@@ -96,4 +99,32 @@ export function quantity(description: string, opts: Opts = {}): Schema {
 
 export function duration(description: string, opts: Opts = {}): Schema {
   return str(description, { pattern: DURATION_PATTERN, maxLength: 32, ...opts });
+}
+
+// CEL reserved words (e.g. `in`) are escaped as `__in__` in Kubernetes validation rules.
+const CEL_RESERVED = new Set([
+  'in',
+  'as',
+  'break',
+  'const',
+  'continue',
+  'else',
+  'for',
+  'function',
+  'if',
+  'import',
+  'let',
+  'loop',
+  'package',
+  'namespace',
+  'return',
+  'var',
+  'void',
+  'while',
+  'true',
+  'false',
+  'null',
+]);
+function celField(f: string): string {
+  return CEL_RESERVED.has(f) ? `__${f}__` : f;
 }

@@ -5,8 +5,9 @@ import type { Schema } from '../dsl.ts';
 import type { KindDef } from '../kinds.ts';
 
 export function objectSchema(k: KindDef, opts: { forCrd: boolean }): Schema {
+  // The apiserver rejects a CRD whose metadata schema says anything but its type.
   const metadata: Schema = opts.forCrd
-    ? { type: 'object', description: 'Standard object metadata.' }
+    ? { type: 'object' }
     : {
         type: 'object',
         description: 'Standard object metadata.',
