@@ -43,6 +43,8 @@ export async function applyAndPrune(
   fieldManager: string,
   want: Record<string, unknown>[],
   live: Map<string, KubeObject>,
+  /** the apiserver's answer, to update caches before the watch event arrives */
+  onApplied: (kind: string, obj: KubeObject, deleted: boolean) => void = () => {},
 ): Promise<ApplyResult> {
   const res: ApplyResult = { applied: [], pruned: [] };
   const wanted = new Set<string>();
@@ -52,7 +54,8 @@ export async function applyAndPrune(
     const key = ownedKey(kind, { metadata: meta });
     wanted.add(key);
     if (upToDate(live.get(key), o)) continue;
-    await client.apply(objectPath(rtOf(kind), meta.name, meta.namespace), o, fieldManager);
+    const got = await client.apply(objectPath(rtOf(kind), meta.name, meta.namespace), o, fieldManager);
+    onApplied(kind, got as KubeObject, false);
     res.applied.push(key);
   }
   for (const [key, o] of live) {
@@ -61,6 +64,7 @@ export async function applyAndPrune(
     await client.delete(objectPath(rtOf(kind), o.metadata.name, o.metadata.namespace), {
       propagationPolicy: 'Background',
     });
+    onApplied(kind, o, true);
     res.pruned.push(key);
   }
   return res;

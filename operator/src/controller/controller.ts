@@ -286,7 +286,17 @@ export class Controller {
 
     const live = new Map<string, KubeObject>();
     for (const [kind, inf] of this.owned) for (const o of inf.list()) live.set(ownedKey(kind, o), o);
-    const res = await applyAndPrune(this.o.client, this.o.fieldManager, desired.objects, live);
+    const res = await applyAndPrune(
+      this.o.client,
+      this.o.fieldManager,
+      desired.objects,
+      live,
+      (kind, obj, deleted) => {
+        const cache = this.owned.get(kind)!.cache;
+        if (deleted) cache.delete(keyOf(obj));
+        else if (obj?.metadata) cache.set(keyOf(obj), { ...obj, apiVersion: rtOf(kind).apiVersion, kind });
+      },
+    );
     if (res.applied.length || res.pruned.length)
       this.o.log('info', 'agent objects reconciled', {
         configHash: desired.hash,

@@ -17,7 +17,7 @@ export class WorkQueue {
   private readonly active = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly delayed = new Map<string, NodeJS.Timeout>();
+  private readonly delayed = new Map<string, { timer: NodeJS.Timeout; at: number }>();
   private handler: Handler | undefined;
   private running = 0;
   private stopped = false;
@@ -43,10 +43,10 @@ export class WorkQueue {
       return;
     }
     if (this.queued.has(key)) return;
-    const t = this.delayed.get(key);
-    if (t) {
+    const d = this.delayed.get(key);
+    if (d) {
       // an explicit add overrides a pending retry: the world changed
-      clearTimeout(t);
+      clearTimeout(d.timer);
       this.delayed.delete(key);
     }
     this.queued.add(key);
@@ -55,15 +55,21 @@ export class WorkQueue {
     this.pump();
   }
 
-  /** Add after a delay (e.g. a time-based condition such as a stale agent report). */
+  /** Add after a delay (e.g. a time-based condition such as a stale agent report); the earliest wins. */
   addAfter(key: string, ms: number): void {
-    if (this.stopped || this.delayed.has(key)) return;
-    const t = setTimeout(() => {
+    if (this.stopped) return;
+    const at = Date.now() + ms;
+    const d = this.delayed.get(key);
+    if (d) {
+      if (d.at <= at) return;
+      clearTimeout(d.timer);
+    }
+    const timer = setTimeout(() => {
       this.delayed.delete(key);
       this.add(key);
     }, ms);
-    t.unref();
-    this.delayed.set(key, t);
+    timer.unref();
+    this.delayed.set(key, { timer, at });
   }
 
   private retry(key: string): void {
@@ -109,7 +115,7 @@ export class WorkQueue {
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.delayed.values()) clearTimeout(t);
+    for (const d of this.delayed.values()) clearTimeout(d.timer);
     this.delayed.clear();
   }
 

@@ -7,7 +7,7 @@ import type { KindDef } from '../kinds.ts';
 export function objectSchema(k: KindDef, opts: { forCrd: boolean }): Schema {
   // The apiserver rejects a CRD whose metadata schema says anything but its type.
   const metadata: Schema = opts.forCrd
-    ? { type: 'object' }
+    ? ({ type: 'object' } as Schema)
     : {
         type: 'object',
         description: 'Standard object metadata.',
