@@ -4,11 +4,11 @@
 
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { AgentSettings } from '../../agent/src/config/types.ts';
 import { Controller } from './controller/controller.ts';
 import { KubeClient } from './kube/client.ts';
+import { loadConnection } from './kube/config.ts';
 import { makeEventSink } from './ops/events.ts';
 import { startOperatorHttp } from './ops/http.ts';
 import { LeaderElector } from './ops/leader.ts';
@@ -38,10 +38,7 @@ export async function runOperator(o: OperatorOptions): Promise<number> {
   const logger = pino({ level: o.logLevel, base: { component: 'sluice-operator' } }, pino.destination(2));
   const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, extra?: object) =>
     logger[level](extra ?? {}, msg);
-  const kc = new KubeConfig();
-  if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
-  else kc.loadFromDefault();
-  const client = new KubeClient(kc);
+  const client = new KubeClient(loadConnection(o.kubeconfig));
   const metrics = makeOperatorMetrics(() => client.requests);
   client.onWrite = (verb, resource) => metrics.writes.inc({ verb, resource });
   const identity = o.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
@@ -89,6 +86,7 @@ export async function runOperator(o: OperatorOptions): Promise<number> {
     await elector?.stop(true);
     controller.stop();
     server?.close();
+    client.close();
     logger.flush();
     resolveExit(code);
   };

@@ -38,6 +38,7 @@ afterAll(async () => {
   await a?.stop('SIGKILL');
   await b?.stop();
   env?.kubectl(['delete', 'logpipelines,logoutputs', '--all', '-n', APP]);
+  env?.close();
 }, 60_000);
 
 test('only the leader writes; killing it hands over within the lease duration', async () => {

@@ -50,7 +50,7 @@ async function agentConfig(): Promise<{
   outputs: Array<{ id: string; options: unknown }>;
 }> {
   const cm = await env.get('ConfigMap', AGENT, NS);
-  return JSON.parse((cm?.data as Record<string, string>)['agent.json']!);
+  return JSON.parse((cm?.data as Record<string, string> | undefined)?.['agent.json'] ?? '{}');
 }
 const ready = (name: string, ns = SHOP, timeoutMs = 30_000) =>
   until(
@@ -58,7 +58,8 @@ const ready = (name: string, ns = SHOP, timeoutMs = 30_000) =>
     async () => {
       const p = await pipeline(name, ns);
       return cond(p, 'Ready')?.status === 'True' &&
-        (p?.status as { observedGeneration?: number }).observedGeneration === p?.metadata.generation
+        (p?.status as { observedGeneration?: number } | undefined)?.observedGeneration ===
+          p?.metadata.generation
         ? p
         : undefined;
     },
@@ -96,6 +97,7 @@ afterAll(async () => {
   env?.kubectl(['delete', 'logpipelines,logoutputs', '--all', '-n', SHOP, '--wait=false']);
   env?.kubectl(['delete', 'logpipelines,logoutputs', '--all', '-n', OTHER, '--wait=false']);
   env?.kubectl(['delete', 'clusterlogoutputs', '-l', 'e2e=operator-pipeline', '--wait=false']);
+  env?.close();
 }, 60_000);
 
 describe('operator', () => {
@@ -125,7 +127,7 @@ describe('operator', () => {
     expect(table).toMatch(/checkout\s+True\s+3\/3\s+1\/1/);
     const out = await env.get('LogOutput', 'out', SHOP);
     expect(cond(out, 'Ready')?.status).toBe('True');
-    expect((out?.status as { pipelines: number }).pipelines).toBe(1);
+    expect((out?.status as { pipelines: number } | undefined)?.pipelines).toBe(1);
   }, 180_000);
 
   test('a spec change: ConfigMap updated within 2 s, no pod restarted, observedGeneration follows', async () => {

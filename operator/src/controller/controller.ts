@@ -72,6 +72,8 @@ export class Controller {
     };
     this.queue = new WorkQueue({
       concurrency: this.o.concurrency,
+      // A config change must not wait behind thousands of status checks.
+      priority: (key) => key === 'world',
       onDepth: (d) => this.o.metrics.queueDepth.set(d),
     });
   }

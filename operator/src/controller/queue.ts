@@ -3,6 +3,8 @@
 // added meanwhile. Failures retry with capped exponential backoff per key; `concurrency` workers.
 export interface QueueOptions {
   concurrency: number;
+  /** Keys served before all others (e.g. the one that rolls out config). */
+  priority?: (key: string) => boolean;
   baseDelayMs?: number;
   maxDelayMs?: number;
   onDepth?: (depth: number) => void;
@@ -11,7 +13,8 @@ export interface QueueOptions {
 export type Handler = (key: string) => Promise<void>;
 
 export class WorkQueue {
-  private readonly opts: Required<Omit<QueueOptions, 'onDepth'>> & Pick<QueueOptions, 'onDepth'>;
+  private readonly opts: Required<Omit<QueueOptions, 'onDepth' | 'priority'>> &
+    Pick<QueueOptions, 'onDepth' | 'priority'>;
   private readonly queue: string[] = [];
   private readonly queued = new Set<string>();
   private readonly active = new Set<string>();
@@ -50,7 +53,8 @@ export class WorkQueue {
       this.delayed.delete(key);
     }
     this.queued.add(key);
-    this.queue.push(key);
+    if (this.opts.priority?.(key)) this.queue.unshift(key);
+    else this.queue.push(key);
     this.opts.onDepth?.(this.queue.length);
     this.pump();
   }

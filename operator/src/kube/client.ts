@@ -1,10 +1,10 @@
-// A small REST client over the KubeConfig's TLS and credentials: GET/LIST, server-side apply,
+// A small REST client over a Connection's TLS and credentials (kube/config.ts): GET/LIST, server-side apply,
 // status apply, DELETE, CREATE/UPDATE, and streaming watches. Every write goes through `write()`,
 // which counts it by verb and resource, so "an unchanged world causes no writes" is measurable.
 
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
+import type { Connection } from './config.ts';
 
 export interface KubeObject {
   apiVersion?: string;
@@ -45,20 +45,32 @@ export interface RequestOpts {
 }
 
 export class KubeClient {
-  private readonly kc: KubeConfig;
+  private readonly conn: Connection;
+  private readonly agent: Agent;
   private readonly server: URL;
   onWrite: WriteHook = () => {};
   /** Requests by verb, for "requests per reconcile" figures. */
   readonly requests = new Map<string, number>();
 
-  constructor(kc: KubeConfig) {
-    this.kc = kc;
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    this.server = new URL(cluster.server);
+  constructor(conn: Connection) {
+    this.conn = conn;
+    this.server = conn.server;
+    // keep-alive: one TLS handshake serves many requests
+    this.agent = new Agent({
+      keepAlive: true,
+      maxSockets: 32,
+      ...(conn.ca ? { ca: conn.ca } : {}),
+      ...(conn.cert ? { cert: conn.cert } : {}),
+      ...(conn.key ? { key: conn.key } : {}),
+      rejectUnauthorized: !conn.insecure,
+    });
   }
 
-  private async options(method: string, path: string, opts: RequestOpts): Promise<RequestOptions> {
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private options(method: string, path: string, opts: RequestOpts): RequestOptions {
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(opts.query ?? {}))
       if (v !== undefined) url.searchParams.set(k, String(v));
@@ -70,7 +82,9 @@ export class KubeClient {
       path: `${url.pathname}${url.search}`,
       headers: { accept: 'application/json' },
     };
-    await this.kc.applyToHTTPSOptions(o);
+    if (o.protocol === 'https:') o.agent = this.agent;
+    const token = this.conn.token();
+    if (token) (o.headers as Record<string, string>).authorization = `Bearer ${token}`;
     if (opts.body !== undefined)
       (o.headers as Record<string, string>)['content-type'] = opts.contentType ?? 'application/json';
     return o;
@@ -78,7 +92,7 @@ export class KubeClient {
 
   private raw(method: string, path: string, opts: RequestOpts): Promise<IncomingMessage> {
     this.requests.set(method, (this.requests.get(method) ?? 0) + 1);
-    return this.options(method, path, opts).then(
+    return Promise.resolve(this.options(method, path, opts)).then(
       (o) =>
         new Promise<IncomingMessage>((resolve, reject) => {
           const req = (o.protocol === 'http:' ? httpRequest : httpsRequest)(o, resolve);

@@ -8,16 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { KubeClient, type KubeObject } from '../../../operator/src/kube/client.ts';
+import { fromKubeconfig } from '../../../operator/src/kube/config.ts';
 import { collectionPath, objectPath, rtOf } from '../../../operator/src/kube/resources.ts';
 import { renderOperatorRbac } from '../../../operator/src/render/operator-rbac.ts';
 import { defaultSettings } from '../../../operator/src/render/settings.ts';
-import {
-  adminKubeConfig,
-  type KubeInfo,
-  kubeEnv,
-  serviceAccountCredentials,
-  toolsEnv,
-} from '../../env/index.ts';
+import { type KubeInfo, kubeEnv, serviceAccountCredentials, toolsEnv } from '../../env/index.ts';
 
 export const root = new URL('../../../', import.meta.url).pathname;
 const cli = join(root, 'bin/sluice.js');
@@ -59,11 +54,12 @@ export interface Env {
   apply(objs: object[] | object, kubeconfig?: string): void;
   get(kind: string, name: string, namespace?: string): Promise<KubeObject | undefined>;
   del(kind: string, name: string, namespace?: string): Promise<void>;
+  close(): void;
 }
 
 export async function setupEnv(ns: string, agentName: string): Promise<Env> {
   const kube = kubeEnv();
-  const admin = new KubeClient(adminKubeConfig(kube));
+  const admin = new KubeClient(fromKubeconfig(kube.kubeconfig));
   const dir = mkdtempSync(join(tmpdir(), `sluice-e2e-${ns}-`));
   const kubectlBin = toolsEnv().kubectl;
   const kubectl: Env['kubectl'] = (args, opts = {}) => {
@@ -105,6 +101,7 @@ export async function setupEnv(ns: string, agentName: string): Promise<Env> {
     del: async (kind, name, namespace) => {
       await admin.delete(objectPath(rtOf(kind), name, namespace));
     },
+    close: () => admin.close(),
   };
 }
 
