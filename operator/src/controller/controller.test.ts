@@ -4,7 +4,7 @@ import { defaultSettings } from '../render/settings.ts';
 import { pipelineStatus, statusDiff } from '../status/compute.ts';
 import { contains } from './apply.ts';
 import { computeDesired, type WorldSnapshot } from './desired.ts';
-import { WorkQueue } from './queue.ts';
+import { retryDelay, WorkQueue } from './queue.ts';
 
 const V = 'sluice.dev/v1alpha1';
 const out = (name: string, ns = 'a'): KubeObject => ({
@@ -64,10 +64,14 @@ describe('work queue', () => {
     q.add('k');
     await new Promise((r) => setTimeout(r, 400));
     expect(at).toHaveLength(5);
+    // Timers never fire early, so each gap is at least its backoff (load can only add to it).
     const gaps = at.slice(1).map((t, i) => t - at[i]!);
-    expect(gaps[1]!).toBeGreaterThanOrEqual(gaps[0]! - 2);
-    expect(Math.max(...gaps)).toBeLessThan(40 + 60);
+    gaps.forEach((g, i) => expect(g).toBeGreaterThanOrEqual(retryDelay(i + 1, 10, 40) - 2));
     q.stop();
+  });
+
+  test('retry delays double from the base and stop at the cap', () => {
+    expect([1, 2, 3, 4, 5, 30].map((n) => retryDelay(n, 10, 40))).toEqual([10, 20, 40, 40, 40, 40]);
   });
 
   test('priority keys jump the line', async () => {

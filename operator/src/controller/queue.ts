@@ -79,8 +79,7 @@ export class WorkQueue {
   private retry(key: string): void {
     const n = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, n);
-    const ms = Math.min(this.opts.baseDelayMs * 2 ** (n - 1), this.opts.maxDelayMs);
-    this.addAfter(key, ms);
+    this.addAfter(key, retryDelay(n, this.opts.baseDelayMs, this.opts.maxDelayMs));
   }
 
   private pump(): void {
@@ -128,4 +127,9 @@ export class WorkQueue {
     const end = Date.now() + timeoutMs;
     while (this.running > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The delay before retry number `failures` (1-based): doubling from `baseMs`, capped at `maxMs`. */
+export function retryDelay(failures: number, baseMs: number, maxMs: number): number {
+  return Math.min(baseMs * 2 ** (failures - 1), maxMs);
 }
