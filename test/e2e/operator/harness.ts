@@ -77,7 +77,15 @@ export async function setupEnv(ns: string, agentName: string): Promise<Env> {
     });
     if (r.status !== 0) throw new Error(`kubectl apply failed: ${r.stderr}`);
   };
-  const r = kubectl(['apply', '--server-side', '-f', join(root, 'crds')]);
+  const r = kubectl([
+    'apply',
+    '--server-side',
+    '--force-conflicts',
+    '--field-manager',
+    'sluice-install',
+    '-f',
+    join(root, 'crds'),
+  ]);
   if (r.status !== 0) throw new Error(`applying the CRDs failed: ${r.stderr}`);
   kubectl([
     'wait',
