@@ -250,7 +250,12 @@ export class Collector implements TailerHost {
       restart: 0,
       active: true,
     };
-    const source = new ContainerSource(meta, this.opts.metadata, this.opts.nodeName);
+    const source = new ContainerSource(
+      meta,
+      this.opts.metadata,
+      this.opts.nodeName,
+      this.pipeline.config.name,
+    );
     const reader = new FileReader(this.pipeline, source, offset, {
       maxRecordBytes: this.maxRecordBytes,
       multiline: this.pipeline.config.parse?.multiline,
