@@ -81,3 +81,24 @@ describe('DiskBuffer', () => {
     expect(stats2.drops.size).toBe(0);
   });
 });
+
+test('a record larger than the batch byte limit is still read (regression: it stalled the buffer)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-disk-'));
+  const b = open(dir);
+  const big = `{"big":"${'x'.repeat(200_000)}"}`;
+  b.push(eventOf(big));
+  b.push(eventOf('{"n":1}'));
+  b.flushProducer();
+  const got: string[] = [];
+  for (let i = 0; i < 5 && got.length < 2; i++) {
+    const batch = await Promise.race([
+      b.read(1000, 1024, 10),
+      new Promise<null>((r) => setTimeout(() => r(null), 200)),
+    ]);
+    if (batch === null) continue;
+    got.push(...batch.map(eventText));
+    await b.commit(batch);
+  }
+  await b.close();
+  expect(got).toEqual([big, '{"n":1}']);
+});

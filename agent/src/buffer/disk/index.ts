@@ -262,12 +262,18 @@ export class DiskBuffer implements OutputBuffer {
         this.readPos = { seg: next.id, off: 0 };
         continue;
       }
-      const want = Math.min(seg.size - this.readPos.off, Math.max(maxBytes, 64 * 1024));
-      const buf = Buffer.allocUnsafe(want);
-      const fd = openSync(join(this.o.dir, segName(seg.id)), 'r');
+      const left = seg.size - this.readPos.off;
+      let buf = Buffer.allocUnsafe(Math.min(left, Math.max(maxBytes, 64 * 1024)));
       let n: number;
+      const fd = openSync(join(this.o.dir, segName(seg.id)), 'r');
       try {
         n = readSyncFull(fd, buf, this.readPos.off);
+        // A frame larger than the read: read exactly that frame.
+        const need = n >= HEADER ? HEADER + buf.readUInt32LE(0) : 0;
+        if (need > n && need <= left && need <= this.maxLen + HEADER) {
+          buf = Buffer.allocUnsafe(need);
+          n = readSyncFull(fd, buf, this.readPos.off);
+        }
       } finally {
         closeSync(fd);
       }
@@ -281,7 +287,7 @@ export class DiskBuffer implements OutputBuffer {
         this.o.log('error', 'corrupted disk buffer frame; skipping the rest of the segment', { seg: seg.id });
         this.readPos = { seg: seg.id, off: seg.size };
       }
-      if (d.frames.length === 0 && !d.corrupt) break; // frame larger than want: read bigger next time
+      if (d.frames.length === 0 && !d.corrupt) break; // a frame not fully written yet
       if (out.length > 0) break;
     }
     return out;
@@ -312,7 +318,7 @@ export class DiskBuffer implements OutputBuffer {
   }
 
   drain(): void {
-    this.draining = true;
+    // Batches are handed out as soon as anything is unread; nothing to wait for.
     this.serveIfReady();
   }
 
