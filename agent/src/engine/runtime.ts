@@ -207,6 +207,15 @@ export class Runtime {
     for (const p of this.pipelines.values()) p.collector.sync(files);
   }
 
+  private rescanTimer: NodeJS.Timeout | undefined;
+  private rescanSoon(): void {
+    if (this.rescanTimer !== undefined || this.discovery === undefined) return;
+    this.rescanTimer = setTimeout(() => {
+      this.rescanTimer = undefined;
+      this.discovery?.scan();
+    }, 0);
+  }
+
   private scanNow(): void {
     if (this.deps.once) this.discovery!.scan();
     else if (!this.discoveryStarted) {
@@ -243,6 +252,7 @@ export class Runtime {
       self: this.deps.self ?? {},
       stats: this.deps.stats,
       log: this.deps.log,
+      rescan: () => this.rescanSoon(),
     });
     this.pipelines.set(p.id, { pipeline, collector });
   }
@@ -267,6 +277,7 @@ export class Runtime {
     this.discovery?.stop();
     this.stopKube?.();
     if (this.mlTimer !== undefined) clearInterval(this.mlTimer);
+    if (this.rescanTimer !== undefined) clearTimeout(this.rescanTimer);
     for (const p of this.pipelines.values()) p.collector.stop();
     const all = Promise.all([...this.outputs.values()].map((o) => o.stop()));
     const ok = await withDeadline(all, deadlineMs);
