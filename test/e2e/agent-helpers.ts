@@ -28,15 +28,16 @@ export function manifestFiles(path: string): Record<string, number> {
   return (JSON.parse(readFileSync(path, 'utf8')) as { files: Record<string, number> }).files;
 }
 
-/** Polls the outputs until nothing is lost (or the deadline passes); returns the last report. */
+/** Polls the outputs until no more than `expectLost` are missing (or the deadline passes). */
 export async function untilComplete(
   outputs: string[],
   manifest: Record<string, number>,
   timeoutMs: number,
+  expectLost = 0,
 ): Promise<VerifyReport> {
   const end = Date.now() + timeoutMs;
   let rep = verifyOutputs(outputs, manifest);
-  while (rep.lost > 0 && Date.now() < end) {
+  while (rep.lost > expectLost && Date.now() < end) {
     await sleep(250);
     rep = verifyOutputs(outputs, manifest);
   }

@@ -308,6 +308,7 @@ export class Runtime {
         type: o.config.type,
         delivered: o.stats.recordsOut,
         bufferedBytes: o.buffer.bytes,
+        corruptedBytes: o.stats.corruptedBytes || undefined,
         retrying: o.driver.retrying,
         dropped: Object.fromEntries(o.stats.drops),
         lastError: o.stats.lastError || undefined,

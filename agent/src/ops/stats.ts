@@ -21,6 +21,8 @@ export class OutputStats {
   retries = 0;
   deadLettered = 0;
   bufferBytes = 0;
+  /** Bytes of acknowledged records lost to disk buffer damage. */
+  corruptedBytes = 0;
   lastError = '';
   lastErrorAt = 0;
   readonly drops = new Map<DropReason, number>();
