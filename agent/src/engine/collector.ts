@@ -6,7 +6,7 @@ import { closeSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Checkpoint, CheckpointStore } from '../checkpoint/store.ts';
 import { DEFAULTS } from '../config/defaults.ts';
-import type { MetadataStore } from '../enrich/store.ts';
+import { EXCLUDE_ANNOTATION, type MetadataStore } from '../enrich/store.ts';
 import type { AgentStats } from '../ops/stats.ts';
 import type { FileInfo } from '../sources/kubernetes_logs/discovery.ts';
 import { fingerprintFd, fingerprintPath, MIN_FP } from '../sources/kubernetes_logs/fingerprint.ts';
@@ -66,6 +66,8 @@ export class Collector implements TailerHost {
   /** A file was deferred behind an unfinished rotated one: rescan when that one reaches its end. */
   private blocked = false;
   private rescanPending = false;
+  /** Files skipped at the last scan because their pod is annotated sluice.dev/exclude: "true". */
+  excludedFiles = 0;
   private readonly maxRecordBytes: number;
 
   constructor(pipeline: Pipeline, opts: CollectorOptions) {
@@ -213,6 +215,7 @@ export class Collector implements TailerHost {
     this.blocked = false;
     const first = this.scans++ === 0;
     const seen = new Set<string>();
+    const excluded = new Set<string>();
     const liveFps: { len: number; crc: number }[] = [];
     for (const tr of this.tracked.values())
       if (tr.tailer.fpLen > 0) liveFps.push({ len: tr.tailer.fpLen, crc: tr.tailer.fpCrc });
@@ -230,6 +233,10 @@ export class Collector implements TailerHost {
       }
       if (this.waiting.has(k)) continue;
       const pod = this.opts.metadata?.pod(f.meta.uid);
+      if (pod?.annotations[EXCLUDE_ANNOTATION] === 'true') {
+        excluded.add(f.path);
+        continue;
+      }
       if (selectFile(this.pipeline.config, f.meta, pod, this.opts.self) !== 'yes') continue;
       if (f.meta.active && this.behindRotated(f)) {
         this.blocked = true;
@@ -237,6 +244,7 @@ export class Collector implements TailerHost {
       }
       this.consider(f, first, liveFps);
     }
+    this.excludedFiles = excluded.size;
     // Forget checkpoints of files gone for two scans in a row.
     for (const cp of [...this.opts.store.entries.values()]) {
       if (cp.pipeline !== this.pipeline.id) continue;

@@ -44,6 +44,8 @@ export class Runtime {
   private metadata: MetadataStore | undefined;
   private discovery: Discovery | undefined;
   private stopKube: (() => void) | undefined;
+  private kubeStarted: Promise<void> | undefined;
+  private stopped = false;
   private readonly outputs = new Map<string, Output>();
   private readonly pipelines = new Map<string, { pipeline: Pipeline; collector: Collector }>();
   private mlTimer: NodeJS.Timeout | undefined;
@@ -129,6 +131,8 @@ export class Runtime {
       });
     }
     this.writeStatusFile();
+    // The first scan waits for the first pod list (bounded by the watch): excluded pods are known.
+    if (first && this.kubeStarted !== undefined) await this.kubeStarted;
     if (this.lastFiles.length > 0 || first) this.scanNow();
   }
 
@@ -161,9 +165,10 @@ export class Runtime {
         }
       }
       if (e.kubernetes === true && this.deps.startKubeWatch !== undefined) {
-        this.deps.startKubeWatch(this.metadata, this.deps.nodeName).then(
+        this.kubeStarted = this.deps.startKubeWatch(this.metadata, this.deps.nodeName).then(
           (stop) => {
-            this.stopKube = stop;
+            if (this.stopped) stop();
+            else this.stopKube = stop;
           },
           (err: Error) =>
             log('error', 'pod watch failed to start; enriching from paths only', { err: err.message }),
@@ -183,6 +188,11 @@ export class Runtime {
       stats.enrichmentPods = () => this.metadata?.size ?? 0;
     }
     stats.lag = () => [...this.pipelines.values()].flatMap((p) => p.collector.lag());
+    stats.excludedFiles = () =>
+      [...this.pipelines.values()].map((p) => ({
+        pipeline: p.pipeline.id,
+        files: p.collector.excludedFiles,
+      }));
     this.discovery = new Discovery(
       s.podLogsDir ?? DEFAULTS.podLogsDir,
       s.pollIntervalMs ?? DEFAULTS.pollIntervalMs,
@@ -274,6 +284,7 @@ export class Runtime {
 
   /** Stop reading, deliver what is buffered within the deadline, persist checkpoints. */
   async shutdown(deadlineMs: number): Promise<boolean> {
+    this.stopped = true;
     this.discovery?.stop();
     this.stopKube?.();
     if (this.mlTimer !== undefined) clearInterval(this.mlTimer);
@@ -299,6 +310,7 @@ export class Runtime {
         name: p.config.name,
         namespace: p.config.namespace,
         files: c.openTailers,
+        excludedFiles: c.excludedFiles,
         recordsIn: p.stats.recordsIn,
         recordsOut: p.stats.recordsOut,
         dropped: Object.fromEntries(p.stats.drops),

@@ -83,6 +83,14 @@ export function makeMetrics(stats: AgentStats): Registry {
       for (const [id, s] of stats.outputs) c.inc({ output: id }, s.corruptedBytes);
     },
   );
+  gauge(
+    'sluice_excluded_files',
+    'Container log files skipped because their pod is annotated sluice.dev/exclude: "true".',
+    ['pipeline'],
+    (g) => {
+      for (const e of stats.excludedFiles()) g.set({ pipeline: e.pipeline }, e.files);
+    },
+  );
   gauge('sluice_checkpoint_lag_bytes', 'File size minus committed offset.', ['pipeline', 'path'], (g) => {
     for (const l of stats.lag()) g.set({ pipeline: l.pipeline, path: l.path }, l.bytes);
   });
