@@ -1,8 +1,10 @@
-// `npm run generate`: regenerate every file derived from the API schema (operator/src/api).
+// `npm run generate`: regenerate every file derived from the API schema (operator/src/api) and
+// from the agent config schema (agent/src/config/schema.ts).
 // `--check` regenerates in memory and fails when a checked-in file differs (CI drift check).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as yaml from 'js-yaml';
+import { agentValidatorsModule } from '../agent/src/config/generate.ts';
 import { crdFor } from '../operator/src/api/generate/crd.ts';
 import { referencePages } from '../operator/src/api/generate/reference.ts';
 import { typesModule } from '../operator/src/api/generate/types.ts';
@@ -19,6 +21,7 @@ for (const k of KINDS) {
 files['operator/src/api/types.generated.ts'] = typesModule();
 files['operator/src/api/validators.generated.js'] = validatorsModule();
 files['operator/src/api/validators.generated.d.ts'] = validatorsTypes();
+files['agent/src/config/validators.generated.ts'] = agentValidatorsModule();
 for (const [name, text] of Object.entries(referencePages())) files[`docs/reference/${name}`] = text;
 
 const check = process.argv.includes('--check');

@@ -8,9 +8,7 @@ import { loadConfigFile } from './config/load.ts';
 import type { AgentConfig } from './config/types.ts';
 import { Runtime } from './engine/runtime.ts';
 import { ErrorCode } from './ops/catalogue.ts';
-import { startHttp } from './ops/http.ts';
 import { makeLogger } from './ops/log.ts';
-import { makeMetrics } from './ops/metrics.ts';
 import { reporterFromEnv } from './ops/report.ts';
 import { AgentStats } from './ops/stats.ts';
 
@@ -59,6 +57,11 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
   let server: Server | undefined;
   const port = opts.httpPort ?? settings.httpPort ?? DEFAULTS.httpPort;
   if (port > 0) {
+    // Loaded only when served: prom-client alone is ~10 MB of resident memory.
+    const [{ startHttp }, { makeMetrics }] = await Promise.all([
+      import('./ops/http.ts'),
+      import('./ops/metrics.ts'),
+    ]);
     server = await startHttp(settings.httpHost ?? DEFAULTS.httpHost, port, {
       registry: makeMetrics(stats),
       ready: () => runtime.ready,

@@ -59,6 +59,7 @@ for (const b of benches) {
       '',
       `Target: ${b.targetText} — **${met ? 'met' : 'not met'}**.`,
       '',
+      ...(b.compare?.(m).flatMap((l) => [l, '']) ?? []),
     ].join('\n'),
   );
 }

@@ -16,4 +16,6 @@ export interface Bench {
   once(): BenchRun;
   target(median: BenchRun): boolean;
   targetText: string;
+  /** Lines comparing the median with the reference figures (BENCHMARKS.md anchors). */
+  compare?(median: BenchRun): string[];
 }

@@ -34,9 +34,9 @@ describe('pipeline on real files', () => {
     const out = readOut(root);
     expect(out[0]).toMatchObject({ level: 'info', msg: 'hi', stream: 'stdout', timestamp: T });
     expect(out[0].kubernetes).toMatchObject({
-      pod_namespace: 'shop',
-      pod_name: 'web-1',
-      container_name: 'app',
+      namespace: 'shop',
+      pod: 'web-1',
+      container: 'app',
     });
     expect(out[1].message).toBe('plain text');
     expect(out[2].log).toEqual({ stream: 'x' });

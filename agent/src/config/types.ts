@@ -120,7 +120,7 @@ export interface PipelineConfig {
 export interface BufferConfig {
   /** Default memory. */
   type?: 'memory' | 'disk';
-  /** Bytes. Default 16 MiB (memory) / 1 GiB (disk). */
+  /** Bytes. Default 4 MiB (memory) / 1 GiB (disk). */
   maxSize?: number;
   /** block: pause the tailers (never drop); dropNewest: drop and count. Default block. */
   whenFull?: 'block' | 'dropNewest';
