@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import * as yaml from 'js-yaml';
+import { helmTemplate } from '../../scripts/chart/manifests.ts';
 import { type Checkers, installCheckers } from '../env/install/checkers.ts';
 import { install } from '../env/install/index.ts';
-import { helmTemplate } from '../../scripts/chart/manifests.ts';
 
 const root = join(import.meta.dirname, '../..');
 const say = (m: string) => process.stderr.write(`[checkers] ${m}\n`);
@@ -58,11 +58,18 @@ describe('Argo CD health check on gopher-lua', () => {
       ...files.map((f) => join(dir, f)),
     ]);
     expect(r.code).toBe(0);
-    const results = JSON.parse(r.out) as Record<string, { status?: string; message?: string; error?: string }>;
+    const results = JSON.parse(r.out) as Record<
+      string,
+      { status?: string; message?: string; error?: string }
+    >;
     for (const f of files) {
       const got = results[join(dir, f)];
       const want = expectations[f];
-      expect({ f, status: got.status, error: got.error }).toEqual({ f, status: want.status, error: undefined });
+      expect({ f, status: got.status, error: got.error }).toEqual({
+        f,
+        status: want.status,
+        error: undefined,
+      });
       expect({ f, message: got.message?.slice(0, want.messageStartsWith.length) }).toEqual({
         f,
         message: want.messageStartsWith,
@@ -101,8 +108,9 @@ describe('alert rules under promtool', () => {
     const r = run(tools.promtool, ['check', 'rules', '--lint=all', '--lint-fatal', rulesFile]);
     expect(r.out).toContain('SUCCESS');
     expect(r.code).toBe(0);
-    const groups = (yaml.load(readFileSync(rulesFile, 'utf8')) as { groups: { rules: Record<string, any>[] }[] })
-      .groups;
+    const groups = (
+      yaml.load(readFileSync(rulesFile, 'utf8')) as { groups: { rules: Record<string, any>[] }[] }
+    ).groups;
     const alerts = groups.flatMap((g) => g.rules).filter((r) => r.alert);
     expect(alerts.map((a) => a.alert)).toEqual(
       expect.arrayContaining([
@@ -183,7 +191,11 @@ function ruleTests() {
           // 10% lost against a 0.1% budget: burns 100x, far past 14.4x.
           alertAt('SluiceDeliverySLOBurnRateFast', '20m', [
             {
-              exp_labels: { severity: 'critical', namespace: 'sluice-system', output: 'LogOutput/shop/shop-kafka' },
+              exp_labels: {
+                severity: 'critical',
+                namespace: 'sluice-system',
+                output: 'LogOutput/shop/shop-kafka',
+              },
               exp_annotations: {
                 summary: 'Sluice output loses records fast enough to exhaust its error budget within days.',
                 description:
@@ -204,8 +216,14 @@ function ruleTests() {
           { series: `sluice_output_retries_total{${A}, ${OUT}}`, values: '0+1x60' },
           { series: `sluice_output_buffer_bytes{${A}, ${OUT}}`, values: '1000x60' },
           { series: `sluice_config_info{${A}, hash="abc"}`, values: '1x60' },
-          { series: 'sluice_config_info{namespace="sluice-system", pod="sluice-agent-b", hash="abc"}', values: '1x60' },
-          { series: `sluice_checkpoint_lag_bytes{${A}, pipeline="p", path="/var/log/pods/x/0.log"}`, values: '1000x60' },
+          {
+            series: 'sluice_config_info{namespace="sluice-system", pod="sluice-agent-b", hash="abc"}',
+            values: '1x60',
+          },
+          {
+            series: `sluice_checkpoint_lag_bytes{${A}, pipeline="p", path="/var/log/pods/x/0.log"}`,
+            values: '1000x60',
+          },
         ],
         alert_rule_test: [
           'SluiceRecordsDropped',
@@ -229,10 +247,15 @@ function ruleTests() {
         alert_rule_test: [
           alertAt('SluiceOutputFailing', '30m', [
             {
-              exp_labels: { severity: 'critical', namespace: 'sluice-system', output: 'LogOutput/shop/shop-kafka' },
+              exp_labels: {
+                severity: 'critical',
+                namespace: 'sluice-system',
+                output: 'LogOutput/shop/shop-kafka',
+              },
               exp_annotations: {
                 summary: 'A Sluice output delivers nothing and keeps retrying.',
-                description: 'Output "LogOutput/shop/shop-kafka" has retried for 10 minutes without delivering a record.',
+                description:
+                  'Output "LogOutput/shop/shop-kafka" has retried for 10 minutes without delivering a record.',
                 runbook_url:
                   'https://github.com/sluice-dev/sluice/blob/main/docs/operations/runbook.md#sluiceoutputfailing',
               },
@@ -262,8 +285,14 @@ function ruleTests() {
         interval: '1m',
         input_series: [
           { series: `sluice_config_info{${A}, hash="new"}`, values: '1x90' },
-          { series: 'sluice_config_info{namespace="sluice-system", pod="sluice-agent-b", hash="old"}', values: '1x90' },
-          { series: 'sluice_config_reload_failures_total{namespace="sluice-system", pod="sluice-agent-b"}', values: '0+1x90' },
+          {
+            series: 'sluice_config_info{namespace="sluice-system", pod="sluice-agent-b", hash="old"}',
+            values: '1x90',
+          },
+          {
+            series: 'sluice_config_reload_failures_total{namespace="sluice-system", pod="sluice-agent-b"}',
+            values: '0+1x90',
+          },
           {
             series: `sluice_checkpoint_lag_bytes{${A}, pipeline="LogPipeline/shop/checkout", path="/var/log/pods/x/0.log"}`,
             values: '300000000+1000000x90',
@@ -327,7 +356,11 @@ function ruleTests() {
           alertAt('SluiceDeliverySLOBurnRateFast', '1500m', []),
           alertAt('SluiceDeliverySLOBurnRateSlow', '1500m', [
             {
-              exp_labels: { severity: 'warning', namespace: 'sluice-system', output: 'LogOutput/shop/shop-kafka' },
+              exp_labels: {
+                severity: 'warning',
+                namespace: 'sluice-system',
+                output: 'LogOutput/shop/shop-kafka',
+              },
               exp_annotations: {
                 summary: 'Sluice output loses records faster than its error budget allows.',
                 description:
