@@ -265,6 +265,7 @@ spec:
 });
 
 /** Writes an object the real operator produced as a status fixture with its Argo CD expectation. */
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects parsed from YAML/JSON
 function capture(name: string, obj: Record<string, any>, status: string): void {
   const dir = join(root, 'test/fixtures/status');
   const { managedFields: _m, resourceVersion: _r, ...metadata } = obj.metadata;

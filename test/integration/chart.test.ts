@@ -60,6 +60,7 @@ describe('helm', () => {
   test('helm template renders every optional object when asked', () => {
     const r = template(...ALL_ON);
     expect(r.err).toBe('');
+    // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects parsed from YAML/JSON
     const docs = yaml.loadAll(r.out).filter(Boolean) as Record<string, any>[];
     const kinds = docs.map((d) => d.kind);
     expect(kinds).toEqual(

@@ -108,9 +108,8 @@ describe('alert rules under promtool', () => {
     const r = run(tools.promtool, ['check', 'rules', '--lint=all', '--lint-fatal', rulesFile]);
     expect(r.out).toContain('SUCCESS');
     expect(r.code).toBe(0);
-    const groups = (
-      yaml.load(readFileSync(rulesFile, 'utf8')) as { groups: { rules: Record<string, any>[] }[] }
-    ).groups;
+    type Rule = { alert?: string; labels: Record<string, string>; annotations: Record<string, string> };
+    const groups = (yaml.load(readFileSync(rulesFile, 'utf8')) as { groups: { rules: Rule[] }[] }).groups;
     const alerts = groups.flatMap((g) => g.rules).filter((r) => r.alert);
     expect(alerts.map((a) => a.alert)).toEqual(
       expect.arrayContaining([
@@ -124,7 +123,7 @@ describe('alert rules under promtool', () => {
       ]),
     );
     const runbook = readFileSync(join(root, 'docs/operations/runbook.md'), 'utf8');
-    for (const a of alerts) {
+    for (const a of alerts as (Rule & { alert: string })[]) {
       const anchor = a.alert.toLowerCase();
       expect(a.annotations.runbook_url).toMatch(new RegExp(`/docs/operations/runbook\\.md#${anchor}$`));
       // GitHub derives the anchor from the heading text.

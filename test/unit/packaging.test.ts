@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import * as yaml from 'js-yaml';
 import { makeMetrics } from '../../agent/src/ops/metrics.ts';
 import { AgentStats } from '../../agent/src/ops/stats.ts';
@@ -23,6 +23,7 @@ import { VALUES, type Value } from '../../scripts/chart/values.ts';
 
 const root = join(import.meta.dirname, '../..');
 const read = (rel: string) => readFileSync(join(root, rel), 'utf8');
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects parsed from YAML/JSON
 type Obj = Record<string, any>;
 const bundle = yaml.loadAll(read('manifests/sluice.yaml')).filter(Boolean) as Obj[];
 const find = (kind: string, name: string) => {
