@@ -316,3 +316,55 @@ describe('Argo CD status fixtures', () => {
     );
   });
 });
+
+describe('docs', () => {
+  // Written on the sinks branch (docs/guides/{kafka,opensearch,s3}.md); linked from here already.
+  const PENDING = new Set(['docs/guides/kafka.md', 'docs/guides/opensearch.md', 'docs/guides/s3.md']);
+  const pages = [
+    'README.md',
+    'charts/sluice/README.md',
+    ...readdirSync(join(root, 'docs'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
+
+  test('every relative link and anchor of the docs resolves', () => {
+    const problems: string[] = [];
+    for (const page of pages) {
+      // Links outside code: fenced blocks and inline code hold regexes and YAML, not links.
+      const text = read(page)
+        .replace(/```[\s\S]*?```/g, '')
+        .replace(/`[^`\n]*`/g, '');
+      for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const target = m[1];
+        if (/^[a-z]+:/.test(target)) continue;
+        const [file, anchor] = target.split('#');
+        const rel = file === '' ? page : join(page, '..', file).replace(/\\/g, '/');
+        if (PENDING.has(rel)) continue;
+        if (!existsSync(join(root, rel))) {
+          problems.push(`${page}: ${target} (no ${rel})`);
+          continue;
+        }
+        if (anchor && rel.endsWith('.md')) {
+          const slugs = [...read(rel).matchAll(/^#+ (.+)$/gm)].map((h) =>
+            h[1]
+              .toLowerCase()
+              .replace(/[^a-z0-9 _-]/g, '')
+              .replace(/ /g, '-'),
+          );
+          if (!slugs.includes(anchor)) problems.push(`${page}: ${target} (no heading #${anchor} in ${rel})`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('the docs index links every page of docs/', () => {
+    const index = read('docs/README.md');
+    for (const page of pages.filter((p) => p.startsWith('docs/') && p !== 'docs/README.md')) {
+      const rel = page.slice('docs/'.length);
+      if (rel.startsWith('reference/') && rel !== 'reference/README.md') continue;
+      expect([rel, index.includes(`(${rel})`)]).toEqual([rel, true]);
+    }
+  });
+});
