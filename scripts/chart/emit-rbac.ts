@@ -1,10 +1,7 @@
 // charts/sluice/templates/operator-rbac.yaml from operator/src/render/operator-rbac.ts, the one
-// source of the operator's permissions. The agent's base name is a chart value, so the rules are
-// rendered with a marker that becomes the Helm expression.
+// source of the operator's permissions (owned by the operator; the chart only wraps it).
 import * as yaml from 'js-yaml';
-import { operatorClusterRules, operatorNamespaceRules } from '../../operator/src/render/operator-rbac.ts';
-
-const AGENT = '@@AGENT_NAME@@';
+import { OPERATOR_CLUSTER_RULES, OPERATOR_NAMESPACE_RULES } from '../../operator/src/render/operator-rbac.ts';
 
 const metaLines = (name: string, namespaced: boolean) =>
   [
@@ -17,10 +14,7 @@ const metaLines = (name: string, namespaced: boolean) =>
   ].join('\n');
 
 const rules = (r: unknown) =>
-  yaml
-    .dump({ rules: r }, { lineWidth: -1, noRefs: true, flowLevel: 3 })
-    .replaceAll(AGENT, '{{ .Values.agent.name }}')
-    .trimEnd();
+  yaml.dump({ rules: r }, { lineWidth: -1, noRefs: true, flowLevel: 3 }).trimEnd();
 
 const subject = [
   'subjects:',
@@ -36,7 +30,7 @@ export function operatorRbacTemplate(): string {
     'apiVersion: rbac.authorization.k8s.io/v1',
     'kind: ClusterRole',
     metaLines(name, false),
-    rules(operatorClusterRules(AGENT)),
+    rules(OPERATOR_CLUSTER_RULES),
     '---',
     'apiVersion: rbac.authorization.k8s.io/v1',
     'kind: ClusterRoleBinding',
@@ -50,7 +44,7 @@ export function operatorRbacTemplate(): string {
     'apiVersion: rbac.authorization.k8s.io/v1',
     'kind: Role',
     metaLines(name, true),
-    rules(operatorNamespaceRules()),
+    rules(OPERATOR_NAMESPACE_RULES),
     '---',
     'apiVersion: rbac.authorization.k8s.io/v1',
     'kind: RoleBinding',

@@ -82,8 +82,7 @@ export const VALUES: Group = group('', {
     logLevel: str('Operator log level (pino JSON logs).', 'info', {
       enum: ['trace', 'debug', 'info', 'warn', 'error'],
     }),
-    metricsPort: port('Port of the operator metrics endpoint (/metrics).', 8080),
-    healthPort: port('Port of /healthz and /readyz.', 8081),
+    httpPort: port('Port of the operator HTTP endpoint: /metrics, /healthz and /readyz.', 8080),
     resources: resources({ cpu: '50m', memory: '128Mi' }, { memory: '512Mi' }),
     priorityClassName: str('PriorityClass of the operator pods; empty for none.', ''),
     nodeSelector: map('Node selector of the operator pods.', { 'kubernetes.io/os': 'linux' }),

@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { operatorClusterRules, operatorNamespaceRules } from '../../operator/src/render/operator-rbac.ts';
+import { OPERATOR_CLUSTER_RULES, OPERATOR_NAMESPACE_RULES } from '../../operator/src/render/operator-rbac.ts';
 import { type KubeInfo, kubeEnv, serviceAccountCredentials, type Tools, toolsEnv } from '../env/index.ts';
 import { freePorts } from '../env/ports.ts';
 
@@ -121,8 +121,8 @@ describe('helm install into the test control plane', () => {
   });
 
   test('the operator ServiceAccount holds exactly the rules of operator-rbac.ts', () => {
-    expect(getJson('clusterrole', 'sluice-operator').rules).toEqual(operatorClusterRules('sluice-agent'));
-    expect(getJson('role', 'sluice-operator', '-n', NS).rules).toEqual(operatorNamespaceRules());
+    expect(getJson('clusterrole', 'sluice-operator').rules).toEqual(OPERATOR_CLUSTER_RULES);
+    expect(getJson('role', 'sluice-operator', '-n', NS).rules).toEqual(OPERATOR_NAMESPACE_RULES);
     const can = (verb: string, resource: string, ns?: string, subresource?: string) =>
       kubectl(
         'auth',
@@ -138,8 +138,11 @@ describe('helm install into the test control plane', () => {
     expect(can('create', 'daemonsets.apps', NS)).toBe('yes');
     expect(can('create', 'daemonsets.apps', 'default')).toBe('no');
     expect(can('update', 'logpipelines.sluice.dev', 'anywhere')).toBe('no');
-    expect(can('delete', 'clusterroles/cluster-admin')).toBe('no');
-    expect(can('delete', 'clusterroles/sluice-agent')).toBe('yes');
+    expect(can('create', 'secrets', NS)).toBe('no');
+    expect(can('escalate', 'clusterroles')).toBe('no');
+    expect(can('bind', 'clusterroles')).toBe('no');
+    expect(can('get', 'customresourcedefinitions/logpipelines.sluice.dev')).toBe('yes');
+    expect(can('delete', 'customresourcedefinitions/logpipelines.sluice.dev')).toBe('no');
   });
 
   test('namespace editors manage LogPipelines and LogOutputs, viewers only read them', async () => {
@@ -195,13 +198,12 @@ describe('the operator under the chart ServiceAccount', () => {
         getJson('configmap', 'sluice-operator-settings', '-n', NS).data['settings.json'],
       );
       const container = getJson('deployment', 'sluice-operator', '-n', NS).spec.template.spec.containers[0];
-      const [metrics, health] = await freePorts(2);
+      const [port] = await freePorts(1);
       const args = (container.args as string[]).map((a) =>
         a
           .replace('/etc/sluice/settings.json', settings)
           .replace('$(POD_NAMESPACE)', NS)
-          .replace(/^--metrics-port=.*/, `--metrics-port=${metrics}`)
-          .replace(/^--health-port=.*/, `--health-port=${health}`),
+          .replace(/^--http-port=.*/, `--http-port=${port}`),
       );
       operator = spawn(process.execPath, [join(root, 'bin/sluice.js'), ...args], {
         env: { ...process.env, KUBECONFIG: creds.kubeconfig, POD_NAMESPACE: NS, POD_NAME: 'operator-e2e' },

@@ -14,8 +14,8 @@ import type { Schema } from '../../operator/src/api/dsl.ts';
 import { kindDef } from '../../operator/src/api/kinds.ts';
 import { defaultSettings, renderAll } from '../../operator/src/render/index.ts';
 import {
-  operatorClusterRules,
-  operatorNamespaceRules,
+  OPERATOR_CLUSTER_RULES,
+  OPERATOR_NAMESPACE_RULES,
   type PolicyRule,
 } from '../../operator/src/render/operator-rbac.ts';
 import { valuePaths } from '../../scripts/chart/emit-values.ts';
@@ -73,8 +73,8 @@ describe('operator settings and RBAC in the install bundle', () => {
   });
 
   test('the ClusterRole and Role are operator-rbac.ts, verbatim', () => {
-    expect(find('ClusterRole', 'sluice-operator').rules).toEqual(operatorClusterRules('sluice-agent'));
-    expect(find('Role', 'sluice-operator').rules).toEqual(operatorNamespaceRules());
+    expect(find('ClusterRole', 'sluice-operator').rules).toEqual(OPERATOR_CLUSTER_RULES);
+    expect(find('Role', 'sluice-operator').rules).toEqual(OPERATOR_NAMESPACE_RULES);
   });
 
   // RBAC forbids granting what one does not hold, and the operator must create, update and prune
@@ -93,8 +93,8 @@ describe('operator settings and RBAC in the install bundle', () => {
     config: { pipelines: [], outputs: [] } as never,
     secretRefs: [{ namespace: 'shop', name: 'kafka-user', key: 'password' }] as never,
   });
-  const cluster = operatorClusterRules(s.agentName);
-  const inNs = [...cluster, ...operatorNamespaceRules()];
+  const cluster = [...OPERATOR_CLUSTER_RULES];
+  const inNs = [...cluster, ...OPERATOR_NAMESPACE_RULES];
   const plural: Record<string, string> = {
     ServiceAccount: 'serviceaccounts',
     ConfigMap: 'configmaps',
