@@ -56,10 +56,16 @@ async function installHadolint(out: string): Promise<void> {
   );
 }
 
-export async function installCheckers(say: Say = () => {}): Promise<Checkers> {
+/** Just the Argo CD health-check runner (the e2e suite runs it on live objects). */
+export async function installLuaHealth(say: Say = () => {}): Promise<string> {
   // The harness source is part of the cache key: editing it rebuilds it.
   const luaVersion = `${VERSIONS.gopherLua}-${createHash('sha256').update(readFileSync(LUA_HEALTH_SRC)).digest('hex').slice(0, 10)}`;
-  const [prom, lua, hadolint] = await Promise.all([
+  const dir = await installOnce('lua-health', luaVersion, (out) => buildLuaHealth(out, luaVersion), say);
+  return join(dir, 'lua-health');
+}
+
+export async function installCheckers(say: Say = () => {}): Promise<Checkers> {
+  const [prom, luaHealth, hadolint] = await Promise.all([
     installOnce(
       'promtool',
       VERSIONS.prometheus,
@@ -76,12 +82,12 @@ export async function installCheckers(say: Say = () => {}): Promise<Checkers> {
         ),
       say,
     ),
-    installOnce('lua-health', luaVersion, (out) => buildLuaHealth(out, luaVersion), say),
+    installLuaHealth(say),
     installOnce('hadolint', VERSIONS.hadolint, installHadolint, say),
   ]);
   return {
     promtool: join(prom, 'promtool'),
-    luaHealth: join(lua, 'lua-health'),
+    luaHealth,
     hadolint: join(hadolint, 'bin', 'hadolint'),
   };
 }
