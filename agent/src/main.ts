@@ -11,6 +11,7 @@ import { ErrorCode } from './ops/catalogue.ts';
 import { startHttp } from './ops/http.ts';
 import { makeLogger } from './ops/log.ts';
 import { makeMetrics } from './ops/metrics.ts';
+import { reporterFromEnv } from './ops/report.ts';
 import { AgentStats } from './ops/stats.ts';
 
 export interface AgentOptions {
@@ -74,6 +75,8 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
     return 0;
   }
 
+  // In the cluster: report the config hash and per-output figures to the operator (a Lease).
+  const stopReport = reporterFromEnv(stats, log);
   let watcher: FSWatcher | undefined;
   let lastText = '';
   const reload = async (why: string) => {
@@ -118,6 +121,7 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
       stopping = true;
       log('info', 'shutting down', { signal: sig });
       watcher?.close();
+      stopReport?.();
       const ok = await runtime.shutdown(settings.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs);
       if (!ok)
         log('warn', 'shutdown deadline passed; undelivered records are re-read on restart', {

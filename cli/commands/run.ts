@@ -86,11 +86,14 @@ export const command: Command = {
       const docs: unknown[] = [];
       for (const f of values.file) docs.push(...loadAll(await readFile(f, 'utf8')));
       const mod = (await import(compiler.href)) as {
-        compileResources(docs: unknown[]): { config: typeof config; problems: unknown[] };
+        compileResources(
+          docs: unknown[],
+          opts: { agent: { dataDir: string } },
+        ): { config: typeof config; problems: { id: string; reason: string; message: string }[] };
       };
-      const r = mod.compileResources(docs);
+      const r = mod.compileResources(docs, { agent: { dataDir: config.agent?.dataDir ?? '.sluice' } });
       if (r.problems.length > 0) {
-        for (const p of r.problems) process.stderr.write(`sluice run: ${JSON.stringify(p)}\n`);
+        for (const p of r.problems) process.stderr.write(`sluice run: ${p.id}: ${p.reason}: ${p.message}\n`);
         return EXIT.invalid;
       }
       config = { ...r.config, agent: { ...config.agent, ...r.config.agent, podLogsDir: values.logs } };

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { agentThroughput } from './agent-throughput.ts';
+import { operatorScale } from './operator-scale.ts';
 import type { Bench, BenchRun } from './types.ts';
 
 const benches: Bench[] = [agentThroughput];
@@ -60,6 +61,11 @@ for (const b of benches) {
       '',
     ].join('\n'),
   );
+}
+// Benchmarks against the test environment, one run each (they report their own section).
+if (only === undefined || only === 'operator-scale') {
+  process.stdout.write('Operator scale (BENCHMARKS.md §3)\n');
+  sections.push(await operatorScale());
 }
 mkdirSync(new URL('../../docs/', import.meta.url), { recursive: true });
 writeFileSync(

@@ -312,7 +312,6 @@ export class DiskBuffer implements OutputBuffer {
   }
 
   drain(): void {
-    this.draining = true;
     this.serveIfReady();
   }
 
