@@ -1,7 +1,8 @@
 // The Grafana dashboard (charts/sluice/files/dashboards/sluice.json), built here so panels stay
 // uniform: an overview, one row per pipeline and one row per output (Grafana repeats them over the
-// `pipeline` and `output` variables), and the agents' own health. Every query reads the agent
-// metrics of agent/src/ops/metrics.ts or the chart's recording rules; a test checks both exist.
+// `pipeline` and `output` variables), the agents' own health and the operator. Every query reads
+// the metrics of agent/src/ops/metrics.ts, operator/src/ops/metrics.ts or the chart's recording
+// rules; a test checks they exist.
 
 interface Target {
   expr: string;
@@ -292,6 +293,58 @@ export function dashboard(): Record<string, unknown> {
       'none',
       [{ expr: `sum by (pod) (sluice_enrichment_cache_pods{${SEL}})`, legendFormat: '{{pod}}' }],
       { x: 12, y: 47, w: 12, h: 6 },
+    ),
+    row('Operator', 53),
+    stat(
+      'Leader',
+      'Replicas that hold the leader Lease (should be exactly 1).',
+      'none',
+      `sum(sluice_operator_leader{${SEL}})`,
+      0,
+      54,
+    ),
+    stat(
+      'Queue depth',
+      'Keys waiting in the work queue of the leader.',
+      'none',
+      `max(sluice_operator_queue_depth{${SEL}})`,
+      4,
+      54,
+    ),
+    timeseries(
+      'Pipelines by state',
+      'Pipelines the operator knows, by state.',
+      'none',
+      [{ expr: `max by (state) (sluice_operator_pipelines{${SEL}})`, legendFormat: '{{state}}' }],
+      { x: 8, y: 54, w: 8, h: 7 },
+    ),
+    timeseries(
+      'Reconciles',
+      'Reconcile p95 duration by kind, and errors by reason.',
+      's',
+      [
+        {
+          expr: `histogram_quantile(0.95, sum by (le, kind) (rate(sluice_operator_reconcile_duration_seconds_bucket{${SEL}}[$__rate_interval])))`,
+          legendFormat: 'p95 {{kind}}',
+        },
+        {
+          expr: `sum by (reason) (rate(sluice_operator_reconcile_errors_total{${SEL}}[$__rate_interval]))`,
+          legendFormat: 'errors {{reason}}',
+        },
+      ],
+      { x: 16, y: 54, w: 8, h: 7 },
+    ),
+    timeseries(
+      'API server writes',
+      'Writes of the operator by verb and resource (idle clusters should see none).',
+      'ops',
+      [
+        {
+          expr: `sum by (verb, resource) (rate(sluice_operator_apiserver_writes_total{${SEL}}[$__rate_interval]))`,
+          legendFormat: '{{verb}} {{resource}}',
+        },
+      ],
+      { x: 0, y: 61, w: 24, h: 6 },
     ),
   ];
   return {

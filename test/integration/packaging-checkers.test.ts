@@ -118,6 +118,8 @@ describe('alert rules under promtool', () => {
         'SluiceOutputFailing',
         'SluiceAgentsNotOnCurrentConfig',
         'SluiceCheckpointLagGrowing',
+        'SluiceOperatorNoLeader',
+        'SluiceOperatorReconcileErrors',
         'SluiceDeliverySLOBurnRateFast',
         'SluiceDeliverySLOBurnRateSlow',
       ]),
@@ -144,6 +146,7 @@ describe('alert rules under promtool', () => {
 // Series as the agents export them, scraped every minute; the ServiceMonitor adds namespace and pod.
 const A = 'namespace="sluice-system", pod="sluice-agent-a"';
 const OUT = 'output="LogOutput/shop/shop-kafka"';
+const OP = 'namespace="sluice-system", pod="sluice-operator';
 
 function ruleTests() {
   const alertAt = (alertname: string, evalTime: string, exp_alerts: unknown[]) => ({
@@ -231,6 +234,8 @@ function ruleTests() {
           'SluiceAgentsNotOnCurrentConfig',
           'SluiceAgentConfigReloadFailing',
           'SluiceCheckpointLagGrowing',
+          'SluiceOperatorNoLeader',
+          'SluiceOperatorReconcileErrors',
           'SluiceDeliverySLOBurnRateFast',
           'SluiceDeliverySLOBurnRateSlow',
         ].map((a) => alertAt(a, '60m', [])),
@@ -336,6 +341,44 @@ function ruleTests() {
                   'Pipeline "LogPipeline/shop/checkout" on agent sluice-agent-a is 362.4MiB behind and the lag keeps growing; logs may rotate away before they are read.',
                 runbook_url:
                   'https://github.com/sluice-dev/sluice/blob/main/docs/operations/runbook.md#sluicecheckpointlaggrowing',
+              },
+            },
+          ]),
+        ],
+      },
+      {
+        // Two operator replicas, neither leading; the one that tries keeps failing with Forbidden.
+        interval: '1m',
+        input_series: [
+          { series: `sluice_operator_leader{${OP}-a"}`, values: '0x40' },
+          { series: `sluice_operator_leader{${OP}-b"}`, values: '0x40' },
+          {
+            series: `sluice_operator_reconcile_errors_total{${OP}-a", reason="Forbidden"}`,
+            values: '0+2x40',
+          },
+        ],
+        alert_rule_test: [
+          alertAt('SluiceOperatorNoLeader', '10m', [
+            {
+              exp_labels: { severity: 'critical', namespace: 'sluice-system' },
+              exp_annotations: {
+                summary: 'No Sluice operator replica leads.',
+                description:
+                  'The operator replicas in namespace sluice-system run, but none has held the leader Lease for 5 minutes; changes to pipelines are not applied and status is not updated.',
+                runbook_url:
+                  'https://github.com/sluice-dev/sluice/blob/main/docs/operations/runbook.md#sluiceoperatornoleader',
+              },
+            },
+          ]),
+          alertAt('SluiceOperatorReconcileErrors', '30m', [
+            {
+              exp_labels: { severity: 'warning', namespace: 'sluice-system', reason: 'Forbidden' },
+              exp_annotations: {
+                summary: 'The Sluice operator keeps failing to reconcile.',
+                description:
+                  'The operator in namespace sluice-system has failed reconciles for 15 minutes (reason Forbidden).',
+                runbook_url:
+                  'https://github.com/sluice-dev/sluice/blob/main/docs/operations/runbook.md#sluiceoperatorreconcileerrors',
               },
             },
           ]),

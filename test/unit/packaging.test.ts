@@ -12,6 +12,7 @@ import { AgentStats } from '../../agent/src/ops/stats.ts';
 import { CONDITION, REASON } from '../../operator/src/api/conditions.ts';
 import type { Schema } from '../../operator/src/api/dsl.ts';
 import { kindDef } from '../../operator/src/api/kinds.ts';
+import { makeOperatorMetrics } from '../../operator/src/ops/metrics.ts';
 import { defaultSettings, renderAll } from '../../operator/src/render/index.ts';
 import {
   OPERATOR_CLUSTER_RULES,
@@ -150,6 +151,14 @@ describe('Grafana dashboard', () => {
       .getMetricsAsArray()
       .map((m) => (m as unknown as { name: string }).name),
   );
+  const operatorMetrics = new Set(
+    makeOperatorMetrics(() => new Map())
+      .registry.getMetricsAsArray()
+      .flatMap((m) => {
+        const { name, type } = m as unknown as { name: string; type: string };
+        return type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name];
+      }),
+  );
   const recorded = new Set(
     [
       ...read('charts/sluice/templates/prometheusrule.yaml').matchAll(
@@ -170,7 +179,8 @@ describe('Grafana dashboard', () => {
     exprs.push(...dash.templating.list.filter((v: Obj) => v.definition).map((v: Obj) => v.definition));
     expect(exprs.length).toBeGreaterThan(20);
     const names = new Set(exprs.flatMap((e) => [...e.matchAll(/\bsluice[_:][a-z0-9_:]+/g)].map((m) => m[0])));
-    for (const n of names) expect([n, agentMetrics.has(n) || recorded.has(n)]).toEqual([n, true]);
+    for (const n of names)
+      expect([n, agentMetrics.has(n) || operatorMetrics.has(n) || recorded.has(n)]).toEqual([n, true]);
     // And every agent metric is on the dashboard somewhere.
     for (const m of agentMetrics) expect([m, names.has(m)]).toEqual([m, true]);
   });
