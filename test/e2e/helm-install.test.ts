@@ -83,7 +83,14 @@ beforeAll(() => {
 afterAll(() => {
   if (!kube) return;
   sh(tools.helm, ['uninstall', 'sluice', '--namespace', NS, '--wait', '--timeout', '2m']);
-  kubectl('delete', 'namespace', APP_NS, '--ignore-not-found', '--wait=false');
+  // What the operator rendered outlives the release (owned by the CRD, which Helm keeps).
+  kubectl(
+    'delete',
+    'clusterrole,clusterrolebinding',
+    '-l',
+    'app.kubernetes.io/managed-by=sluice-operator,app.kubernetes.io/instance=sluice-agent',
+  );
+  kubectl('delete', 'namespace', APP_NS, NS, '--ignore-not-found', '--wait=false');
 }, 3 * 60_000);
 
 describe('helm install into the test control plane', () => {
