@@ -77,7 +77,9 @@ export const command: Command = {
       dataDir: values['data-dir'],
     });
     if (values.file !== undefined && values.file.length > 0) {
-      const compiler = new URL('../../operator/src/compile/index.ts', import.meta.url);
+      // Beside the sources in a checkout (.ts), beside the compiled CLI in dist/ (.js).
+      const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+      const compiler = new URL(`../../operator/src/compile/index${ext}`, import.meta.url);
       if (!existsSync(compiler)) {
         process.stderr.write(
           'sluice run: -f is not available in this build (the resource compiler is missing)\n',
