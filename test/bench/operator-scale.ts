@@ -12,7 +12,7 @@ import { configHash } from '../../agent/src/config/validate.ts';
 import { REPORT_HASH_ANNOTATION, REPORT_LABEL, REPORT_STATS_ANNOTATION } from '../../agent/src/ops/report.ts';
 import type { KubeClient, KubeObject } from '../../operator/src/kube/client.ts';
 import { collectionPath, objectPath, RT } from '../../operator/src/kube/resources.ts';
-import { type Env, setupEnv, sleep, startOperator, until } from '../e2e/operator/harness.ts';
+import { agentConfigJson, type Env, setupEnv, sleep, startOperator, until } from '../e2e/operator/harness.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const V = 'sluice.dev/v1alpha1';
@@ -35,8 +35,7 @@ async function reporters(env: Env, stop: { done: boolean }): Promise<void> {
   const admin: KubeClient = env.admin;
   let last = '';
   while (!stop.done) {
-    const cm = await env.get('ConfigMap', env.agentName, env.ns);
-    const text = (cm?.data as Record<string, string> | undefined)?.['agent.json'];
+    const text = await agentConfigJson(env);
     if (text && text !== last) {
       last = text;
       const hash = configHash(JSON.parse(text) as AgentConfig);
@@ -156,8 +155,7 @@ export async function operatorScale(): Promise<string> {
     await until(
       'ConfigMap change',
       async () => {
-        const cm = await env.get('ConfigMap', env.agentName, env.ns);
-        return ((cm?.data as Record<string, string> | undefined)?.['agent.json'] ?? '').includes(marker);
+        return (await agentConfigJson(env)).includes(marker);
       },
       30_000,
       20,

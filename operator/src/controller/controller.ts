@@ -15,6 +15,7 @@ import { Informer } from '../kube/informer.ts';
 import { keyOf, OWNED_KINDS, objectPath, RT, rtOf } from '../kube/resources.ts';
 import type { EventSink } from '../ops/events.ts';
 import { errorReason, type OperatorMetrics } from '../ops/metrics.ts';
+import { agentConfigText } from '../render/configmap.ts';
 import { MANAGED_BY } from '../render/meta.ts';
 import type { RenderSettings } from '../render/settings.ts';
 import { aggregateReports, nextExpiry } from '../status/agents.ts';
@@ -251,7 +252,7 @@ export class Controller {
     const secrets = new Map(this.secrets.list().map((x) => [keyOf(x), new Set(x.keys as string[])]));
     const cm = this.owned.get('ConfigMap')!.get(this.o.settings.agentName, this.o.settings.namespace);
     let running: AgentConfig | undefined;
-    const text = (cm?.data as Record<string, string> | undefined)?.['agent.json'];
+    const text = agentConfigText(cm);
     if (text) {
       try {
         running = JSON.parse(text) as AgentConfig;
