@@ -87,6 +87,7 @@ async function agentPods(): Promise<KubeObject[]> {
 beforeAll(async () => {
   env = await setupEnv(NS, AGENT);
   env.apply([SHOP, OTHER].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
+  env.kubectl(['delete', 'secret', 'kafka-user', '-n', SHOP, '--ignore-not-found']);
   op = await startOperator(env);
 }, 120_000);
 
@@ -94,7 +95,8 @@ afterAll(async () => {
   await agents?.stop();
   await op?.stop();
   // leave nothing behind for other suites
-  env?.kubectl(['delete', 'logpipelines,logoutputs', '--all', '-n', SHOP, '--wait=false']);
+  // secrets too: a leftover kafka-user would make the next run's missing-Secret test meaningless
+  env?.kubectl(['delete', 'logpipelines,logoutputs,secrets', '--all', '-n', SHOP, '--wait=false']);
   env?.kubectl(['delete', 'logpipelines,logoutputs', '--all', '-n', OTHER, '--wait=false']);
   env?.kubectl(['delete', 'clusterlogoutputs', '-l', 'e2e=operator-pipeline', '--wait=false']);
   env?.close();

@@ -32,7 +32,11 @@ interface Cfg {
   }>;
   outputs: Array<{ id: string; options: unknown }>;
 }
-const config = async (): Promise<Cfg> => JSON.parse((await agentConfigJson(env)) || 'null');
+const config = async (): Promise<Cfg> => {
+  const text = await agentConfigJson(env);
+  if (!text) throw new Error('the agent ConfigMap has no config');
+  return JSON.parse(text);
+};
 const asTenant = (objs: object[] | object) => {
   const list = Array.isArray(objs) ? objs : [objs];
   return env.kubectl(['apply', '-f', '-'], {

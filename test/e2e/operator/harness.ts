@@ -157,6 +157,7 @@ export async function startOperator(env: Env, extra: string[] = [], name = 'op')
       `${env.agentName}-operator`,
       '--figures-interval',
       '2',
+      ...(process.env.E2E_VERBOSE ? ['--log-level', 'debug'] : []),
       ...extra,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, POD_NAME: name } },
