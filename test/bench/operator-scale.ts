@@ -97,6 +97,16 @@ export async function operatorScale(): Promise<string> {
     admin.request('POST', path, { body }).catch((e: Error) => {
       if (!/409/.test(e.message)) throw e;
     });
+  // namespaces of an earlier run may still be terminating (deleting thousands of objects)
+  await until(
+    'namespaces of an earlier run deleted',
+    async () => {
+      const list = await admin.request<{ items: KubeObject[] }>('GET', collectionPath(RT.Namespace));
+      return !list.items.some((n) => n.metadata.name.startsWith('bench-ns-') && n.metadata.deletionTimestamp);
+    },
+    600_000,
+    2000,
+  );
   process.stdout.write(`  creating ${NS} namespaces, ${OUTS} LogOutputs, ${PIPES} LogPipelines...\n`);
   const t0 = Date.now();
   await pool(nss, 16, (name) =>

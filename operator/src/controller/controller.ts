@@ -11,7 +11,7 @@ import { CONDITION } from '../api/conditions.ts';
 import { resourceId } from '../compile/ids.ts';
 import { secretRefs } from '../compile/secrets.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
-import { Informer } from '../kube/informer.ts';
+import { Informer, withoutManagedFields } from '../kube/informer.ts';
 import { keyOf, OWNED_KINDS, objectPath, RT, rtOf } from '../kube/resources.ts';
 import type { EventSink } from '../ops/events.ts';
 import { errorReason, type OperatorMetrics } from '../ops/metrics.ts';
@@ -305,7 +305,8 @@ export class Controller {
       (kind, obj, deleted) => {
         const cache = this.owned.get(kind)!.cache;
         if (deleted) cache.delete(keyOf(obj));
-        else if (obj?.metadata) cache.set(keyOf(obj), { ...obj, apiVersion: rtOf(kind).apiVersion, kind });
+        else if (obj?.metadata)
+          cache.set(keyOf(obj), { ...withoutManagedFields(obj), apiVersion: rtOf(kind).apiVersion, kind });
       },
     );
     // Only now may statuses say what was decided: the agent objects carry it.
@@ -443,7 +444,8 @@ export class Controller {
     this.lastStatusWrite.set(statusKeyStr, now);
     // Keep the cache current at once so a quick re-check does not write the same status again.
     const u = updated as KubeObject;
-    if (u?.metadata?.resourceVersion) inf.cache.set(keyOf(u), { ...u, apiVersion: rt.apiVersion, kind });
+    if (u?.metadata?.resourceVersion)
+      inf.cache.set(keyOf(u), { ...withoutManagedFields(u), apiVersion: rt.apiVersion, kind });
     this.emitTransitions(obj, (prev?.conditions as Condition[]) ?? [], want.conditions as Condition[]);
   }
 
