@@ -7,12 +7,13 @@
 //   BENCH_SCALE=0.1 npm run bench   (a tenth of the objects, for a quick look)
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import type { AgentConfig } from '../../agent/src/config/types.ts';
 import { configHash } from '../../agent/src/config/validate.ts';
 import { REPORT_HASH_ANNOTATION, REPORT_LABEL, REPORT_STATS_ANNOTATION } from '../../agent/src/ops/report.ts';
 import type { KubeClient, KubeObject } from '../../operator/src/kube/client.ts';
 import { collectionPath, objectPath, RT } from '../../operator/src/kube/resources.ts';
-import { type Env, setupEnv, sleep, startOperator, until } from '../e2e/operator/harness.ts';
+import { agentConfigJson, type Env, setupEnv, sleep, startOperator, until } from '../e2e/operator/harness.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const V = 'sluice.dev/v1alpha1';
@@ -35,8 +36,7 @@ async function reporters(env: Env, stop: { done: boolean }): Promise<void> {
   const admin: KubeClient = env.admin;
   let last = '';
   while (!stop.done) {
-    const cm = await env.get('ConfigMap', env.agentName, env.ns);
-    const text = (cm?.data as Record<string, string> | undefined)?.['agent.json'];
+    const text = await agentConfigJson(env);
     if (text && text !== last) {
       last = text;
       const hash = configHash(JSON.parse(text) as AgentConfig);
@@ -79,7 +79,17 @@ export async function operatorScale(): Promise<string> {
   }
   const env = await setupEnv('bench-op-sys', 'bench-agent');
   const nss = Array.from({ length: NS }, (_, i) => `bench-ns-${i}`);
+  // BENCH_OPERATOR_PROF=DIR: CPU and heap profiles of the operator process (written when it stops).
+  const prof = process.env.BENCH_OPERATOR_PROF;
+  const nodeOptions = process.env.NODE_OPTIONS;
+  if (prof)
+    process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --cpu-prof --cpu-prof-dir=${prof} --heap-prof --heap-prof-dir=${prof}`;
   const op = await startOperator(env, ['--figures-interval', '30'], 'bench-op');
+  if (prof) {
+    if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = nodeOptions;
+  }
+  const load0 = loadavg()[0]!;
   const stop = { done: false };
   const rep = reporters(env, stop).catch(() => {});
   const admin = env.admin;
@@ -87,6 +97,16 @@ export async function operatorScale(): Promise<string> {
     admin.request('POST', path, { body }).catch((e: Error) => {
       if (!/409/.test(e.message)) throw e;
     });
+  // namespaces of an earlier run may still be terminating (deleting thousands of objects)
+  await until(
+    'namespaces of an earlier run deleted',
+    async () => {
+      const list = await admin.request<{ items: KubeObject[] }>('GET', collectionPath(RT.Namespace));
+      return !list.items.some((n) => n.metadata.name.startsWith('bench-ns-') && n.metadata.deletionTimestamp);
+    },
+    600_000,
+    2000,
+  );
   process.stdout.write(`  creating ${NS} namespaces, ${OUTS} LogOutputs, ${PIPES} LogPipelines...\n`);
   const t0 = Date.now();
   await pool(nss, 16, (name) =>
@@ -156,8 +176,7 @@ export async function operatorScale(): Promise<string> {
     await until(
       'ConfigMap change',
       async () => {
-        const cm = await env.get('ConfigMap', env.agentName, env.ns);
-        return ((cm?.data as Record<string, string> | undefined)?.['agent.json'] ?? '').includes(marker);
+        return (await agentConfigJson(env)).includes(marker);
       },
       30_000,
       20,
@@ -178,6 +197,11 @@ export async function operatorScale(): Promise<string> {
   const writes = sumOf('sluice_operator_apiserver_writes_total{');
   const hwm =
     Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${op.proc.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  // utime + stime (fields 14, 15 after the command name), in clock ticks of 1/100 s
+  const stat = readFileSync(`/proc/${op.proc.pid}/stat`, 'utf8');
+  const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuSeconds = (Number(ticks[11]) + Number(ticks[12])) / 100;
+  const load1 = loadavg()[0]!;
   stop.done = true;
   await rep;
   await op.stop();
@@ -189,7 +213,8 @@ export async function operatorScale(): Promise<string> {
   const p50 = pct(lat, 50);
   const p99 = pct(lat, 99);
   const met = allReady <= 60 && p99 < 1000 && hwm < 256;
-  const line = `  all Ready ${allReady.toFixed(1)} s, change → ConfigMap p50 ${p50} ms p99 ${p99} ms, operator peak RSS ${hwm.toFixed(0)} MB, ${(requests / reconciles).toFixed(2)} requests per reconcile (${requests} requests, ${worlds} world + ${reconciles - worlds} status reconciles, ${writes} writes) — target ${met ? 'met' : 'NOT met'}\n`;
+  const load = `load average ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end, on ${cpus().length} cores`;
+  const line = `  all Ready ${allReady.toFixed(1)} s, change → ConfigMap p50 ${p50} ms p99 ${p99} ms, operator peak RSS ${hwm.toFixed(0)} MB, ${(requests / reconciles).toFixed(2)} requests per reconcile (${requests} requests, ${worlds} world + ${reconciles - worlds} status reconciles, ${writes} writes), operator CPU ${cpuSeconds.toFixed(1)} s, ${load} — target ${met ? 'met' : 'NOT met'}\n`;
   process.stdout.write(line);
   return [
     '## Operator scale (BENCHMARKS.md §3)',
@@ -201,6 +226,8 @@ export async function operatorScale(): Promise<string> {
     `| all pipelines Ready (from the first create) | ${allReady.toFixed(1)} s | ≤ 60 s |`,
     `| spec change → agent ConfigMap, p50 / p99 | ${p50} ms / ${p99} ms | p99 < 1 s |`,
     `| operator peak RSS | ${hwm.toFixed(0)} MB | < 256 MB |`,
+    `| operator CPU (user + system, whole run) | ${cpuSeconds.toFixed(1)} s | — |`,
+    `| machine load (1-min average) | ${load} | — |`,
     `| apiserver requests per reconcile | ${(requests / reconciles).toFixed(2)} (${requests} requests / ${reconciles} reconciles; ${writes} writes) | — |`,
     '',
     `Target: **${met ? 'met' : 'not met'}**.`,

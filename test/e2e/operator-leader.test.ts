@@ -1,7 +1,15 @@
 // Two operator replicas: only the leader writes; SIGKILL the leader and the standby takes over
 // within the lease duration and carries on reconciling.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { type Env, type OperatorProc, setupEnv, sleep, startOperator, until } from './operator/harness.ts';
+import {
+  agentConfigJson,
+  type Env,
+  type OperatorProc,
+  setupEnv,
+  sleep,
+  startOperator,
+  until,
+} from './operator/harness.ts';
 
 const NS = 'e2e-le-sys';
 const AGENT = 'e2e-le-agent';
@@ -26,8 +34,7 @@ const pipeline = (filters: object[] = []) => [
     spec: { outputs: [{ name: 'out' }], filters },
   },
 ];
-const configText = async () =>
-  ((await env.get('ConfigMap', AGENT, NS))?.data as Record<string, string> | undefined)?.['agent.json'] ?? '';
+const configText = () => agentConfigJson(env);
 
 beforeAll(async () => {
   env = await setupEnv(NS, AGENT);

@@ -9,6 +9,7 @@ import type { KubeObject } from '../../operator/src/kube/client.ts';
 import { collectionPath, RT } from '../../operator/src/kube/resources.ts';
 import {
   type AgentProc,
+  agentConfigJson,
   cond,
   type Env,
   type OperatorProc,
@@ -49,8 +50,7 @@ async function agentConfig(): Promise<{
   pipelines: Array<{ id: string; outputs: string[]; filters?: unknown[] }>;
   outputs: Array<{ id: string; options: unknown }>;
 }> {
-  const cm = await env.get('ConfigMap', AGENT, NS);
-  return JSON.parse((cm?.data as Record<string, string> | undefined)?.['agent.json'] ?? '{}');
+  return JSON.parse((await agentConfigJson(env)) || '{}');
 }
 const ready = (name: string, ns = SHOP, timeoutMs = 30_000) =>
   until(
@@ -87,6 +87,7 @@ async function agentPods(): Promise<KubeObject[]> {
 beforeAll(async () => {
   env = await setupEnv(NS, AGENT);
   env.apply([SHOP, OTHER].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
+  env.kubectl(['delete', 'secret', 'kafka-user', '-n', SHOP, '--ignore-not-found']);
   op = await startOperator(env);
 }, 120_000);
 
@@ -94,7 +95,8 @@ afterAll(async () => {
   await agents?.stop();
   await op?.stop();
   // leave nothing behind for other suites
-  env?.kubectl(['delete', 'logpipelines,logoutputs', '--all', '-n', SHOP, '--wait=false']);
+  // secrets too: a leftover kafka-user would make the next run's missing-Secret test meaningless
+  env?.kubectl(['delete', 'logpipelines,logoutputs,secrets', '--all', '-n', SHOP, '--wait=false']);
   env?.kubectl(['delete', 'logpipelines,logoutputs', '--all', '-n', OTHER, '--wait=false']);
   env?.kubectl(['delete', 'clusterlogoutputs', '-l', 'e2e=operator-pipeline', '--wait=false']);
   env?.close();
@@ -255,7 +257,8 @@ describe('operator', () => {
     const role = await until('the agent secret Role', () => env.get('Role', `${AGENT}-secrets`, SHOP));
     expect((role.rules as Array<{ resourceNames: string[] }>)[0]!.resourceNames).toEqual(['kafka-user']);
     const cm = await env.get('ConfigMap', AGENT, NS);
-    const text = (cm!.data as Record<string, string>)['agent.json']!;
+    expect(cm!.data).toBeUndefined();
+    const text = await agentConfigJson(env);
     expect(text).toContain('"kafka-user"');
     expect(text).not.toContain('p4ss-w0rd');
   }, 60_000);

@@ -5,7 +5,15 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { KubeObject } from '../../operator/src/kube/client.ts';
 import { serviceAccountCredentials } from '../env/index.ts';
-import { cond, type Env, type OperatorProc, setupEnv, startOperator, until } from './operator/harness.ts';
+import {
+  agentConfigJson,
+  cond,
+  type Env,
+  type OperatorProc,
+  setupEnv,
+  startOperator,
+  until,
+} from './operator/harness.ts';
 
 const NS = 'e2e-ten-sys';
 const AGENT = 'e2e-ten-agent';
@@ -24,8 +32,11 @@ interface Cfg {
   }>;
   outputs: Array<{ id: string; options: unknown }>;
 }
-const config = async (): Promise<Cfg> =>
-  JSON.parse(((await env.get('ConfigMap', AGENT, NS))!.data as Record<string, string>)['agent.json']!);
+const config = async (): Promise<Cfg> => {
+  const text = await agentConfigJson(env);
+  if (!text) throw new Error('the agent ConfigMap has no config');
+  return JSON.parse(text);
+};
 const asTenant = (objs: object[] | object) => {
   const list = Array.isArray(objs) ? objs : [objs];
   return env.kubectl(['apply', '-f', '-'], {

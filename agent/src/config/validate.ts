@@ -153,7 +153,8 @@ export function validateAgentConfig(
   return problems.length === 0 ? { ok: true, config } : { ok: false, problems };
 }
 
-function canonical(v: unknown): string {
+/** Canonical JSON (sorted keys, undefined left out): what `configHash` hashes. */
+export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v !== null && typeof v === 'object') {
     const keys = Object.keys(v as object)

@@ -11,16 +11,18 @@ import { CONDITION } from '../api/conditions.ts';
 import { resourceId } from '../compile/ids.ts';
 import { secretRefs } from '../compile/secrets.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
-import { Informer } from '../kube/informer.ts';
+import { Informer, withoutManagedFields } from '../kube/informer.ts';
 import { keyOf, OWNED_KINDS, objectPath, RT, rtOf } from '../kube/resources.ts';
 import type { EventSink } from '../ops/events.ts';
 import { errorReason, type OperatorMetrics } from '../ops/metrics.ts';
+import { AGENT_CONFIG_KEY, agentConfigText } from '../render/configmap.ts';
 import { MANAGED_BY } from '../render/meta.ts';
 import type { RenderSettings } from '../render/settings.ts';
-import { aggregateReports, nextExpiry } from '../status/agents.ts';
+import { type AgentReports, aggregateReports, nextExpiry } from '../status/agents.ts';
 import { type Condition, outputStatus, pipelineStatus, statusDiff } from '../status/compute.ts';
 import { applyAndPrune, ownedKey } from './apply.ts';
 import { computeDesired, type Desired, type WorldSnapshot } from './desired.ts';
+import { DesiredMemo } from './memo.ts';
 import { WorkQueue } from './queue.ts';
 
 export type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
@@ -53,6 +55,9 @@ export class Controller {
   private namespaces!: Informer;
   private leases!: Informer;
   private desired: Desired | undefined;
+  private readonly memo = new DesiredMemo();
+  /** Agent reports summed once per Lease change, not once per status check. */
+  private reports: { at: number; until: number; value: AgentReports } | undefined;
   /** config hash → pipeline id → fingerprint, for "which agents run this pipeline's config". */
   private readonly history = new Map<string, Map<string, string>>();
   private readonly lastStates = new Map<string, string>();
@@ -162,7 +167,10 @@ export class Controller {
       rt: RT.Lease,
       namespace: s.namespace,
       labelSelector: `${REPORT_LABEL}=true`,
-      onEvent: () => this.requestSweep(),
+      onEvent: () => {
+        this.reports = undefined;
+        this.requestSweep();
+      },
       onError: onErr('leases'),
     });
     for (const i of this.allInformers()) i.start();
@@ -250,15 +258,17 @@ export class Controller {
     const namespaces = new Map(this.namespaces.list().map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
     const secrets = new Map(this.secrets.list().map((x) => [keyOf(x), new Set(x.keys as string[])]));
     const cm = this.owned.get('ConfigMap')!.get(this.o.settings.agentName, this.o.settings.namespace);
-    let running: AgentConfig | undefined;
-    const text = (cm?.data as Record<string, string> | undefined)?.['agent.json'];
-    if (text) {
-      try {
-        running = JSON.parse(text) as AgentConfig;
-      } catch {
-        running = undefined;
-      }
-    }
+    // parsed once per ConfigMap content, not once per reconcile (it is megabytes at scale)
+    const running = this.memo.runningConfig(
+      (cm?.binaryData as Record<string, string> | undefined)?.[AGENT_CONFIG_KEY],
+      () => {
+        try {
+          return JSON.parse(agentConfigText(cm) ?? '') as AgentConfig;
+        } catch {
+          return undefined;
+        }
+      },
+    );
     return {
       pipelines: [...list('LogPipeline'), ...list('ClusterLogPipeline')],
       outputs: [...list('LogOutput'), ...list('ClusterLogOutput')],
@@ -280,8 +290,7 @@ export class Controller {
       }
     }
     this.referencedSecrets = refs;
-    const desired = computeDesired(world, this.o.settings, this.o.agent);
-    this.desired = desired;
+    const desired = computeDesired(world, this.o.settings, this.o.agent, this.memo);
     this.history.delete(desired.hash);
     this.history.set(desired.hash, desired.fingerprints);
     while (this.history.size > HISTORY) this.history.delete(this.history.keys().next().value!);
@@ -296,9 +305,12 @@ export class Controller {
       (kind, obj, deleted) => {
         const cache = this.owned.get(kind)!.cache;
         if (deleted) cache.delete(keyOf(obj));
-        else if (obj?.metadata) cache.set(keyOf(obj), { ...obj, apiVersion: rtOf(kind).apiVersion, kind });
+        else if (obj?.metadata)
+          cache.set(keyOf(obj), { ...withoutManagedFields(obj), apiVersion: rtOf(kind).apiVersion, kind });
       },
     );
+    // Only now may statuses say what was decided: the agent objects carry it.
+    this.desired = desired;
     if (res.applied.length || res.pruned.length)
       this.o.log('info', 'agent objects reconciled', {
         configHash: desired.hash,
@@ -339,6 +351,20 @@ export class Controller {
     if (next !== undefined) this.queue.addAfter('sweep', Math.max(next - Date.now() + 50, 1000));
   }
 
+  private agentReports(now: number): AgentReports {
+    // Exact: which Leases are fresh changes only when one changes (which drops the cache) or
+    // when the first fresh one expires.
+    if (!this.reports || now >= this.reports.until || now < this.reports.at) {
+      const leases = this.leases.list();
+      this.reports = {
+        at: now,
+        until: nextExpiry(leases, now) ?? Number.POSITIVE_INFINITY,
+        value: aggregateReports(leases, now),
+      };
+    }
+    return this.reports.value;
+  }
+
   private agentCounts(): { desired: number; ready: number } {
     const ds = this.owned.get('DaemonSet')!.get(this.o.settings.agentName, this.o.settings.namespace);
     const st = (ds?.status ?? {}) as { desiredNumberScheduled?: number; numberReady?: number };
@@ -354,7 +380,7 @@ export class Controller {
     if (!obj || !desired) return;
     const id = resourceId({ kind, metadata: obj.metadata });
     const now = Date.now();
-    const reports = aggregateReports(this.leases.list(), now);
+    const reports = this.agentReports(now);
     const generation = obj.metadata.generation ?? 0;
     const prev = obj.status as Record<string, unknown> | undefined;
     let want: Record<string, unknown>;
@@ -418,7 +444,8 @@ export class Controller {
     this.lastStatusWrite.set(statusKeyStr, now);
     // Keep the cache current at once so a quick re-check does not write the same status again.
     const u = updated as KubeObject;
-    if (u?.metadata?.resourceVersion) inf.cache.set(keyOf(u), { ...u, apiVersion: rt.apiVersion, kind });
+    if (u?.metadata?.resourceVersion)
+      inf.cache.set(keyOf(u), { ...withoutManagedFields(u), apiVersion: rt.apiVersion, kind });
     this.emitTransitions(obj, (prev?.conditions as Condition[]) ?? [], want.conditions as Condition[]);
   }
 

@@ -15,7 +15,7 @@ import type {
 } from '../../../agent/src/config/types.ts';
 import { configHash } from '../../../agent/src/config/validate.ts';
 import { REASON, type Rejection } from '../api/conditions.ts';
-import { agentConfig } from '../compile/agent-config.ts';
+import { agentConfig, byLocale } from '../compile/agent-config.ts';
 import { type Output, type Pipeline, resourceId } from '../compile/ids.ts';
 import { resolve } from '../compile/resolve.ts';
 import { type SecretRef, secretRefs } from '../compile/secrets.ts';
@@ -23,6 +23,7 @@ import type { KubeObject } from '../kube/client.ts';
 import { renderAll } from '../render/index.ts';
 import type { RenderSettings } from '../render/settings.ts';
 import { formatProblem, validateObject } from '../validate/index.ts';
+import type { DesiredMemo } from './memo.ts';
 
 export const APPLIED_ANNOTATION = 'sluice.dev/applied';
 
@@ -96,15 +97,22 @@ export function computeDesired(
   world: WorldSnapshot,
   settings: RenderSettings,
   agent: AgentSettings | undefined,
+  /** Reuse from the previous call (the controller keeps one); the result is the same without it. */
+  memo?: DesiredMemo,
 ): Desired {
   const pipelines: Pipeline[] = [];
   const outputs: Output[] = [];
   const invalid = new Map<string, Rejection>();
   const invalidPipelines = new Map<string, Rejection>();
   const types = new Map<string, string>();
+  const seen = new Set<string>();
   for (const o of [...world.pipelines, ...world.outputs]) {
-    const r = validateObject(userObject(o));
     const id = resourceId({ kind: o.kind!, metadata: o.metadata });
+    seen.add(id);
+    const user = userObject(o);
+    const r = memo
+      ? memo.validate(id, JSON.stringify(user), () => validateObject(user))
+      : validateObject(user);
     if (o.kind === 'LogOutput' || o.kind === 'ClusterLogOutput') types.set(id, outputType(o));
     if (r.status === 'valid') {
       if (r.resource.kind === 'LogPipeline' || r.resource.kind === 'ClusterLogPipeline')
@@ -126,7 +134,12 @@ export function computeDesired(
     namespaces: world.namespaces,
     secrets: world.secrets,
   });
-  const fresh = agentConfig(resolution, { agent, namespaces: world.namespaces });
+  memo?.retain(seen);
+  const fresh = agentConfig(resolution, {
+    agent,
+    namespaces: world.namespaces,
+    ...(memo ? { memo } : {}),
+  });
 
   const states = new Map<string, PipelineState>();
   for (const [id, a] of resolution.accepted)
@@ -164,8 +177,12 @@ export function computeDesired(
   }
   const config: AgentConfig = {
     ...fresh,
-    pipelines: [...fresh.pipelines, ...keptPipelines].sort((a, b) => a.id.localeCompare(b.id)),
-    outputs: [...fresh.outputs, ...extraOutputs.values()].sort((a, b) => a.id.localeCompare(b.id)),
+    // fresh pipelines come sorted by locale already
+    pipelines: keptPipelines.length
+      ? [...fresh.pipelines, ...keptPipelines].sort((a, b) => byLocale(a.id, b.id))
+      : fresh.pipelines,
+    // (agentConfig sorts output ids by code unit; the ConfigMap has always listed them by locale)
+    outputs: [...fresh.outputs, ...extraOutputs.values()].sort((a, b) => byLocale(a.id, b.id)),
   };
 
   // Output states: own rejection, and how many pipelines use each.
@@ -186,11 +203,14 @@ export function computeDesired(
 
   const byOutput = new Map(config.outputs.map((o) => [o.id, o]));
   const fingerprints = new Map<string, string>();
-  for (const p of config.pipelines) fingerprints.set(p.id, sha([p, p.outputs.map((o) => byOutput.get(o))]));
+  for (const p of config.pipelines) {
+    const outs = p.outputs.map((o) => byOutput.get(o));
+    fingerprints.set(p.id, memo ? memo.fingerprint(p, outs, () => sha([p, outs])) : sha([p, outs]));
+  }
 
-  const hash = configHash(config);
+  const hash = memo ? memo.configHash(config) : configHash(config);
   const objects =
-    config.pipelines.length === 0 ? [] : renderObjects(world, settings, config, resolution.outputs);
+    config.pipelines.length === 0 ? [] : renderObjects(world, settings, config, hash, resolution.outputs);
   return { config, hash, objects, pipelines: states, outputs: outStates, fingerprints };
 }
 
@@ -198,6 +218,7 @@ function renderObjects(
   world: WorldSnapshot,
   settings: RenderSettings,
   config: AgentConfig,
+  hash: string,
   outputs: Map<string, { output: Output }>,
 ): Record<string, unknown>[] {
   // Secret refs of every output in the config; owners of the per-namespace secret Roles are the
@@ -223,7 +244,7 @@ function renderObjects(
       });
     }
   }
-  const objects = renderAll({ settings, config, secretRefs: refs });
+  const objects = renderAll({ settings, config, secretRefs: refs, configHash: hash });
   for (const o of objects) {
     const meta = o.metadata as {
       name: string;

@@ -1,7 +1,8 @@
 // List+watch into an object cache: paginated list, watch from the list's resourceVersion with
 // bookmarks, re-list after a capped exponential backoff on any error or 410 Gone, and a periodic
 // resync that re-delivers every cached object to the handler (level-triggered safety net).
-// `transform` may shrink objects before caching (Secrets keep their key names only).
+// `transform` may shrink objects before caching (Secrets keep their key names only); managedFields
+// are always dropped.
 import type { KubeClient, KubeObject } from './client.ts';
 import { KubeError } from './client.ts';
 import { collectionPath, keyOf, type ResourceType } from './resources.ts';
@@ -101,7 +102,10 @@ export class Informer {
   }
 
   private shape(o: KubeObject): KubeObject {
-    return this.opts.transform ? this.opts.transform(o) : o;
+    // managedFields are never read and are often the largest part of an object: thousands of
+    // cached pipelines would carry them for nothing.
+    const slim = withoutManagedFields(o);
+    return this.opts.transform ? this.opts.transform(slim) : slim;
   }
 
   private upsert(k: string, o: KubeObject): void {
@@ -167,4 +171,13 @@ export class Informer {
       }
     }
   }
+}
+
+/** The object without metadata.managedFields (for every cache: nothing reads them). */
+export function withoutManagedFields(o: KubeObject): KubeObject {
+  if (!o.metadata || !('managedFields' in o.metadata)) return o;
+  const { managedFields: _, ...metadata } = o.metadata as KubeObject['metadata'] & {
+    managedFields?: unknown;
+  };
+  return { ...o, metadata };
 }

@@ -10,6 +10,7 @@ import { dump } from 'js-yaml';
 import { KubeClient, type KubeObject } from '../../../operator/src/kube/client.ts';
 import { fromKubeconfig } from '../../../operator/src/kube/config.ts';
 import { collectionPath, objectPath, rtOf } from '../../../operator/src/kube/resources.ts';
+import { AGENT_CONFIG_KEY, agentConfigText } from '../../../operator/src/render/configmap.ts';
 import { renderOperatorRbac } from '../../../operator/src/render/operator-rbac.ts';
 import { defaultSettings } from '../../../operator/src/render/settings.ts';
 import { type KubeInfo, kubeEnv, serviceAccountCredentials, toolsEnv } from '../../env/index.ts';
@@ -164,6 +165,7 @@ export async function startOperator(env: Env, extra: string[] = [], name = 'op')
       `${env.agentName}-operator`,
       '--figures-interval',
       '2',
+      ...(process.env.E2E_VERBOSE ? ['--log-level', 'debug'] : []),
       ...extra,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, POD_NAME: name } },
@@ -250,12 +252,12 @@ export async function startAgents(env: Env): Promise<{ agents: AgentProc[]; stop
   let last = '';
   const project = async () => {
     const cm = await env.get('ConfigMap', env.agentName, env.ns);
-    const text = (cm?.data as Record<string, string> | undefined)?.['agent.json'];
-    if (!text || text === last) return;
-    last = text;
+    const data = (cm?.binaryData as Record<string, string> | undefined)?.[AGENT_CONFIG_KEY];
+    if (!data || data === last) return;
+    last = data;
     for (const d of dirs) {
-      writeFileSync(join(d, 'config', '..agent.json.tmp'), text);
-      renameSync(join(d, 'config', '..agent.json.tmp'), join(d, 'config', 'agent.json'));
+      writeFileSync(join(d, 'config', `..${AGENT_CONFIG_KEY}.tmp`), Buffer.from(data, 'base64'));
+      renameSync(join(d, 'config', `..${AGENT_CONFIG_KEY}.tmp`), join(d, 'config', AGENT_CONFIG_KEY));
     }
   };
   await project();
@@ -267,19 +269,23 @@ export async function startAgents(env: Env): Promise<{ agents: AgentProc[]; stop
     }
   })();
   const agents = env.kube.nodes.map((node, i) => {
-    const proc = spawn(process.execPath, [cli, 'agent', '--config', join(dirs[i]!, 'config', 'agent.json')], {
-      cwd: dirs[i]!,
-      stdio: ['ignore', 'ignore', process.env.E2E_VERBOSE ? 'inherit' : 'ignore'],
-      env: {
-        ...process.env,
-        KUBECONFIG: creds.kubeconfig,
-        NODE_NAME: node,
-        POD_NAME: pods.get(node)!,
-        POD_NAMESPACE: env.ns,
-        SLUICE_AGENT_NAME: env.agentName,
-        SLUICE_REPORT_INTERVAL_SECONDS: '1',
+    const proc = spawn(
+      process.execPath,
+      [cli, 'agent', '--config', join(dirs[i]!, 'config', AGENT_CONFIG_KEY)],
+      {
+        cwd: dirs[i]!,
+        stdio: ['ignore', 'ignore', process.env.E2E_VERBOSE ? 'inherit' : 'ignore'],
+        env: {
+          ...process.env,
+          KUBECONFIG: creds.kubeconfig,
+          NODE_NAME: node,
+          POD_NAME: pods.get(node)!,
+          POD_NAMESPACE: env.ns,
+          SLUICE_AGENT_NAME: env.agentName,
+          SLUICE_REPORT_INTERVAL_SECONDS: '1',
+        },
       },
-    });
+    );
     return {
       node,
       proc,
@@ -310,3 +316,8 @@ export interface Cond {
 }
 export const cond = (o: KubeObject | undefined, type: string): Cond | undefined =>
   ((o?.status as { conditions?: Cond[] } | undefined)?.conditions ?? []).find((c) => c.type === type);
+
+/** The agent config JSON text in the live agent ConfigMap ('' when there is none). */
+export async function agentConfigJson(env: Env, name = env.agentName, namespace = env.ns): Promise<string> {
+  return agentConfigText(await env.get('ConfigMap', name, namespace)) ?? '';
+}
