@@ -276,6 +276,9 @@ const agentSettings = {
   additionalProperties: false,
   properties: {
     podLogsDir: str('Default /var/log/pods.'),
+    hostRoot: str(
+      'Prefix of hostFiles paths where the node filesystem is mounted (e.g. /host). Default none.',
+    ),
     dataDir: str('Checkpoints and disk buffers. Default /var/lib/sluice.'),
     httpPort: { type: 'integer', minimum: 0, maximum: 65535 },
     httpHost: str('Default 0.0.0.0.'),

@@ -186,6 +186,8 @@ export interface EnrichmentConfig {
 export interface AgentSettings {
   /** Directory holding /var/log/pods-style pod log folders. Default /var/log/pods. */
   podLogsDir?: string;
+  /** Prefix of host file paths (hostFiles), where the node's filesystem is mounted. Default none. */
+  hostRoot?: string;
   /** Checkpoints and disk buffers live here. Default /var/lib/sluice. */
   dataDir?: string;
   /** HTTP port for /healthz /readyz /metrics /status; 0 = disabled. Default 2020. */
