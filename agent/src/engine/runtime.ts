@@ -72,6 +72,8 @@ export class Runtime {
   private async applyNow(config: AgentConfig, hash: string): Promise<void> {
     const { log, stats } = this.deps;
     const first = this.config === undefined;
+    // The file watch and SIGHUP may both ask for the same config while a reload is in progress.
+    if (!first && hash === this.hash) return;
     if (first) this.init(config.agent ?? {});
     else if (!same(fixed(config.agent), fixed(this.settings))) {
       log(
