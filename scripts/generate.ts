@@ -6,7 +6,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as yaml from 'js-yaml';
-import { agentValidatorsModule } from '../agent/src/config/generate.ts';
+import { agentTypesModule, agentValidatorsModule } from '../agent/src/config/generate.ts';
+import { namedSchemas } from '../agent/src/config/schema.ts';
 import { crdFor } from '../operator/src/api/generate/crd.ts';
 import { referencePages } from '../operator/src/api/generate/reference.ts';
 import { typesModule } from '../operator/src/api/generate/types.ts';
@@ -27,6 +28,7 @@ files['operator/src/api/types.generated.ts'] = typesModule();
 files['operator/src/api/validators.generated.js'] = validatorsModule();
 files['operator/src/api/validators.generated.d.ts'] = validatorsTypes();
 files['agent/src/config/validators.generated.ts'] = agentValidatorsModule();
+files['agent/src/config/types.generated.ts'] = agentTypesModule(namedSchemas);
 for (const [name, text] of Object.entries(referencePages())) files[`docs/reference/${name}`] = text;
 const crds = Object.fromEntries(Object.entries(files).filter(([rel]) => rel.startsWith('crds/')));
 Object.assign(files, chartFiles(crds), docBlocks());

@@ -4,10 +4,12 @@
 // file's position over to its copy, and forgets checkpoints of files that are gone.
 import { closeSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { AckTracker } from '../checkpoint/acks.ts';
 import type { Checkpoint, CheckpointStore } from '../checkpoint/store.ts';
 import { DEFAULTS } from '../config/defaults.ts';
 import { EXCLUDE_ANNOTATION, type MetadataStore } from '../enrich/store.ts';
 import type { AgentStats } from '../ops/stats.ts';
+import { HostFileReader, HostSource } from '../sources/host_files/reader.ts';
 import type { FileInfo } from '../sources/kubernetes_logs/discovery.ts';
 import { fingerprintFd, fingerprintPath, MIN_FP } from '../sources/kubernetes_logs/fingerprint.ts';
 import type { FdLimiter } from '../sources/kubernetes_logs/limiter.ts';
@@ -38,9 +40,16 @@ interface Successor {
   ino: number;
 }
 
+/** What a tailer feeds: a container log reader or a host file reader. */
+interface SourceReader {
+  readonly tracker: AckTracker;
+  reset(): void;
+  flushStale(now: number, force: boolean): void;
+}
+
 interface Tracked {
   tailer: Tailer;
-  reader: FileReader;
+  reader: SourceReader;
   cp: Checkpoint;
   size: number;
   mtimeMs: number;
@@ -68,6 +77,8 @@ export class Collector implements TailerHost {
   private rescanPending = false;
   /** Files skipped at the last scan because their pod is annotated sluice.dev/exclude: "true". */
   excludedFiles = 0;
+  /** Paths of host files (read as plain text lines, not container logs). */
+  private readonly hostPaths = new Set<string>();
   private readonly maxRecordBytes: number;
 
   constructor(pipeline: Pipeline, opts: CollectorOptions) {
@@ -232,12 +243,15 @@ export class Collector implements TailerHost {
         continue;
       }
       if (this.waiting.has(k)) continue;
-      const pod = this.opts.metadata?.pod(f.meta.uid);
-      if (pod?.annotations[EXCLUDE_ANNOTATION] === 'true') {
-        excluded.add(f.path);
-        continue;
+      if (f.meta.host === true) this.hostPaths.add(f.path);
+      else {
+        const pod = this.opts.metadata?.pod(f.meta.uid);
+        if (pod?.annotations[EXCLUDE_ANNOTATION] === 'true') {
+          excluded.add(f.path);
+          continue;
+        }
+        if (selectFile(this.pipeline.config, f.meta, pod, this.opts.self) !== 'yes') continue;
       }
-      if (selectFile(this.pipeline.config, f.meta, pod, this.opts.self) !== 'yes') continue;
       if (f.meta.active && this.behindRotated(f)) {
         this.blocked = true;
         continue;
@@ -245,6 +259,9 @@ export class Collector implements TailerHost {
       this.consider(f, first, liveFps);
     }
     this.excludedFiles = excluded.size;
+    // Followed files no longer in the scan (a host file renamed to a name the globs do not match,
+    // a deleted file): check them, they may have grown before they were rotated away.
+    for (const [k, tr] of this.tracked) if (!seen.has(k)) tr.tailer.kick();
     // Forget checkpoints of files gone for two scans in a row.
     for (const cp of [...this.opts.store.entries.values()]) {
       if (cp.pipeline !== this.pipeline.id) continue;
@@ -303,8 +320,14 @@ export class Collector implements TailerHost {
   private behindRotated(f: FileInfo): boolean {
     const dir = dirname(f.path);
     for (const t of this.byTailer.keys()) {
-      if (t.atEof || t.closedFlag || dirname(t.path) !== dir) continue;
-      if (t.path === f.path || t.rotated) return true;
+      if (t.closedFlag || dirname(t.path) !== dir) continue;
+      if (t.path === f.path) {
+        // The previous file at this name: wait until it knows it was rotated and read its end.
+        if (t.rotated && t.atEof) continue;
+        t.kick();
+        return true;
+      }
+      if (t.rotated && !t.atEof) return true;
     }
     for (const list of this.successors.values()) if (list.some((s) => dirname(s.path) === dir)) return true;
     return false;
@@ -328,26 +351,14 @@ export class Collector implements TailerHost {
     offset: number,
     existing?: Checkpoint,
   ): void {
-    const meta = parsePodLogPath(path) ?? {
-      namespace: '',
-      pod: '',
-      uid: '',
-      container: '',
-      restart: 0,
-      active: true,
-    };
-    const source = new ContainerSource(
-      meta,
-      this.opts.metadata,
-      this.opts.nodeName,
-      this.pipeline.config.name,
-    );
-    const reader = new FileReader(this.pipeline, source, offset, {
-      maxRecordBytes: this.maxRecordBytes,
-      multiline: this.pipeline.config.parse?.multiline,
-      streams: streamMask(this.pipeline.config),
-      mlFlushMs: this.pipeline.config.parse?.multiline?.flushTimeoutMs ?? DEFAULTS.multilineFlushMs,
-    });
+    const reader = this.hostPaths.has(path)
+      ? new HostFileReader(
+          this.pipeline,
+          new HostSource(path, this.opts.nodeName, this.pipeline.config.name),
+          offset,
+          this.maxRecordBytes,
+        )
+      : this.containerReader(path, offset);
     const tailer = new Tailer(this, reader, path, dev, ino, offset);
     const cp: Checkpoint = existing ?? {
       pipeline: this.pipeline.id,
@@ -376,6 +387,29 @@ export class Collector implements TailerHost {
     this.tracked.set(key(dev, ino), tr);
     this.byTailer.set(tailer, tr);
     tailer.kick();
+  }
+
+  private containerReader(path: string, offset: number): FileReader {
+    const meta = parsePodLogPath(path) ?? {
+      namespace: '',
+      pod: '',
+      uid: '',
+      container: '',
+      restart: 0,
+      active: true,
+    };
+    const source = new ContainerSource(
+      meta,
+      this.opts.metadata,
+      this.opts.nodeName,
+      this.pipeline.config.name,
+    );
+    return new FileReader(this.pipeline, source, offset, {
+      maxRecordBytes: this.maxRecordBytes,
+      multiline: this.pipeline.config.parse?.multiline,
+      streams: streamMask(this.pipeline.config),
+      mlFlushMs: this.pipeline.config.parse?.multiline?.flushTimeoutMs ?? DEFAULTS.multilineFlushMs,
+    });
   }
 
   kickPath(path: string): void {

@@ -14,6 +14,7 @@ import { MetadataStore } from '../enrich/store.ts';
 import { DropReason } from '../ops/catalogue.ts';
 import type { LogFn } from '../ops/log.ts';
 import type { AgentStats } from '../ops/stats.ts';
+import { scanHostFiles } from '../sources/host_files/scan.ts';
 import { Discovery, type FileInfo } from '../sources/kubernetes_logs/discovery.ts';
 import { FdLimiter } from '../sources/kubernetes_logs/limiter.ts';
 import { Collector } from './collector.ts';
@@ -71,6 +72,8 @@ export class Runtime {
   private async applyNow(config: AgentConfig, hash: string): Promise<void> {
     const { log, stats } = this.deps;
     const first = this.config === undefined;
+    // The file watch and SIGHUP may both ask for the same config while a reload is in progress.
+    if (!first && hash === this.hash) return;
     if (first) this.init(config.agent ?? {});
     else if (!same(fixed(config.agent), fixed(this.settings))) {
       log(
@@ -214,7 +217,11 @@ export class Runtime {
 
   private dispatch(files: FileInfo[]): void {
     this.lastFiles = files;
-    for (const p of this.pipelines.values()) p.collector.sync(files);
+    for (const p of this.pipelines.values()) {
+      const h = p.pipeline.config.input?.hostFiles;
+      const hosts = h === undefined ? [] : scanHostFiles(h.paths, h.exclude, this.settings.hostRoot);
+      p.collector.sync(hosts.length === 0 ? files : [...files, ...hosts]);
+    }
   }
 
   private rescanTimer: NodeJS.Timeout | undefined;
