@@ -234,17 +234,26 @@ export function dashboard(): Record<string, unknown> {
     ),
     timeseries(
       'Buffer',
-      'Bytes waiting in the buffer, per agent.',
+      'Bytes waiting in the buffer, per agent, and bytes of damaged disk-buffer frames cut out on recovery.',
       'bytes',
-      [{ expr: `sum by (pod) (sluice_output_buffer_bytes{${O}})`, legendFormat: '{{pod}}' }],
+      [
+        { expr: `sum by (pod) (sluice_output_buffer_bytes{${O}})`, legendFormat: '{{pod}}' },
+        {
+          expr: `sum by (pod) (increase(sluice_buffer_corrupted_bytes_total{${O}}[$__range]))`,
+          legendFormat: 'corrupted {{pod}}',
+        },
+      ],
       { x: 0, y: 33, w: 24, h: 6 },
     ),
     row('Agents', 39),
     timeseries(
       'Open files',
-      'Log files each agent holds open.',
+      'Log files each agent holds open, and files it skips because their pod is annotated sluice.dev/exclude.',
       'none',
-      [{ expr: `sum by (pod) (sluice_open_files{${SEL}})`, legendFormat: '{{pod}}' }],
+      [
+        { expr: `sum by (pod) (sluice_open_files{${SEL}})`, legendFormat: '{{pod}}' },
+        { expr: `sum by (pod) (sluice_excluded_files{${SEL}})`, legendFormat: 'excluded {{pod}}' },
+      ],
       { x: 0, y: 40, w: 8, h: 7 },
     ),
     timeseries(
