@@ -98,7 +98,16 @@ describe('kubectl apply --dry-run=server', () => {
     const apply = (manifest: string) =>
       sh(
         kubectl,
-        ['apply', '--server-side', '--dry-run=server', '--field-manager=helm-test', '-f', '-'],
+        // Other tests of this shared control plane may have installed the CRDs under another manager.
+        [
+          'apply',
+          '--server-side',
+          '--force-conflicts',
+          '--dry-run=server',
+          '--field-manager=helm-test',
+          '-f',
+          '-',
+        ],
         manifest,
       );
     // The namespace must exist for a server-side dry run of namespaced objects.
@@ -123,6 +132,7 @@ describe('kubectl apply --dry-run=server', () => {
     const r = sh(kubectl, [
       'apply',
       '--server-side',
+      '--force-conflicts',
       '--dry-run=server',
       '--field-manager=helm-test',
       '-f',
