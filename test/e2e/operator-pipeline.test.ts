@@ -171,7 +171,8 @@ describe('operator', () => {
     expect(cond(p, 'Accepted')!.message).toContain('nowhere');
     expect(cond(p, 'Ready')?.status).toBe('False');
     expect((await agentConfig()).pipelines.map((x) => x.id)).toEqual(cfgBefore.pipelines.map((x) => x.id));
-    expect(cond(await pipeline('checkout'), 'Ready')?.status).toBe('True');
+    // Unaffected: the good pipeline is (or, while agents report a reload under load, becomes) Ready.
+    await ready('checkout');
     env.apply(fileOutput('nowhere'));
     await ready('lost');
   }, 60_000);
@@ -183,7 +184,8 @@ describe('operator', () => {
     const p = await rejected('borrow', 'OutputNotFound');
     expect(cond(p, 'Accepted')!.message).toContain(`LogOutput/${SHOP}/foreign`);
     expect((await agentConfig()).pipelines.map((x) => x.id)).not.toContain(`LogPipeline/${SHOP}/borrow`);
-    expect(cond(await pipeline('checkout'), 'Ready')?.status).toBe('True');
+    // Unaffected: the good pipeline is (or, while agents report a reload under load, becomes) Ready.
+    await ready('checkout');
     env.apply(fileOutput('foreign', SHOP));
     await ready('borrow');
     const cfg = await agentConfig();
@@ -203,7 +205,8 @@ describe('operator', () => {
     env.apply(lp('archive', [{ name: 'e2e-op-archive', kind: 'ClusterLogOutput' }]));
     const p = await rejected('archive', 'OutputNotAllowed');
     expect(cond(p, 'Accepted')!.message).toContain('allowedNamespaces');
-    expect(cond(await pipeline('checkout'), 'Ready')?.status).toBe('True');
+    // Unaffected: the good pipeline is (or, while agents report a reload under load, becomes) Ready.
+    await ready('checkout');
     env.apply(clo([OTHER, SHOP]));
     await ready('archive');
   }, 60_000);
@@ -242,7 +245,8 @@ describe('operator', () => {
     env.apply(lp('stream', [{ name: 'kafka' }]));
     const p = await rejected('stream', 'ReferencedSecretMissing');
     expect(cond(p, 'Accepted')!.message).toContain(`${SHOP}/kafka-user`);
-    expect(cond(await pipeline('checkout'), 'Ready')?.status).toBe('True');
+    // Unaffected: the good pipeline is (or, while agents report a reload under load, becomes) Ready.
+    await ready('checkout');
     const out = await env.get('LogOutput', 'kafka', SHOP);
     expect(cond(out, 'Accepted')?.reason).toBe('ReferencedSecretMissing');
     expect(await env.get('Role', `${AGENT}-secrets`, SHOP)).toBeUndefined();
