@@ -4,6 +4,10 @@ import { existsSync } from 'node:fs';
 import type { Command } from './command.ts';
 import { version } from './version.ts';
 
+// `.ts` when Node runs the sources (type stripping), `.js` in the compiled build (dist/).
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const commandUrl = (name: string) => new URL(`./commands/${name}${EXT}`, import.meta.url);
+
 const commands: Record<string, string> = {
   validate: 'validate offline the resources the operator would accept',
   render: 'print every object the operator would apply for the given resources',
@@ -18,7 +22,7 @@ const commands: Record<string, string> = {
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));
   const lines = Object.entries(commands)
-    .filter(([name]) => name === 'version' || existsSync(new URL(`./commands/${name}.ts`, import.meta.url)))
+    .filter(([name]) => name === 'version' || existsSync(commandUrl(name)))
     .map(([name, help]) => `  ${name.padEnd(width)}  ${help}`);
   return `sluice ${version}: Kubernetes log pipelines\n\nusage: sluice <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'sluice <command> --help' for the options of a command.\n`;
 }
@@ -33,10 +37,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`sluice ${version}\n`);
     return 0;
   }
-  if (!(name in commands) || !existsSync(new URL(`./commands/${name}.ts`, import.meta.url))) {
+  if (!(name in commands) || !existsSync(commandUrl(name))) {
     process.stderr.write(`sluice: unknown command '${name}'\n\n${usage()}`);
     return 2;
   }
-  const mod = (await import(`./commands/${name}.ts`)) as { command: Command };
+  const mod = (await import(commandUrl(name).href)) as { command: Command };
   return mod.command.run(rest);
 }

@@ -1,13 +1,21 @@
-// `npm run generate`: regenerate every file derived from the API schema (operator/src/api).
+// `npm run generate`: regenerate every file derived from the API schema (operator/src/api), the
+// agent config schema (agent/src/config/schema.ts), the Helm chart's generated files (scripts/chart),
+// the install bundle manifests/ (helm template; helm is the test environment's pinned build,
+// installed on first use) and generated doc blocks.
 // `--check` regenerates in memory and fails when a checked-in file differs (CI drift check).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as yaml from 'js-yaml';
+import { agentTypesModule, agentValidatorsModule } from '../agent/src/config/generate.ts';
+import { namedSchemas } from '../agent/src/config/schema.ts';
 import { crdFor } from '../operator/src/api/generate/crd.ts';
 import { referencePages } from '../operator/src/api/generate/reference.ts';
 import { typesModule } from '../operator/src/api/generate/types.ts';
 import { validatorsModule, validatorsTypes } from '../operator/src/api/generate/validators.ts';
 import { GROUP, KINDS } from '../operator/src/api/kinds.ts';
+import { install } from '../test/env/install/index.ts';
+import { chartFiles, docBlocks } from './chart/index.ts';
+import { manifestFiles } from './chart/manifests.ts';
 
 const root = join(import.meta.dirname, '..');
 const files: Record<string, string> = {};
@@ -19,7 +27,13 @@ for (const k of KINDS) {
 files['operator/src/api/types.generated.ts'] = typesModule();
 files['operator/src/api/validators.generated.js'] = validatorsModule();
 files['operator/src/api/validators.generated.d.ts'] = validatorsTypes();
+files['agent/src/config/validators.generated.ts'] = agentValidatorsModule();
+files['agent/src/config/types.generated.ts'] = agentTypesModule(namedSchemas);
 for (const [name, text] of Object.entries(referencePages())) files[`docs/reference/${name}`] = text;
+const crds = Object.fromEntries(Object.entries(files).filter(([rel]) => rel.startsWith('crds/')));
+Object.assign(files, chartFiles(crds), docBlocks());
+const { helm } = await install.helm((msg) => process.stderr.write(`generate: ${msg}\n`));
+Object.assign(files, manifestFiles(helm, files));
 
 const check = process.argv.includes('--check');
 const drift: string[] = [];

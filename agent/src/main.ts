@@ -8,9 +8,8 @@ import { loadConfigFile } from './config/load.ts';
 import type { AgentConfig } from './config/types.ts';
 import { Runtime } from './engine/runtime.ts';
 import { ErrorCode } from './ops/catalogue.ts';
-import { startHttp } from './ops/http.ts';
 import { makeLogger } from './ops/log.ts';
-import { makeMetrics } from './ops/metrics.ts';
+import { reporterFromEnv } from './ops/report.ts';
 import { AgentStats } from './ops/stats.ts';
 import { makeSecretStore } from './secrets/index.ts';
 
@@ -64,6 +63,11 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
   let server: Server | undefined;
   const port = opts.httpPort ?? settings.httpPort ?? DEFAULTS.httpPort;
   if (port > 0) {
+    // Loaded only when served: prom-client alone is ~10 MB of resident memory.
+    const [{ startHttp }, { makeMetrics }] = await Promise.all([
+      import('./ops/http.ts'),
+      import('./ops/metrics.ts'),
+    ]);
     server = await startHttp(settings.httpHost ?? DEFAULTS.httpHost, port, {
       registry: makeMetrics(stats),
       ready: () => runtime.ready,
@@ -81,6 +85,8 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
     return 0;
   }
 
+  // In the cluster: report the config hash and per-output figures to the operator (a Lease).
+  const stopReport = reporterFromEnv(stats, log);
   let watcher: FSWatcher | undefined;
   let lastText = '';
   const reload = async (why: string) => {
@@ -125,6 +131,7 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
       stopping = true;
       log('info', 'shutting down', { signal: sig });
       watcher?.close();
+      stopReport?.();
       const ok = await runtime.shutdown(settings.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs);
       if (!ok)
         log('warn', 'shutdown deadline passed; undelivered records are re-read on restart', {

@@ -1,6 +1,7 @@
 // `sluice run`: the agent on this machine without a cluster.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Command, EXIT } from '../command.ts';
 
@@ -8,7 +9,10 @@ const help = `usage: sluice run [-f RESOURCES]... --logs DIR [--output FILE] [--
 
 Run the agent locally. Without -f, one default pipeline reads every container log under DIR
 (laid out like /var/log/pods, or /var/log/containers symlinks), parses JSON bodies, adds the
-metadata the paths tell (plus --metadata) and appends NDJSON to --output.
+metadata the paths tell (plus --metadata) and appends NDJSON to --output. With -f, the
+LogPipeline/ClusterLogPipeline/LogOutput/ClusterLogOutput resources of the files run instead:
+a file output writes to <data-dir>/files/<namespace or _cluster>/<path>, a stdout output to
+stdout. The agent's own logs (JSON) go to stderr.
 
 options:
   -f, --file FILE       LogPipeline/LogOutput resources (YAML); repeatable
@@ -77,7 +81,9 @@ export const command: Command = {
       dataDir: values['data-dir'],
     });
     if (values.file !== undefined && values.file.length > 0) {
-      const compiler = new URL('../../operator/src/compile/index.ts', import.meta.url);
+      // Beside the sources in a checkout (.ts), beside the compiled CLI in dist/ (.js).
+      const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+      const compiler = new URL(`../../operator/src/compile/index${ext}`, import.meta.url);
       if (!existsSync(compiler)) {
         process.stderr.write(
           'sluice run: -f is not available in this build (the resource compiler is missing)\n',
@@ -90,16 +96,26 @@ export const command: Command = {
       const mod = (await import(compiler.href)) as {
         compileResources(
           docs: unknown[],
-          opts: { agent: { dataDir?: string } },
-        ): { config: typeof config; problems: unknown[] };
+          opts: { agent: { dataDir: string } },
+        ): { config: typeof config; problems: { id: string; reason: string; message: string }[] };
       };
-      // File outputs live under the data directory of this run, not the node's /var/lib/sluice.
-      const r = mod.compileResources(docs, { agent: { dataDir: config.agent?.dataDir } });
+      // File outputs land under the local data directory, not the node's /var/lib/sluice.
+      const dataDir = resolve(values['data-dir'] ?? '.sluice');
+      const r = mod.compileResources(docs, { agent: { dataDir } });
       if (r.problems.length > 0) {
-        for (const p of r.problems) process.stderr.write(`sluice run: ${JSON.stringify(p)}\n`);
+        for (const p of r.problems) process.stderr.write(`sluice run: ${p.id}: ${p.reason}: ${p.message}\n`);
         return EXIT.invalid;
       }
       config = { ...r.config, agent: { ...config.agent, ...r.config.agent, podLogsDir: values.logs } };
+      if (config.pipelines.length === 0) {
+        process.stderr.write(
+          'sluice run: the files define no pipeline that can run (a LogPipeline and its outputs)\n',
+        );
+        return EXIT.invalid;
+      }
+      for (const o of config.outputs)
+        if (o.type === 'file')
+          process.stderr.write(`sluice run: ${o.id} writes to ${String(o.options?.path)}\n`);
     }
     if (values.metadata !== undefined)
       config.agent = {

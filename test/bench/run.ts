@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { agentThroughput } from './agent-throughput.ts';
 import { latency } from './latency.ts';
+import { operatorScale } from './operator-scale.ts';
 import { sinkBenches } from './sink-throughput.ts';
 import type { Bench, BenchRun } from './types.ts';
 
@@ -62,8 +63,14 @@ for (const b of benches) {
       ...(b.notes?.() ?? []),
       `Target: ${b.targetText} — **${met ? 'met' : 'not met'}**.`,
       '',
+      ...(b.compare?.(m).flatMap((l) => [l, '']) ?? []),
     ].join('\n'),
   );
+}
+// Benchmarks against the test environment, one run each (they report their own section).
+if (only === undefined || only.split(',').includes('operator-scale')) {
+  process.stdout.write('Operator scale (BENCHMARKS.md §3)\n');
+  sections.push(await operatorScale());
 }
 mkdirSync(new URL('../../docs/', import.meta.url), { recursive: true });
 const docPath = new URL('../../docs/benchmarks.md', import.meta.url);

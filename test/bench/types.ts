@@ -20,4 +20,6 @@ export interface Bench {
   notes?: () => string[];
   target(median: BenchRun): boolean;
   targetText: string;
+  /** Lines comparing the median with the reference figures (BENCHMARKS.md anchors). */
+  compare?(median: BenchRun): string[];
 }

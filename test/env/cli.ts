@@ -6,9 +6,11 @@
 //   install [components...] install only, start nothing (warm a cache)
 //   check-clean            exit 1 if the last run left a process, a port or a directory behind
 //   kubeconfig <ns> <sa>   write a kubeconfig for a ServiceAccount and print its path
+//   checkers               install (cached) promtool, the Argo CD Lua runner, hadolint; print paths
 // Components: kube, kafka, opensearch, s3 (default: SLUICE_TESTENV_COMPONENTS, else all).
 import { down, reap } from './down.ts';
 import { kubeEnv, loadEnv, serviceAccountCredentials } from './index.ts';
+import { installCheckers } from './install/checkers.ts';
 import { leftovers } from './leftovers.ts';
 import { runDir, statePath } from './paths.ts';
 import { isRunning } from './proc.ts';
@@ -125,9 +127,12 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${creds.kubeconfig}\n`);
       return 0;
     }
+    case 'checkers':
+      process.stdout.write(`${JSON.stringify(await installCheckers(say), null, 2)}\n`);
+      return 0;
     default:
       process.stderr.write(
-        'usage: test:env up [components...] | down | status [components...] | env [--json] | install [components...] | check-clean | kubeconfig <ns> <sa>\n' +
+        'usage: test:env up [components...] | down | status [components...] | env [--json] | install [components...] | check-clean | kubeconfig <ns> <sa> | checkers\n' +
           `components: ${COMPONENTS.join(', ')}\n`,
       );
       return 2;

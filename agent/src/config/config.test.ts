@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from '@jest/globals';
-import { configHash, defaultRunConfig, validateAgentConfig } from './index.ts';
+import { configHash, defaultRunConfig, loadConfigFile, validateAgentConfig } from './index.ts';
 
 describe('agent config', () => {
   const base = defaultRunConfig({ logsDir: '/logs', outputFile: '/out.ndjson' });
@@ -57,5 +61,37 @@ describe('agent config', () => {
     const r = validateAgentConfig(doc);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.problems.map((p) => p.message).join('\n')).toContain(msg);
+  });
+});
+
+describe('loading a config file', () => {
+  const config = defaultRunConfig({ logsDir: '/logs', outputFile: '/out.ndjson' });
+
+  test('plain and gzip-compressed files load to the same config and hash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-load-'));
+    try {
+      const json = JSON.stringify(config);
+      writeFileSync(join(dir, 'agent.json'), json);
+      // the name does not matter: gzip is recognised by its magic bytes
+      writeFileSync(join(dir, 'agent.json.gz'), gzipSync(json));
+      const plain = await loadConfigFile(join(dir, 'agent.json'));
+      const gz = await loadConfigFile(join(dir, 'agent.json.gz'));
+      expect(plain.ok).toBe(true);
+      expect(gz).toEqual(plain);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a corrupt gzip file is reported, not thrown', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-load-'));
+    try {
+      writeFileSync(join(dir, 'agent.json.gz'), Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]));
+      const r = await loadConfigFile(join(dir, 'agent.json.gz'));
+      expect(r.ok).toBe(false);
+      expect(r.ok ? '' : r.problems[0]!.message).toMatch(/cannot read .*agent\.json\.gz/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

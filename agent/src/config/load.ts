@@ -1,5 +1,8 @@
-// Reading a config file (YAML or JSON; YAML is a superset) into a validated AgentConfig.
+// Reading a config file (YAML or JSON; YAML is a superset) into a validated AgentConfig. The file
+// may be gzip-compressed (recognised by its magic bytes, whatever its name): the operator ships
+// the config gzipped because a ConfigMap holds at most 1 MiB.
 import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { load } from 'js-yaml';
 import type { AgentConfig } from './types.ts';
 import { type ConfigProblem, configHash, validateAgentConfig } from './validate.ts';
@@ -11,7 +14,8 @@ export type LoadResult =
 export async function loadConfigFile(path: string): Promise<LoadResult> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const raw = await readFile(path);
+    text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
   } catch (e) {
     return { ok: false, problems: [{ path: '/', message: `cannot read ${path}: ${(e as Error).message}` }] };
   }

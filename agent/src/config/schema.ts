@@ -1,5 +1,5 @@
-// The one schema source of the agent config (JSON Schema draft-07, compiled once by ajv in
-// validate.ts). Every field carries a description; unknown fields are rejected everywhere except
+// The one schema source of the agent config (JSON Schema draft-07): `npm run generate` compiles it
+// into validators.generated.ts (ajv standalone) and derives types.generated.ts from it. Every field carries a description; unknown fields are rejected everywhere except
 // inside `options` of sink types this issue does not define (kafka, opensearch, s3), whose sinks
 // register their own option schemas in `outputOptionSchemas`.
 
@@ -165,22 +165,44 @@ const pipeline = {
         namespaces: nameFilter,
         pods: labelSelector,
         containers: nameFilter,
-        streams: { type: 'array', items: { enum: ['stdout', 'stderr'] }, minItems: 1, uniqueItems: true },
+        streams: {
+          type: 'array',
+          items: { enum: ['stdout', 'stderr'] },
+          minItems: 1,
+          uniqueItems: true,
+          description: 'Streams to read. Default both.',
+        },
         hostFiles: {
           type: 'object',
           additionalProperties: false,
           required: ['paths'],
-          properties: { paths: strList('Glob patterns.'), exclude: strList('Glob patterns.') },
+          description: 'Cluster pipelines only: plain-text host files (e.g. /var/log/syslog), read as lines.',
+          properties: {
+            paths: strList('Absolute paths or globs (`*`, `**`), under agent.hostRoot.'),
+            exclude: strList('Globs to skip.'),
+          },
         },
-        includeAgentPods: { type: 'boolean' },
-        containerLogs: { type: 'boolean' },
+        includeAgentPods: {
+          type: 'boolean',
+          description:
+            "Cluster pipelines only: also read the agent's own pods (default false, avoids feedback loops).",
+        },
+        containerLogs: {
+          type: 'boolean',
+          description:
+            'Set false to read no container logs at all (a host-files-only pipeline). Default true.',
+        },
       },
     },
     parse: {
       type: 'object',
       additionalProperties: false,
       properties: {
-        format: { enum: ['auto', 'json', 'logfmt', 'regex', 'none'] },
+        format: {
+          enum: ['auto', 'json', 'logfmt', 'regex', 'none'],
+          description:
+            'auto: JSON when the body is a JSON object, otherwise kept as `message`. Default auto.',
+        },
         pattern: str('RegExp source with named groups (format regex).'),
         multiline: {
           type: 'object',
@@ -193,8 +215,16 @@ const pipeline = {
             flushTimeoutMs: posInt('Emit an open record after this long without a new line.'),
           },
         },
-        maxRecordBytes: { type: 'integer', minimum: 1024, description: 'Longer records are truncated.' },
-        keepOriginal: { type: 'boolean' },
+        maxRecordBytes: {
+          type: 'integer',
+          minimum: 1024,
+          description: 'Longer records are truncated with a marker and counted. Default 1 MiB.',
+        },
+        keepOriginal: {
+          type: 'boolean',
+          description:
+            'Keep the original text in `message` when the body was parsed into fields. Default false.',
+        },
       },
     },
     filters: { type: 'array', items: filter },
@@ -248,15 +278,25 @@ const output = {
     name: str('Resource name, for status attribution.'),
     namespace: str('Resource namespace.'),
     type: { enum: ['file', 'stdout', 'kafka', 'opensearch', 's3'] },
-    options: { type: 'object', description: 'Type-specific options; secrets are file paths.' },
+    options: {
+      type: 'object',
+      description:
+        'Type-specific options (file and stdout here, the others by their sinks); secrets are references.',
+    },
     buffer: {
       type: 'object',
       additionalProperties: false,
       properties: {
-        type: { enum: ['memory', 'disk'] },
-        maxSize: posInt('Bytes.'),
-        whenFull: { enum: ['block', 'dropNewest'] },
-        fsync: { enum: ['always', 'interval'] },
+        type: { enum: ['memory', 'disk'], description: 'Default memory.' },
+        maxSize: posInt('Bytes. Default 4 MiB (memory) / 1 GiB (disk).'),
+        whenFull: {
+          enum: ['block', 'dropNewest'],
+          description: 'block: pause the tailers (never drop); dropNewest: drop and count. Default block.',
+        },
+        fsync: {
+          enum: ['always', 'interval'],
+          description: 'disk: fsync before acknowledging (always) or every fsyncIntervalMs. Default always.',
+        },
         fsyncIntervalMs: posInt('Milliseconds.'),
       },
     },
@@ -272,7 +312,12 @@ const output = {
     retry: {
       type: 'object',
       additionalProperties: false,
-      properties: { initialBackoffMs: posInt('First backoff.'), maxBackoffMs: posInt('Backoff cap.') },
+      description:
+        'Retries go on forever; unrecoverable records go to deadLetter or are dropped and counted.',
+      properties: {
+        initialBackoffMs: posInt('First backoff. Default 500.'),
+        maxBackoffMs: posInt('Backoff cap. Default 60000.'),
+      },
     },
     deadLetter: str('Output id for unrecoverable records.'),
   },
@@ -283,20 +328,31 @@ const agentSettings = {
   additionalProperties: false,
   properties: {
     podLogsDir: str('Default /var/log/pods.'),
+    hostRoot: str(
+      'Prefix of hostFiles paths where the node filesystem is mounted (e.g. /host). Default none.',
+    ),
     dataDir: str('Checkpoints and disk buffers. Default /var/lib/sluice.'),
-    httpPort: { type: 'integer', minimum: 0, maximum: 65535 },
+    httpPort: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 65535,
+      description: 'Port of /healthz /readyz /metrics /status; 0 = off. Default 2020.',
+    },
     httpHost: str('Default 0.0.0.0.'),
     statusFile: str('Write {configHash, ...} here after each (re)load.'),
     maxOpenFiles: posInt('Default 1024.'),
-    readBufferBytes: { type: 'integer', minimum: 4096 },
+    readBufferBytes: { type: 'integer', minimum: 4096, description: 'Per followed file. Default 128 KiB.' },
     pollIntervalMs: posInt('Default 1000.'),
     rotateWaitMs: nonNegInt('Default 5000.'),
-    watch: { type: 'boolean' },
+    watch: { type: 'boolean', description: 'Use inotify (fs.watch); false = polling only. Default true.' },
     enrichment: {
       type: 'object',
       additionalProperties: false,
       properties: {
-        kubernetes: { type: 'boolean' },
+        kubernetes: {
+          type: 'boolean',
+          description: 'Watch the pods of this node (NODE_NAME) and the namespaces through the apiserver.',
+        },
         metadataFile: str('Static pod metadata (JSON/YAML).'),
         deletedPodTtlSeconds: nonNegInt('Default 60.'),
         cacheMaxBytes: posInt('Default 32 MiB.'),
@@ -330,4 +386,28 @@ export const agentConfigSchema = {
     pipelines: { type: 'array', items: pipeline },
     outputs: { type: 'array', items: output },
   },
+} as const;
+
+/**
+ * The named parts of the schema: `npm run generate` writes one TypeScript type per entry
+ * (types.generated.ts), so the types are derived from this schema and never hand-kept.
+ */
+export const namedSchemas = {
+  AgentConfig: agentConfigSchema,
+  AgentSettings: agentSettings,
+  EnrichmentConfig: agentSettings.properties.enrichment,
+  PipelineConfig: pipeline,
+  PipelineInput: pipeline.properties.input,
+  NameFilter: nameFilter,
+  LabelSelector: labelSelector,
+  ParseConfig: pipeline.properties.parse,
+  MultilineConfig: pipeline.properties.parse.properties.multiline,
+  Condition: condition,
+  FieldCondition: condition.oneOf[0],
+  FilterConfig: filter,
+  OutputConfig: output,
+  BufferConfig: output.properties.buffer,
+  BatchConfig: output.properties.batch,
+  RetryConfig: output.properties.retry,
+  FileOutputOptions: fileOutputOptionsSchema,
 } as const;

@@ -2,18 +2,28 @@
 // express — unique ids, references between pipelines and outputs, regexes that compile, and the
 // type-specific output options. Problems carry a JSON pointer and a message that says what to do.
 import { createHash } from 'node:crypto';
-import { Ajv } from 'ajv';
-import { agentConfigSchema, outputOptionSchemas } from './schema.ts';
+import { createRequire } from 'node:module';
+import { outputOptionSchemas } from './schema.ts';
 import type { AgentConfig, Condition, FilterConfig } from './types.ts';
+import * as generated from './validators.generated.ts';
 
 export interface ConfigProblem {
   path: string;
   message: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateSchema = ajv.compile(agentConfigSchema);
-const optionValidators = new Map<string, ReturnType<typeof ajv.compile>>();
+interface SchemaError {
+  instancePath: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+type Validator = ((doc: unknown) => boolean) & { errors?: SchemaError[] | null };
+
+// Precompiled from schema.ts by `npm run generate` (verified by `generate --check`).
+const validateSchema = generated.validateAgentConfigSchema as Validator;
+const optionValidators = new Map<string, Validator>(
+  Object.entries(generated.generatedOptionValidators as Record<string, Validator>),
+);
 
 /** Sinks defined after this issue register their option schema here (kafka, opensearch, s3). */
 export function registerOutputOptions(type: string, schema: object): void {
@@ -21,14 +31,22 @@ export function registerOutputOptions(type: string, schema: object): void {
   optionValidators.delete(type);
 }
 
-function optionValidator(type: string): ReturnType<typeof ajv.compile> | undefined {
+let ajv: { compile(s: object): Validator } | undefined;
+
+function optionValidator(type: string): Validator | undefined {
+  let v = optionValidators.get(type);
+  if (v !== undefined) return v;
   const schema = outputOptionSchemas[type];
   if (schema === undefined) return undefined;
-  let v = optionValidators.get(type);
-  if (v === undefined) {
-    v = ajv.compile(schema);
-    optionValidators.set(type, v);
+  // A schema registered at run time: compile it with ajv, loaded only then.
+  if (ajv === undefined) {
+    const { Ajv } = createRequire(import.meta.url)('ajv') as {
+      Ajv: new (o: object) => { compile(s: object): Validator };
+    };
+    ajv = new Ajv({ allErrors: true, strict: false });
   }
+  v = ajv.compile(schema);
+  optionValidators.set(type, v);
   return v;
 }
 
@@ -135,7 +153,8 @@ export function validateAgentConfig(
   return problems.length === 0 ? { ok: true, config } : { ok: false, problems };
 }
 
-function canonical(v: unknown): string {
+/** Canonical JSON (sorted keys, undefined left out): what `configHash` hashes. */
+export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v !== null && typeof v === 'object') {
     const keys = Object.keys(v as object)

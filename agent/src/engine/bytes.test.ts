@@ -37,6 +37,7 @@ describe('checkJsonObject', () => {
     ['{}', JSON_EMPTY],
     ['{ }', JSON_EMPTY],
     ['{"stream":"x"}', JSON_COLLISION],
+    ['{"pipeline":"x"}', JSON_COLLISION],
     ['{"a":{"stream":1}}', JSON_SPLICE],
     ['{"a":1', JSON_INVALID],
     ['{"a":1}x', JSON_INVALID],

@@ -178,10 +178,11 @@ function value(depth: number): boolean {
   return num();
 }
 
-/** Key at B[s, e) (inside quotes) is one of timestamp / stream / kubernetes. */
+/** Key at B[s, e) (inside quotes) is one of timestamp / stream / pipeline / kubernetes. */
 function reserved(s: number, e: number): boolean {
   const n = e - s;
   if (n === 6) return B[s] === 0x73 && B.toString('latin1', s, e) === 'stream';
+  if (n === 8) return B[s] === 0x70 && B.toString('latin1', s, e) === 'pipeline';
   if (n === 9) return B[s] === 0x74 && B.toString('latin1', s, e) === 'timestamp';
   if (n === 10) return B[s] === 0x6b && B.toString('latin1', s, e) === 'kubernetes';
   return false;

@@ -4,10 +4,12 @@
 // file's position over to its copy, and forgets checkpoints of files that are gone.
 import { closeSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { AckTracker } from '../checkpoint/acks.ts';
 import type { Checkpoint, CheckpointStore } from '../checkpoint/store.ts';
 import { DEFAULTS } from '../config/defaults.ts';
-import type { MetadataStore } from '../enrich/store.ts';
+import { EXCLUDE_ANNOTATION, type MetadataStore } from '../enrich/store.ts';
 import type { AgentStats } from '../ops/stats.ts';
+import { HostFileReader, HostSource } from '../sources/host_files/reader.ts';
 import type { FileInfo } from '../sources/kubernetes_logs/discovery.ts';
 import { fingerprintFd, fingerprintPath, MIN_FP } from '../sources/kubernetes_logs/fingerprint.ts';
 import type { FdLimiter } from '../sources/kubernetes_logs/limiter.ts';
@@ -28,13 +30,29 @@ export interface CollectorOptions {
   self: SelfIdentity;
   stats: AgentStats;
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
+  /** Ask for a fresh scan soon (a file deferred for ordering may start now). */
+  rescan?: () => void;
+}
+
+interface Successor {
+  path: string;
+  dev: number;
+  ino: number;
+}
+
+/** What a tailer feeds: a container log reader or a host file reader. */
+interface SourceReader {
+  readonly tracker: AckTracker;
+  reset(): void;
+  flushStale(now: number, force: boolean): void;
 }
 
 interface Tracked {
   tailer: Tailer;
-  reader: FileReader;
+  reader: SourceReader;
   cp: Checkpoint;
   size: number;
+  mtimeMs: number;
 }
 
 const key = (dev: number, ino: number) => `${dev}:${ino}`;
@@ -51,6 +69,16 @@ export class Collector implements TailerHost {
   private readonly misses = new Map<string, number>();
   private scans = 0;
   private stopped = false;
+  /** Files truncated by copytruncate, restarted from the head once their copy is read to its end. */
+  private readonly successors = new Map<Tailer, Successor[]>();
+  private readonly waiting = new Set<string>();
+  /** A file was deferred behind an unfinished rotated one: rescan when that one reaches its end. */
+  private blocked = false;
+  private rescanPending = false;
+  /** Files skipped at the last scan because their pod is annotated sluice.dev/exclude: "true". */
+  excludedFiles = 0;
+  /** Paths of host files (read as plain text lines, not container logs). */
+  private readonly hostPaths = new Set<string>();
   private readonly maxRecordBytes: number;
 
   constructor(pipeline: Pipeline, opts: CollectorOptions) {
@@ -71,17 +99,55 @@ export class Collector implements TailerHost {
   waitForSpace(cb: () => void): void {
     this.pipeline.waitForSpace(cb);
   }
-  idle(): void {}
+  idle(t: Tailer): void {
+    this.startSuccessors(t);
+    if (this.blocked) {
+      this.blocked = false;
+      this.requestRescan();
+    }
+  }
   error(t: Tailer, e: Error): void {
     this.opts.log('error', 'tailer failed; it restarts from its checkpoint at the next scan', {
       path: t.path,
       err: e.message,
     });
     this.drop(t);
+    this.startSuccessors(t);
+    this.requestRescan();
   }
   closed(t: Tailer): void {
     this.opts.stats.rotations++;
     this.drop(t);
+    this.startSuccessors(t);
+    this.requestRescan();
+  }
+
+  private requestRescan(): void {
+    if (this.opts.rescan === undefined || this.stopped) return;
+    this.rescanPending = true;
+    this.opts.rescan();
+  }
+
+  /** The copy `t` reads is done: its original (truncated, being rewritten) starts from the head. */
+  private startSuccessors(t: Tailer): void {
+    const list = this.successors.get(t);
+    if (list === undefined) return;
+    this.successors.delete(t);
+    for (const s of list) {
+      const k = key(s.dev, s.ino);
+      this.waiting.delete(k);
+      if (this.stopped || this.tracked.has(k)) continue;
+      try {
+        const st = statSync(s.path);
+        if (st.dev === s.dev && st.ino === s.ino) {
+          this.start(s.path, s.dev, s.ino, st.size, 0);
+          continue;
+        }
+      } catch {
+        // moved or gone: the next scan finds it where it is now
+      }
+      this.requestRescan();
+    }
   }
   truncated(t: Tailer): void {
     const tr = this.byTailer.get(t);
@@ -100,13 +166,13 @@ export class Collector implements TailerHost {
       tr.cp.ino = copy.ino;
       this.opts.store.set(tr.cp);
       this.tracked.set(key(copy.dev, copy.ino), tr);
+      // The original's new content is read from its head once the copy is finished, so the
+      // container's lines stay in order across the rotation.
+      const list = this.successors.get(t) ?? [];
+      list.push({ path: oldPath, dev, ino });
+      this.successors.set(t, list);
+      this.waiting.add(key(dev, ino));
       t.kick();
-      try {
-        const st = statSync(oldPath);
-        if (st.dev === dev && st.ino === ino) this.start(oldPath, dev, ino, st.size, 0);
-      } catch {
-        // the original is gone as well
-      }
       return;
     }
     tr.reader.reset();
@@ -156,8 +222,11 @@ export class Collector implements TailerHost {
   // ---- scanning ----
   sync(files: FileInfo[]): void {
     if (this.stopped) return;
+    this.rescanPending = false;
+    this.blocked = false;
     const first = this.scans++ === 0;
     const seen = new Set<string>();
+    const excluded = new Set<string>();
     const liveFps: { len: number; crc: number }[] = [];
     for (const tr of this.tracked.values())
       if (tr.tailer.fpLen > 0) liveFps.push({ len: tr.tailer.fpLen, crc: tr.tailer.fpCrc });
@@ -166,14 +235,33 @@ export class Collector implements TailerHost {
       seen.add(k);
       const tr = this.tracked.get(k);
       if (tr !== undefined) {
+        // Grown, shrunk (truncated: a copytruncate may leave less than was read) or rewritten.
+        const changed = f.size !== tr.tailer.offset || f.mtimeMs !== tr.mtimeMs;
         tr.size = f.size;
-        if (f.size > tr.tailer.offset || tr.tailer.rotated) tr.tailer.kick();
+        tr.mtimeMs = f.mtimeMs;
+        if (changed || tr.tailer.rotated) tr.tailer.kick();
         continue;
       }
-      const pod = this.opts.metadata?.pod(f.meta.uid);
-      if (selectFile(this.pipeline.config, f.meta, pod, this.opts.self) !== 'yes') continue;
+      if (this.waiting.has(k)) continue;
+      if (f.meta.host === true) this.hostPaths.add(f.path);
+      else {
+        const pod = this.opts.metadata?.pod(f.meta.uid);
+        if (pod?.annotations[EXCLUDE_ANNOTATION] === 'true') {
+          excluded.add(f.path);
+          continue;
+        }
+        if (selectFile(this.pipeline.config, f.meta, pod, this.opts.self) !== 'yes') continue;
+      }
+      if (f.meta.active && this.behindRotated(f)) {
+        this.blocked = true;
+        continue;
+      }
       this.consider(f, first, liveFps);
     }
+    this.excludedFiles = excluded.size;
+    // Followed files no longer in the scan (a host file renamed to a name the globs do not match,
+    // a deleted file): check them, they may have grown before they were rotated away.
+    for (const [k, tr] of this.tracked) if (!seen.has(k)) tr.tailer.kick();
     // Forget checkpoints of files gone for two scans in a row.
     for (const cp of [...this.opts.store.entries.values()]) {
       if (cp.pipeline !== this.pipeline.id) continue;
@@ -224,6 +312,27 @@ export class Collector implements TailerHost {
     this.start(f.path, f.dev, f.ino, f.size, 0);
   }
 
+  /**
+   * A new file at an active name waits while the file that had this name before (renamed or
+   * deleted, its tailer may not know yet) or a rotated file of the same container is still
+   * being read: rotated files are read to their end first, so lines stay in order.
+   */
+  private behindRotated(f: FileInfo): boolean {
+    const dir = dirname(f.path);
+    for (const t of this.byTailer.keys()) {
+      if (t.closedFlag || dirname(t.path) !== dir) continue;
+      if (t.path === f.path) {
+        // The previous file at this name: wait until it knows it was rotated and read its end.
+        if (t.rotated && t.atEof) continue;
+        t.kick();
+        return true;
+      }
+      if (t.rotated && !t.atEof) return true;
+    }
+    for (const list of this.successors.values()) if (list.some((s) => dirname(s.path) === dir)) return true;
+    return false;
+  }
+
   /** A checkpoint of this pipeline whose head matches this file's (a copy made while we were down). */
   private findCheckpointByHead(f: FileInfo): Checkpoint | undefined {
     for (const cp of this.opts.store.entries.values()) {
@@ -242,21 +351,14 @@ export class Collector implements TailerHost {
     offset: number,
     existing?: Checkpoint,
   ): void {
-    const meta = parsePodLogPath(path) ?? {
-      namespace: '',
-      pod: '',
-      uid: '',
-      container: '',
-      restart: 0,
-      active: true,
-    };
-    const source = new ContainerSource(meta, this.opts.metadata, this.opts.nodeName);
-    const reader = new FileReader(this.pipeline, source, offset, {
-      maxRecordBytes: this.maxRecordBytes,
-      multiline: this.pipeline.config.parse?.multiline,
-      streams: streamMask(this.pipeline.config),
-      mlFlushMs: this.pipeline.config.parse?.multiline?.flushTimeoutMs ?? DEFAULTS.multilineFlushMs,
-    });
+    const reader = this.hostPaths.has(path)
+      ? new HostFileReader(
+          this.pipeline,
+          new HostSource(path, this.opts.nodeName, this.pipeline.config.name),
+          offset,
+          this.maxRecordBytes,
+        )
+      : this.containerReader(path, offset);
     const tailer = new Tailer(this, reader, path, dev, ino, offset);
     const cp: Checkpoint = existing ?? {
       pipeline: this.pipeline.id,
@@ -281,10 +383,33 @@ export class Collector implements TailerHost {
       }
       store.touch();
     };
-    const tr: Tracked = { tailer, reader, cp, size };
+    const tr: Tracked = { tailer, reader, cp, size, mtimeMs: 0 };
     this.tracked.set(key(dev, ino), tr);
     this.byTailer.set(tailer, tr);
     tailer.kick();
+  }
+
+  private containerReader(path: string, offset: number): FileReader {
+    const meta = parsePodLogPath(path) ?? {
+      namespace: '',
+      pod: '',
+      uid: '',
+      container: '',
+      restart: 0,
+      active: true,
+    };
+    const source = new ContainerSource(
+      meta,
+      this.opts.metadata,
+      this.opts.nodeName,
+      this.pipeline.config.name,
+    );
+    return new FileReader(this.pipeline, source, offset, {
+      maxRecordBytes: this.maxRecordBytes,
+      multiline: this.pipeline.config.parse?.multiline,
+      streams: streamMask(this.pipeline.config),
+      mlFlushMs: this.pipeline.config.parse?.multiline?.flushTimeoutMs ?? DEFAULTS.multilineFlushMs,
+    });
   }
 
   kickPath(path: string): void {
@@ -302,6 +427,7 @@ export class Collector implements TailerHost {
 
   /** Every followed file read to its end (for --once). */
   get quiet(): boolean {
+    if (this.rescanPending || this.successors.size > 0 || this.blocked) return false;
     for (const tr of this.tracked.values()) if (!tr.tailer.atEof && !tr.tailer.closedFlag) return false;
     return true;
   }

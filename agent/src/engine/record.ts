@@ -5,14 +5,16 @@ import type { AckGroup } from '../checkpoint/acks.ts';
 import type { Arena } from './arena.ts';
 
 export interface RecordSource {
-  /** Pre-serialized `"kubernetes":{...}` (or host file) fragment, refreshed when metadata changes. */
+  /** Pre-serialized `"pipeline":...,"kubernetes":{...}` (or host file) fragment, refreshed when metadata changes. */
   fragment(): string;
   /** The same as UTF-8 bytes. */
   fragmentBytes(): Buffer;
   readonly namespace: string;
   readonly pod: string;
   readonly podKey: string;
-  /** Labels for conditions (`kubernetes.pod_labels.x`); undefined when unknown. */
+  /** The pipeline's name (the record's `pipeline` field). */
+  readonly pipeline: string;
+  /** Labels for selectors; undefined when unknown. */
   labels(): Record<string, string> | undefined;
   kubernetes(): Record<string, unknown>;
 }

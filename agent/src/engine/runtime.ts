@@ -15,6 +15,7 @@ import { DropReason } from '../ops/catalogue.ts';
 import type { LogFn } from '../ops/log.ts';
 import type { AgentStats } from '../ops/stats.ts';
 import { noSecrets, type SecretStore } from '../secrets/index.ts';
+import { scanHostFiles } from '../sources/host_files/scan.ts';
 import { Discovery, type FileInfo } from '../sources/kubernetes_logs/discovery.ts';
 import { FdLimiter } from '../sources/kubernetes_logs/limiter.ts';
 import { Collector } from './collector.ts';
@@ -47,6 +48,8 @@ export class Runtime {
   private metadata: MetadataStore | undefined;
   private discovery: Discovery | undefined;
   private stopKube: (() => void) | undefined;
+  private kubeStarted: Promise<void> | undefined;
+  private stopped = false;
   private readonly outputs = new Map<string, Output>();
   private readonly pipelines = new Map<string, { pipeline: Pipeline; collector: Collector }>();
   private mlTimer: NodeJS.Timeout | undefined;
@@ -72,6 +75,8 @@ export class Runtime {
   private async applyNow(config: AgentConfig, hash: string): Promise<void> {
     const { log, stats } = this.deps;
     const first = this.config === undefined;
+    // The file watch and SIGHUP may both ask for the same config while a reload is in progress.
+    if (!first && hash === this.hash) return;
     if (first) this.init(config.agent ?? {});
     else if (!same(fixed(config.agent), fixed(this.settings))) {
       log(
@@ -132,6 +137,8 @@ export class Runtime {
       });
     }
     this.writeStatusFile();
+    // The first scan waits for the first pod list (bounded by the watch): excluded pods are known.
+    if (first && this.kubeStarted !== undefined) await this.kubeStarted;
     if (this.lastFiles.length > 0 || first) this.scanNow();
   }
 
@@ -164,9 +171,10 @@ export class Runtime {
         }
       }
       if (e.kubernetes === true && this.deps.startKubeWatch !== undefined) {
-        this.deps.startKubeWatch(this.metadata, this.deps.nodeName).then(
+        this.kubeStarted = this.deps.startKubeWatch(this.metadata, this.deps.nodeName).then(
           (stop) => {
-            this.stopKube = stop;
+            if (this.stopped) stop();
+            else this.stopKube = stop;
           },
           (err: Error) =>
             log('error', 'pod watch failed to start; enriching from paths only', { err: err.message }),
@@ -186,6 +194,11 @@ export class Runtime {
       stats.enrichmentPods = () => this.metadata?.size ?? 0;
     }
     stats.lag = () => [...this.pipelines.values()].flatMap((p) => p.collector.lag());
+    stats.excludedFiles = () =>
+      [...this.pipelines.values()].map((p) => ({
+        pipeline: p.pipeline.id,
+        files: p.collector.excludedFiles,
+      }));
     this.discovery = new Discovery(
       s.podLogsDir ?? DEFAULTS.podLogsDir,
       s.pollIntervalMs ?? DEFAULTS.pollIntervalMs,
@@ -207,7 +220,20 @@ export class Runtime {
 
   private dispatch(files: FileInfo[]): void {
     this.lastFiles = files;
-    for (const p of this.pipelines.values()) p.collector.sync(files);
+    for (const p of this.pipelines.values()) {
+      const h = p.pipeline.config.input?.hostFiles;
+      const hosts = h === undefined ? [] : scanHostFiles(h.paths, h.exclude, this.settings.hostRoot);
+      p.collector.sync(hosts.length === 0 ? files : [...files, ...hosts]);
+    }
+  }
+
+  private rescanTimer: NodeJS.Timeout | undefined;
+  private rescanSoon(): void {
+    if (this.rescanTimer !== undefined || this.discovery === undefined) return;
+    this.rescanTimer = setTimeout(() => {
+      this.rescanTimer = undefined;
+      this.discovery?.scan();
+    }, 0);
   }
 
   private scanNow(): void {
@@ -247,6 +273,7 @@ export class Runtime {
       self: this.deps.self ?? {},
       stats: this.deps.stats,
       log: this.deps.log,
+      rescan: () => this.rescanSoon(),
     });
     this.pipelines.set(p.id, { pipeline, collector });
   }
@@ -268,9 +295,11 @@ export class Runtime {
 
   /** Stop reading, deliver what is buffered within the deadline, persist checkpoints. */
   async shutdown(deadlineMs: number): Promise<boolean> {
+    this.stopped = true;
     this.discovery?.stop();
     this.stopKube?.();
     if (this.mlTimer !== undefined) clearInterval(this.mlTimer);
+    if (this.rescanTimer !== undefined) clearTimeout(this.rescanTimer);
     for (const p of this.pipelines.values()) p.collector.stop();
     const all = Promise.all([...this.outputs.values()].map((o) => o.stop()));
     const ok = await withDeadline(all, deadlineMs);
@@ -292,6 +321,7 @@ export class Runtime {
         name: p.config.name,
         namespace: p.config.namespace,
         files: c.openTailers,
+        excludedFiles: c.excludedFiles,
         recordsIn: p.stats.recordsIn,
         recordsOut: p.stats.recordsOut,
         dropped: Object.fromEntries(p.stats.drops),
@@ -301,6 +331,7 @@ export class Runtime {
         type: o.config.type,
         delivered: o.stats.recordsOut,
         bufferedBytes: o.buffer.bytes,
+        corruptedBytes: o.stats.corruptedBytes || undefined,
         retrying: o.driver.retrying,
         dropped: Object.fromEntries(o.stats.drops),
         lastError: o.stats.lastError || undefined,

@@ -1,6 +1,6 @@
 // The NDJSON event of a record, built once per record:
-//   {"timestamp":"...","stream":"stdout","kubernetes":{...},<parsed fields> | "message":"..."}
-// Parsed fields go to the top level; if they collide with timestamp/stream/kubernetes they are
+//   {"timestamp":"...","stream":"stdout","pipeline":"...","kubernetes":{...},<parsed fields> | "message":"..."}
+// Parsed fields go to the top level; if they collide with timestamp/stream/pipeline/kubernetes they are
 // nested under "log" instead. A JSON body parsed and left untouched is spliced as text.
 import type { LogRecord } from './record.ts';
 
@@ -9,7 +9,12 @@ export function serialize(r: LogRecord, keepOriginal: boolean): string {
   const f = r.fields;
   if (f === undefined) return `${head},"message":${JSON.stringify(r.message)}}`;
   const extra = keepOriginal && !('message' in f) ? `,"message":${JSON.stringify(r.message)}` : '';
-  if (f.timestamp !== undefined || f.stream !== undefined || f.kubernetes !== undefined)
+  if (
+    f.timestamp !== undefined ||
+    f.stream !== undefined ||
+    f.kubernetes !== undefined ||
+    f.pipeline !== undefined
+  )
     return `${head}${extra},"log":${JSON.stringify(f)}}`;
   if (r.pristine) {
     const m = r.message;

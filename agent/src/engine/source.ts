@@ -1,6 +1,7 @@
 // The per-container context of a file: what its path tells, enriched from the metadata store.
-// The `"kubernetes":{...}` fragment is serialized once per file and rebuilt only when the store
-// changed, never per record.
+// The `"pipeline":"...","kubernetes":{...}` fragment is serialized once per file and rebuilt only
+// when the store changed, never per record. Field names are the API's record fields
+// (operator/src/api/fields.ts RECORD_FIELDS): templates and conditions use exactly these.
 import type { MetadataStore, PodMeta } from '../enrich/store.ts';
 import type { PathMeta } from '../sources/kubernetes_logs/path.ts';
 import type { RecordSource } from './record.ts';
@@ -10,6 +11,7 @@ export class ContainerSource implements RecordSource {
   readonly namespace: string;
   readonly pod: string;
   readonly podKey: string;
+  readonly pipeline: string;
   private readonly store: MetadataStore | undefined;
   private readonly nodeName: string | undefined;
   private version = -1;
@@ -17,13 +19,19 @@ export class ContainerSource implements RecordSource {
   private fragBuf: Buffer = Buffer.alloc(0);
   private obj: Record<string, unknown> = {};
 
-  constructor(meta: PathMeta, store: MetadataStore | undefined, nodeName: string | undefined) {
+  constructor(
+    meta: PathMeta,
+    store: MetadataStore | undefined,
+    nodeName: string | undefined,
+    pipeline: string,
+  ) {
     this.meta = meta;
     this.namespace = meta.namespace;
     this.pod = meta.pod;
     this.podKey = `${meta.namespace}/${meta.pod}`;
     this.store = store;
     this.nodeName = nodeName;
+    this.pipeline = pipeline;
   }
 
   podMeta(): PodMeta | undefined {
@@ -54,27 +62,36 @@ export class ContainerSource implements RecordSource {
     const v = this.store?.version ?? 0;
     if (v === this.version) return;
     this.version = v;
-    const m = this.meta;
-    const p = this.podMeta();
-    const o: Record<string, unknown> = {
-      pod_name: m.pod,
-      pod_namespace: m.namespace,
-      pod_uid: m.uid,
-      container_name: m.container,
-    };
-    const image = p?.images[m.container];
-    if (image !== undefined) o.container_image = image;
-    const node = p?.node ?? this.nodeName;
-    if (node !== undefined) o.pod_node_name = node;
-    if (p !== undefined) {
-      o.pod_labels = p.labels;
-      o.pod_annotations = p.annotations;
-      if (p.owner !== undefined) o.pod_owner = `${p.owner.kind}/${p.owner.name}`;
-    }
-    const ns = this.store?.namespace(m.namespace);
-    if (ns !== undefined) o.namespace_labels = ns.labels;
-    this.obj = o;
-    this.frag = `"kubernetes":${JSON.stringify(o)}`;
+    this.obj = kubernetesFields(this.meta, this.podMeta(), this.store, this.nodeName);
+    this.frag = `"pipeline":${JSON.stringify(this.pipeline)},"kubernetes":${JSON.stringify(this.obj)}`;
     this.fragBuf = Buffer.from(this.frag, 'utf8');
   }
+}
+
+/** The `kubernetes` object of a container's records; unknown values are left out. */
+export function kubernetesFields(
+  m: PathMeta,
+  p: PodMeta | undefined,
+  store: MetadataStore | undefined,
+  nodeName: string | undefined,
+): Record<string, unknown> {
+  const o: Record<string, unknown> = { namespace: m.namespace, pod: m.pod };
+  const uid = p?.uid ?? m.uid;
+  if (uid !== '') o.podUid = uid;
+  o.container = m.container;
+  const node = p?.node ?? nodeName;
+  if (node !== undefined) o.node = node;
+  const image = p?.images[m.container];
+  if (image !== undefined) o.image = image;
+  if (p?.owner !== undefined) {
+    o.workload = p.owner.name;
+    o.workloadKind = p.owner.kind;
+  }
+  if (p !== undefined) {
+    o.labels = p.labels;
+    o.annotations = p.annotations;
+  }
+  const ns = store?.namespace(m.namespace);
+  if (ns !== undefined) o.namespaceLabels = ns.labels;
+  return o;
 }

@@ -1,6 +1,8 @@
 // Node-scoped pod watch (fieldSelector spec.nodeName=<node>) and namespace watch feeding the
 // metadata store: list, then watch from the list's resourceVersion; on any end or error, re-list
-// after a capped exponential backoff. Deleted pods stay in the store for its TTL.
+// after a capped exponential backoff. Deleted pods stay in the store for its TTL. Resolves once
+// the first pod list is in the store (or after `initialWaitMs`), so the first scan already
+// knows which pods are excluded.
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { namespaceMeta, type PodLike, podMeta } from './pod.ts';
 import type { MetadataStore } from './store.ts';
@@ -11,14 +13,20 @@ export async function startKubeWatch(
   store: MetadataStore,
   nodeName: string | undefined,
   log: Log,
+  config?: KubeConfig,
+  initialWaitMs = 10_000,
 ): Promise<() => void> {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
+  const kc = config ?? new KubeConfig();
+  if (config === undefined) kc.loadFromDefault();
   const api = kc.makeApiClient(CoreV1Api);
   const watch = new Watch(kc);
   let stopped = false;
   const aborts: AbortController[] = [];
   const fieldSelector = nodeName !== undefined ? `spec.nodeName=${nodeName}` : undefined;
+  let listed: () => void = () => {};
+  const firstList = new Promise<void>((r) => {
+    listed = r;
+  });
 
   const loop = async (what: 'pods' | 'namespaces') => {
     let attempt = 0;
@@ -38,6 +46,7 @@ export async function startKubeWatch(
           }
         }
         attempt = 0;
+        if (what === 'pods') listed();
         const rv = list.metadata?.resourceVersion;
         await new Promise<void>((resolve) => {
           const path = what === 'pods' ? '/api/v1/pods' : '/api/v1/namespaces';
@@ -77,6 +86,9 @@ export async function startKubeWatch(
   };
   void loop('pods');
   void loop('namespaces');
+  let t: NodeJS.Timeout | undefined;
+  await Promise.race([firstList, new Promise<void>((r) => (t = setTimeout(r, initialWaitMs)))]);
+  clearTimeout(t);
   return () => {
     stopped = true;
     for (const a of aborts) a.abort();

@@ -83,6 +83,22 @@ export function makeMetrics(stats: AgentStats): Registry {
   gauge('sluice_output_buffer_bytes', 'Bytes waiting in an output buffer.', ['output'], (g) => {
     for (const [id, s] of stats.outputs) g.set({ output: id }, s.bufferBytes);
   });
+  counter(
+    'sluice_buffer_corrupted_bytes_total',
+    'Bytes of acknowledged records cut out of a damaged disk buffer at recovery.',
+    ['output'],
+    (c) => {
+      for (const [id, s] of stats.outputs) c.inc({ output: id }, s.corruptedBytes);
+    },
+  );
+  gauge(
+    'sluice_excluded_files',
+    'Container log files skipped because their pod is annotated sluice.dev/exclude: "true".',
+    ['pipeline'],
+    (g) => {
+      for (const e of stats.excludedFiles()) g.set({ pipeline: e.pipeline }, e.files);
+    },
+  );
   gauge('sluice_checkpoint_lag_bytes', 'File size minus committed offset.', ['pipeline', 'path'], (g) => {
     for (const l of stats.lag()) g.set({ pipeline: l.pipeline, path: l.path }, l.bytes);
   });

@@ -21,6 +21,8 @@ export class OutputStats {
   retries = 0;
   deadLettered = 0;
   bufferBytes = 0;
+  /** Bytes of acknowledged records lost to disk buffer damage. */
+  corruptedBytes = 0;
   lastError = '';
   lastErrorAt = 0;
   readonly drops = new Map<DropReason, number>();
@@ -46,6 +48,8 @@ export class AgentStats {
   /** file path → bytes between the committed offset and the file size, per pipeline. */
   lag: () => { pipeline: string; path: string; bytes: number }[] = () => [];
   enrichmentBytes: () => number = () => 0;
+  /** Files skipped because their pod is annotated sluice.dev/exclude: "true" (per pipeline). */
+  excludedFiles: () => { pipeline: string; files: number }[] = () => [];
   enrichmentPods: () => number = () => 0;
 
   pipeline(id: string): PipelineStats {

@@ -1,5 +1,7 @@
-// Field conditions compiled to predicates. Paths: `message`, `stream`, `timestamp`,
-// `kubernetes.<...>` (pod metadata), anything else is a dotted path into the parsed fields.
+// Field conditions compiled to predicates. Paths: `message`, `stream`, `timestamp`, `pipeline`,
+// `kubernetes.<...>` (the API's record fields; `kubernetes.labels.KEY` and
+// `kubernetes.annotations.KEY` take the whole rest as the key, dots and all), anything else is
+// a dotted path into the parsed fields.
 import type { Condition } from '../config/types.ts';
 import type { LogRecord } from '../engine/record.ts';
 
@@ -12,8 +14,14 @@ export function getPath(r: LogRecord, path: string[]): unknown {
   if (first === 'message' && (r.fields === undefined || !('message' in r.fields))) return r.message;
   if (first === 'stream') return r.stream;
   if (first === 'timestamp') return r.ts;
-  if (first === 'kubernetes') v = r.source.kubernetes();
-  else {
+  if (first === 'pipeline' && path.length === 1) return r.source.pipeline;
+  if (first === 'kubernetes') {
+    v = r.source.kubernetes();
+    if ((path[1] === 'labels' || path[1] === 'annotations') && path.length > 3) {
+      const map = (v as Record<string, unknown>)[path[1]] as Record<string, unknown> | undefined;
+      return map?.[path.slice(2).join('.')];
+    }
+  } else {
     v = r.fields;
     i = 0;
   }

@@ -11,9 +11,20 @@ export interface MlState {
   mode: number;
 }
 
-const JAVA_CONT = /^(?:\s|Caused by:|\.\.\. \d+ (?:more|common frames omitted))/;
+const JAVA_CONT = /^(?:\s|Caused by:|Suppressed:|\.\.\. \d+ (?:more|common frames omitted))/;
+// The throwable header a logger prints under its message line (logback, log4j, JUL):
+// `java.lang.IllegalStateException: card declined` — it belongs to the line above it.
+const JAVA_THROWABLE = /^(?:[A-Za-z_$][\w$]*\.)+[\w$]*(?:Exception|Error|Throwable)(?::|$)/;
 const java: MultilineRule = {
-  continues: (line) => JAVA_CONT.test(line),
+  // mode 1: the open group is a single message line, which a throwable header may follow.
+  continues(line, st) {
+    if (JAVA_CONT.test(line) || (st.mode === 1 && JAVA_THROWABLE.test(line))) {
+      st.mode = 2;
+      return true;
+    }
+    st.mode = 1;
+    return false;
+  },
 };
 
 const GO_START = /^(?:panic: |fatal error: |runtime: )/;

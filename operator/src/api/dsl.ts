@@ -80,9 +80,29 @@ export function obj(description: string, properties: Record<string, Schema>, opt
   return { type: 'object', description, properties, ...opts };
 }
 
+// CEL reserved words the apiserver makes addressable as `__word__` (Kubernetes CEL property escaping).
+const CEL_RESERVED = new Set(
+  'as break const continue else false for function if import in let loop namespace null package return true var void while'.split(
+    ' ',
+  ),
+);
+
+/** A property name as a CEL field selector, escaped the way the Kubernetes apiserver expects. */
+export function celField(name: string): string {
+  if (CEL_RESERVED.has(name)) return `__${name}__`;
+  return name
+    .replaceAll('__', '__underscores__')
+    .replaceAll('.', '__dot__')
+    .replaceAll('-', '__dash__')
+    .replaceAll('/', '__slash__');
+}
+
 /** CEL: exactly one of the named optional fields is set. */
 export function exactlyOne(fields: readonly string[], message: string): CelRule {
-  return { rule: `[${fields.map((f) => `has(self.${f})`).join(', ')}].filter(x, x).size() == 1`, message };
+  return {
+    rule: `[${fields.map((f) => `has(self.${celField(f)})`).join(', ')}].filter(x, x).size() == 1`,
+    message,
+  };
 }
 
 /** Byte size as a Kubernetes-style quantity string ("64Mi", "2Gi", "500M", "1048576"). */

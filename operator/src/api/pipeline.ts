@@ -88,6 +88,14 @@ const clusterInput: Schema = obj(
       },
     ),
   },
+  {
+    'x-kubernetes-validations': [
+      {
+        rule: 'has(self.namespaces) || has(self.hostFiles)',
+        message: 'collects nothing: set input.namespaces ({} for all namespaces) and/or input.hostFiles',
+      },
+    ],
+  },
 );
 
 const parse: Schema = obj(

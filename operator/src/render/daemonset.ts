@@ -5,7 +5,7 @@
 import { agentSelectorLabels, CONFIG_HASH_ANNOTATION, labels, meta } from './meta.ts';
 import type { RenderSettings } from './settings.ts';
 
-export const AGENT_CONFIG_PATH = '/etc/sluice/agent.json';
+export const AGENT_CONFIG_PATH = '/etc/sluice/agent.json.gz';
 
 export function renderAgentDaemonSet(s: RenderSettings, configHash: string): Record<string, unknown> {
   const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });

@@ -16,6 +16,7 @@ import {
 } from './rbac.ts';
 import type { RenderSettings } from './settings.ts';
 
+export { AGENT_CONFIG_KEY, agentConfigText } from './configmap.ts';
 export { CONFIG_HASH_ANNOTATION, FIELD_MANAGER, MANAGED_BY } from './meta.ts';
 export { defaultSettings, type RenderSettings } from './settings.ts';
 
@@ -23,13 +24,15 @@ export interface RenderInput {
   settings: RenderSettings;
   config: AgentConfig;
   secretRefs: SecretRef[];
+  /** configHash(config), when the caller has it already (it is costly for thousands of pipelines). */
+  configHash?: string;
 }
 
 export function renderAll(input: RenderInput): Record<string, unknown>[] {
   const { settings: s } = input;
-  const json = `${JSON.stringify(input.config, null, 2)}\n`;
+  const json = `${JSON.stringify(input.config)}\n`;
   // The same hash the agents compute over the config they load and report back.
-  const hash = configHash(input.config);
+  const hash = input.configHash ?? configHash(input.config);
   return [
     renderAgentServiceAccount(s),
     renderAgentClusterRole(s),

@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import * as yaml from 'js-yaml';
 import { compileResources, configSecretRefs } from '../compile/index.ts';
-import { defaultSettings, renderAll } from './index.ts';
+import { CONFIGMAP_MAX_BYTES } from './configmap.ts';
+import { AGENT_CONFIG_KEY, agentConfigText, defaultSettings, renderAll } from './index.ts';
 
 const root = join(import.meta.dirname, '../../..');
 const golden = (name: string) => join(root, 'test/fixtures/golden', name);
@@ -39,15 +40,60 @@ describe('render', () => {
   const objects = renderExamples();
 
   test('the examples render to the golden objects', () => {
+    // The ConfigMap carries the config gzipped; the golden files show it readable, in its own file.
+    const readable = objects.map((o) =>
+      o.kind === 'ConfigMap'
+        ? { ...o, binaryData: { [AGENT_CONFIG_KEY]: '<gzip of render-examples.agent.json>' } }
+        : o,
+    );
     check(
       'render-examples.yaml',
-      objects.map((o) => yaml.dump(o, { lineWidth: -1, noRefs: true })).join('---\n'),
+      readable.map((o) => yaml.dump(o, { lineWidth: -1, noRefs: true })).join('---\n'),
     );
+    const cm = objects.find((o) => o.kind === 'ConfigMap')!;
+    check('render-examples.agent.json', `${JSON.stringify(JSON.parse(agentConfigText(cm)!), null, 2)}\n`);
+  });
+
+  test('the ConfigMap carries exactly the compiled config, compressed, and renders byte-identically', () => {
+    const cm = objects.find((o) => o.kind === 'ConfigMap')!;
+    const compiled = compileResources(readdirYaml(join(root, 'examples'))).config;
+    expect(JSON.parse(agentConfigText(cm)!)).toEqual(JSON.parse(JSON.stringify(compiled)));
+    expect(cm.data).toBeUndefined();
+    // same input, same bytes: an unchanged world must not re-apply the ConfigMap
+    expect(renderExamples().find((o) => o.kind === 'ConfigMap')).toEqual(cm);
+  });
+
+  test('thousands of pipelines fit the ConfigMap size limit', () => {
+    const pipelines = Array.from({ length: 10_000 }, (_, i) => ({
+      id: `LogPipeline/ns-${i % 1000}/p-${i}`,
+      kind: 'LogPipeline' as const,
+      name: `p-${i}`,
+      namespace: `ns-${i % 1000}`,
+      input: { namespaces: { include: [`ns-${i % 1000}`] } },
+      parse: {},
+      outputs: [`LogOutput/ns-${i % 1000}/out`],
+    }));
+    const outputs = Array.from({ length: 1000 }, (_, i) => ({
+      id: `LogOutput/ns-${i}/out`,
+      kind: 'LogOutput' as const,
+      name: 'out',
+      namespace: `ns-${i}`,
+      type: 'stdout' as const,
+      options: {},
+    }));
+    const config = { apiVersion: 'agent.sluice.dev/v1' as const, pipelines, outputs };
+    const cm = renderAll({ settings: defaultSettings(), config, secretRefs: [] }).find(
+      (o) => o.kind === 'ConfigMap',
+    )!;
+    const size = JSON.stringify(cm).length;
+    expect(JSON.stringify(config).length).toBeGreaterThan(CONFIGMAP_MAX_BYTES);
+    expect(size).toBeLessThan(CONFIGMAP_MAX_BYTES / 4);
+    expect(JSON.parse(agentConfigText(cm)!)).toEqual(config);
   });
 
   test('no secret value and no secret-looking data reaches the ConfigMap', () => {
-    const cm = objects.find((o) => o.kind === 'ConfigMap') as { data: Record<string, string> };
-    const cfg = cm.data['agent.json']!;
+    const cm = objects.find((o) => o.kind === 'ConfigMap')!;
+    const cfg = agentConfigText(cm)!;
     expect(cfg).toContain('"secret"');
     expect(cfg).not.toMatch(/"password"\s*:\s*"/);
   });

@@ -145,6 +145,15 @@ export function checkOutput(spec: OutputSpec, self: { kind: string; name: string
   const out: Problem[] = [];
   const one = exactlyOne('spec', spec, DESTINATIONS, 'destination');
   out.push(...one);
+  // Tenancy: a file output stays inside its own namespace's directory on the node.
+  if (spec.file?.path.split('/').some((seg) => seg === '.' || seg === '..'))
+    out.push(
+      problem(
+        'spec.file.path',
+        `"${spec.file.path}" leaves the output's own directory`,
+        'use a relative path without "." or ".." segments',
+      ),
+    );
   if (spec.kafka) {
     const k = spec.kafka;
     out.push(...checkQuantity('spec.kafka.batch.maxBytes', k.batch?.maxBytes, { max: 256 * 1024 * 1024 }));

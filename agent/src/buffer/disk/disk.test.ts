@@ -81,3 +81,40 @@ describe('DiskBuffer', () => {
     expect(stats2.drops.size).toBe(0);
   });
 });
+
+test('a record larger than the batch byte limit is still read (regression: it stalled the buffer)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-disk-'));
+  const b = open(dir);
+  const big = `{"big":"${'x'.repeat(200_000)}"}`;
+  b.push(eventOf(big));
+  b.push(eventOf('{"n":1}'));
+  b.flushProducer();
+  const got: string[] = [];
+  for (let i = 0; i < 5 && got.length < 2; i++) {
+    const batch = await Promise.race([
+      b.read(1000, 1024, 10),
+      new Promise<null>((r) => setTimeout(() => r(null), 200)),
+    ]);
+    if (batch === null) continue;
+    got.push(...batch.map(eventText));
+    await b.commit(batch);
+  }
+  await b.close();
+  expect(got).toEqual([big, '{"n":1}']);
+});
+
+test('a damaged frame in the middle is cut out; the frames after it are kept and counted once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-disk-'));
+  await fill(dir, 20);
+  const seg = join(dir, readdirSync(dir).find((n) => n.endsWith('.wal'))!);
+  const b = readFileSync(seg);
+  b[b.indexOf('{"n":7}') + 3] ^= 0xff; // flip a payload byte of record 7: its checksum fails
+  writeFileSync(seg, b);
+  const stats = new OutputStats();
+  const buf = open(dir, stats);
+  const got = await readAll(buf);
+  await buf.close();
+  expect(got).toEqual(Array.from({ length: 20 }, (_, i) => `{"n":${i}}`).filter((x) => x !== '{"n":7}'));
+  expect(stats.drops.get('buffer_corrupted')).toBe(1);
+  expect(stats.corruptedBytes).toBe(8 + '{"n":7}'.length);
+});

@@ -4,18 +4,7 @@
 // from a cursor that is persisted (temp + fsync + rename) after each delivered batch, so a crash
 // repeats at most that batch. Recovery truncates a torn or corrupted tail, counts what was lost,
 // and never refuses to start.
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  rmSync,
-  truncateSync,
-} from 'node:fs';
+import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { type FileHandle, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Event, OutEvent, releaseEvent } from '../../engine/record.ts';
@@ -23,6 +12,9 @@ import { DropReason } from '../../ops/catalogue.ts';
 import type { OutputStats } from '../../ops/stats.ts';
 import type { OutputBuffer } from '../types.ts';
 import { decodeFrames, encodeFrames, HEADER } from './frame.ts';
+import { type Recovery, recoverSegments, type Segment, segName } from './recover.ts';
+
+export { recoverSegments };
 
 export interface DiskBufferOptions {
   dir: string;
@@ -34,65 +26,6 @@ export interface DiskBufferOptions {
   maxRecordBytes?: number;
   stats: OutputStats;
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
-}
-
-interface Segment {
-  id: number;
-  size: number;
-}
-
-const segName = (id: number) => `${String(id).padStart(10, '0')}.wal`;
-
-/** Validates every segment from the cursor on, truncating at the first bad frame. Returns lost bytes. */
-export function recoverSegments(
-  dir: string,
-  maxLen: number,
-): { segments: Segment[]; cursor: { seg: number; off: number }; lostBytes: number; corruptSegments: number } {
-  mkdirSync(dir, { recursive: true });
-  const ids = readdirSync(dir)
-    .filter((n) => /^\d{10}\.wal$/.test(n))
-    .map((n) => Number(n.slice(0, 10)))
-    .sort((a, b) => a - b);
-  let cursor = { seg: ids[0] ?? 1, off: 0 };
-  try {
-    const c = JSON.parse(readFileSync(join(dir, 'cursor.json'), 'utf8')) as { seg: number; off: number };
-    if (Number.isInteger(c.seg) && Number.isInteger(c.off)) cursor = c;
-  } catch {
-    // no cursor yet (or unreadable: start at the oldest segment; duplicates beat loss)
-  }
-  let lostBytes = 0;
-  let corruptSegments = 0;
-  const segments: Segment[] = [];
-  for (const id of ids) {
-    const path = join(dir, segName(id));
-    if (id < cursor.seg) {
-      rmSync(path, { force: true });
-      continue;
-    }
-    const buf = readFileSync(path);
-    let o = 0;
-    let bad = false;
-    for (;;) {
-      const d = decodeFrames(buf.subarray(o), 65536, maxLen);
-      o += d.used;
-      if (d.corrupt) {
-        bad = true;
-        break;
-      }
-      if (d.frames.length === 0) break;
-    }
-    if (o < buf.length) {
-      lostBytes += buf.length - o;
-      if (bad) corruptSegments++;
-      truncateSync(path, o);
-    }
-    segments.push({ id, size: o });
-  }
-  if (segments.length === 0 || segments[0].id > cursor.seg)
-    cursor = { seg: segments[0]?.id ?? cursor.seg, off: 0 };
-  const first = segments.find((s) => s.id === cursor.seg);
-  if (first !== undefined && cursor.off > first.size) cursor.off = first.size;
-  return { segments, cursor, lostBytes, corruptSegments };
 }
 
 export class DiskBuffer implements OutputBuffer {
@@ -118,7 +51,7 @@ export class DiskBuffer implements OutputBuffer {
     this.o = o;
     this.segBytes = o.segmentBytes ?? Math.max(1 << 20, Math.min(64 << 20, Math.floor(o.maxBytes / 8)));
     this.maxLen = o.maxRecordBytes ?? 64 << 20;
-    let r: ReturnType<typeof recoverSegments>;
+    let r: Recovery;
     try {
       r = recoverSegments(o.dir, this.maxLen);
     } catch (e) {
@@ -136,14 +69,26 @@ export class DiskBuffer implements OutputBuffer {
       }
       r = recoverSegments(o.dir, this.maxLen);
     }
-    if (r.lostBytes > 0) {
-      o.stats.drop(DropReason.bufferCorrupted, Math.max(1, r.corruptSegments));
-      o.log('warn', 'disk buffer recovered: truncated a torn or corrupted tail', {
+    if (r.corruptRegions > 0) {
+      // Acknowledged records are gone: at least one per damaged region, and their bytes.
+      o.stats.drop(DropReason.bufferCorrupted, r.corruptRegions);
+      o.stats.corruptedBytes += r.lostBytes;
+      o.log('error', 'disk buffer recovered: cut out damaged frames, kept the rest', {
+        code: 'SLUICE_BUFFER_CORRUPTED',
         dir: o.dir,
         lostBytes: r.lostBytes,
-        corruptSegments: r.corruptSegments,
+        regions: r.corruptRegions,
       });
     }
+    if (r.tornBytes > 0)
+      o.log(
+        'warn',
+        'disk buffer recovered: cut a torn last write (its records are re-read from their files)',
+        {
+          dir: o.dir,
+          tornBytes: r.tornBytes,
+        },
+      );
     this.segments = r.segments.length > 0 ? r.segments : [{ id: r.cursor.seg, size: 0 }];
     this.cursor = r.cursor;
     this.readPos = { ...r.cursor };
@@ -262,12 +207,18 @@ export class DiskBuffer implements OutputBuffer {
         this.readPos = { seg: next.id, off: 0 };
         continue;
       }
-      const want = Math.min(seg.size - this.readPos.off, Math.max(maxBytes, 64 * 1024));
-      const buf = Buffer.allocUnsafe(want);
-      const fd = openSync(join(this.o.dir, segName(seg.id)), 'r');
+      const left = seg.size - this.readPos.off;
+      let buf = Buffer.allocUnsafe(Math.min(left, Math.max(maxBytes, 64 * 1024)));
       let n: number;
+      const fd = openSync(join(this.o.dir, segName(seg.id)), 'r');
       try {
         n = readSyncFull(fd, buf, this.readPos.off);
+        // A frame larger than the read: read exactly that frame.
+        const need = n >= HEADER ? HEADER + buf.readUInt32LE(0) : 0;
+        if (need > n && need <= left && need <= this.maxLen + HEADER) {
+          buf = Buffer.allocUnsafe(need);
+          n = readSyncFull(fd, buf, this.readPos.off);
+        }
       } finally {
         closeSync(fd);
       }
@@ -281,7 +232,7 @@ export class DiskBuffer implements OutputBuffer {
         this.o.log('error', 'corrupted disk buffer frame; skipping the rest of the segment', { seg: seg.id });
         this.readPos = { seg: seg.id, off: seg.size };
       }
-      if (d.frames.length === 0 && !d.corrupt) break; // frame larger than want: read bigger next time
+      if (d.frames.length === 0 && !d.corrupt) break; // a frame not fully written yet
       if (out.length > 0) break;
     }
     return out;
@@ -312,6 +263,7 @@ export class DiskBuffer implements OutputBuffer {
   }
 
   drain(): void {
+    // Batches are handed out as soon as anything is unread; nothing to wait for.
     this.serveIfReady();
   }
 

@@ -3,7 +3,8 @@
 // file is truncated (size below the read position, or a new head fingerprint) or no longer at
 // its path (renamed or deleted: read to the end, then released after `rotateWaitMs` without
 // growth). Over-long physical lines keep their head and skip the rest, never stalling the file.
-import { close, fstat, fstatSync, open, read, statSync } from 'node:fs';
+import { close, closeSync, fstat, fstatSync, open, openSync, read, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { FP_LEN, fingerprintFd, MIN_FP } from './fingerprint.ts';
 import type { FdLimiter } from './limiter.ts';
 
@@ -122,9 +123,17 @@ export class Tailer {
       );
       if (st.ino !== this.ino || st.dev !== this.dev) {
         close(fd, () => {});
-        this.giveBack();
-        this.finish();
-        return false;
+        // Rotated while parked: the file moved to a sibling name; read it there to its end.
+        const moved = findSibling(this.path, this.dev, this.ino);
+        if (moved === undefined) {
+          this.giveBack();
+          this.finish();
+          return false;
+        }
+        this.path = moved.path;
+        this.rotated = true;
+        this.fd = moved.fd;
+        return true;
       }
       this.fd = fd;
       if (this.fpLen === 0) this.computeFingerprint();
@@ -182,6 +191,12 @@ export class Tailer {
       const n = await fsRead(this.fd, this.buf, this.carry, this.buf.length - this.carry, this.offset);
       if (this.stopped) return;
       if (n === 0) break;
+      // The file may have been truncated and rewritten while the read was in flight (copytruncate):
+      // then these bytes belong to the new content. Keep them only if the head is still ours.
+      if (this.fpLen > 0 && this.headChanged()) {
+        this.host.truncated(this);
+        return;
+      }
       this.offset += n;
       this.lastGrowth = Date.now();
       this.process(this.carry + n);
@@ -293,9 +308,12 @@ export class Tailer {
     this.rotated = true;
   }
 
-  /** Close the file and give back the slot; the file is reopened on the next kick. */
+  /**
+   * Close the file and give back the slot; the file is reopened on the next kick. A rotated file
+   * keeps its descriptor: once deleted it could not be reopened, and it is released soon anyway.
+   */
   park(): void {
-    if (this.running || this.fd < 0) return;
+    if (this.running || this.fd < 0 || this.rotated) return;
     close(this.fd, () => {});
     this.fd = -1;
     this.giveBack();
@@ -316,4 +334,35 @@ export class Tailer {
     this.fd = -1;
     this.giveBack();
   }
+}
+
+/** The file with this identity among `path`'s siblings named `<name>.*` (a rename rotation), opened. */
+export function findSibling(
+  path: string,
+  dev: number,
+  ino: number,
+): { path: string; fd: number } | undefined {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    const p = join(dir, n);
+    try {
+      const st = statSync(p);
+      if (st.ino !== ino || st.dev !== dev) continue;
+      const fd = openSync(p, 'r');
+      const st2 = fstatSync(fd);
+      if (st2.ino === ino && st2.dev === dev) return { path: p, fd };
+      closeSync(fd);
+    } catch {
+      // raced with another rotation; keep looking
+    }
+  }
+  return undefined;
 }

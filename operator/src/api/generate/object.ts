@@ -6,7 +6,8 @@ import type { KindDef } from '../kinds.ts';
 
 export function objectSchema(k: KindDef, opts: { forCrd: boolean }): Schema {
   const metadata: Schema = opts.forCrd
-    ? { type: 'object', description: 'Standard object metadata.' }
+    ? // The apiserver owns metadata's schema: a CRD may say nothing about it beyond its type.
+      ({ type: 'object' } as Schema)
     : {
         type: 'object',
         description: 'Standard object metadata.',

@@ -1,0 +1,180 @@
+// Agent → operator reporting: each agent keeps one coordination.k8s.io Lease per node in its own
+// namespace (`<agent name>-<node>`), whose annotations carry the config hash it runs and compact
+// per-output figures. One small write per agent when the hash changes (at once) or the figures
+// change (at most every `intervalMs`), plus a heartbeat; the operator watches these Leases.
+// Why a Lease and not scraping /status: no connection from the operator to every node (the
+// agent NetworkPolicy admits only metrics scrapes), load bounded by the agents' own rate, and the
+// reports survive operator restarts and leader changes. See docs/operations/status.md.
+import type { AgentStats } from './stats.ts';
+
+export const REPORT_LABEL = 'sluice.dev/agent-report';
+export const REPORT_HASH_ANNOTATION = 'sluice.dev/config-hash';
+export const REPORT_STATS_ANNOTATION = 'sluice.dev/report';
+
+/** Per output: d delivered, b buffered bytes, x drops by reason, e last error, t its time. */
+export interface OutputReport {
+  d: number;
+  b: number;
+  x?: Record<string, number>;
+  e?: string;
+  t?: string;
+}
+export interface Report {
+  v: 1;
+  o: Record<string, OutputReport>;
+}
+
+export function buildReport(stats: AgentStats): Report {
+  const o: Record<string, OutputReport> = {};
+  for (const [id, s] of stats.outputs) {
+    const r: OutputReport = { d: s.recordsOut, b: s.bufferBytes };
+    if (s.drops.size) r.x = Object.fromEntries(s.drops);
+    if (s.lastError) {
+      r.e = s.lastError.slice(0, 512);
+      r.t = new Date(s.lastErrorAt).toISOString();
+    }
+    o[id] = r;
+  }
+  return { v: 1, o };
+}
+
+export function parseReport(text: string | undefined): Report | undefined {
+  if (!text) return undefined;
+  try {
+    const r = JSON.parse(text) as Report;
+    return r && r.v === 1 && typeof r.o === 'object' ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ReporterOptions {
+  stats: AgentStats;
+  namespace: string;
+  node: string;
+  pod: string;
+  /** Lease name prefix (the agent's name). */
+  prefix?: string;
+  intervalMs?: number;
+  heartbeatMs?: number;
+  log: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
+}
+
+interface LeaseApi {
+  read(name: string): Promise<{ metadata?: { resourceVersion?: string } } | undefined>;
+  create(body: object): Promise<unknown>;
+  replace(name: string, body: object): Promise<unknown>;
+}
+
+async function leaseApi(namespace: string): Promise<LeaseApi> {
+  const { CoordinationV1Api, KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  const api = kc.makeApiClient(CoordinationV1Api);
+  return {
+    read: (name) =>
+      api.readNamespacedLease({ name, namespace }).catch((e: { code?: number }) => {
+        if (e.code === 404) return undefined;
+        throw e;
+      }),
+    create: (body) => api.createNamespacedLease({ namespace, body }),
+    replace: (name, body) => api.replaceNamespacedLease({ name, namespace, body }),
+  };
+}
+
+/** Starts reporting; returns a stop function. Failures are logged and retried next tick. */
+export function startReporter(opts: ReporterOptions): () => void {
+  const interval = opts.intervalMs ?? 10_000;
+  const heartbeat = opts.heartbeatMs ?? 60_000;
+  const name = `${opts.prefix ?? 'sluice-agent'}-${opts.node}`.slice(0, 253);
+  let api: LeaseApi | undefined;
+  let lastHash = '';
+  let lastStats = '';
+  let lastWrite = 0;
+  let busy = false;
+  let stopped = false;
+  let warned = false;
+
+  const tick = async () => {
+    if (busy || stopped) return;
+    const hash = opts.stats.configHash;
+    if (hash === '') return;
+    const stats = JSON.stringify(buildReport(opts.stats));
+    const now = Date.now();
+    const due =
+      hash !== lastHash ||
+      (stats !== lastStats && now - lastWrite >= interval) ||
+      now - lastWrite >= heartbeat;
+    if (!due) return;
+    busy = true;
+    try {
+      api ??= await leaseApi(opts.namespace);
+      const body = {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: {
+          name,
+          namespace: opts.namespace,
+          labels: {
+            [REPORT_LABEL]: 'true',
+            'app.kubernetes.io/name': 'sluice',
+            'app.kubernetes.io/component': 'agent',
+          },
+          annotations: { [REPORT_HASH_ANNOTATION]: hash, [REPORT_STATS_ANNOTATION]: stats },
+        },
+        spec: {
+          holderIdentity: opts.pod,
+          leaseDurationSeconds: Math.ceil((heartbeat * 2) / 1000),
+          renewTime: new Date(now).toISOString().replace('Z', '000Z'),
+        },
+      };
+      const cur = await api.read(name);
+      if (cur === undefined) await api.create(body);
+      else
+        await api.replace(name, {
+          ...body,
+          metadata: { ...body.metadata, resourceVersion: cur.metadata?.resourceVersion },
+        });
+      lastHash = hash;
+      lastStats = stats;
+      lastWrite = now;
+      warned = false;
+    } catch (e) {
+      if (!warned)
+        opts.log('warn', 'cannot report status to the operator; retrying', { err: (e as Error).message });
+      warned = true;
+    } finally {
+      busy = false;
+    }
+  };
+  // Poll the (cheap, local) stats often so a new config hash is reported within a second.
+  const timer = setInterval(() => void tick(), 500);
+  timer.unref();
+  void tick();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}
+
+/** Reporting is on inside the cluster (NODE_NAME and POD_NAMESPACE set) unless SLUICE_REPORT=off. */
+export function reporterFromEnv(
+  stats: AgentStats,
+  log: ReporterOptions['log'],
+  env: NodeJS.ProcessEnv = process.env,
+): (() => void) | undefined {
+  const node = env.NODE_NAME;
+  const namespace = env.POD_NAMESPACE;
+  if (!node || !namespace || env.SLUICE_REPORT === 'off') return undefined;
+  const n = (v: string | undefined) => (v && Number(v) > 0 ? Number(v) * 1000 : undefined);
+  return startReporter({
+    stats,
+    namespace,
+    node,
+    pod: env.POD_NAME ?? node,
+    prefix: env.SLUICE_AGENT_NAME,
+    intervalMs: n(env.SLUICE_REPORT_INTERVAL_SECONDS),
+    heartbeatMs: n(env.SLUICE_REPORT_HEARTBEAT_SECONDS),
+    log,
+  });
+}

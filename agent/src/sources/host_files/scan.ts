@@ -1,0 +1,39 @@
+// Host files of cluster pipelines (e.g. /var/log/syslog): the configured glob patterns, resolved
+// at every scan (new files appear, rotated ones are followed by their tailers). Paths are
+// absolute on the node; `hostRoot` prefixes them where the host's /var/log is mounted elsewhere.
+import { globSync, statSync } from 'node:fs';
+import { matchesGlob } from 'node:path';
+import type { FileInfo } from '../kubernetes_logs/discovery.ts';
+
+export function scanHostFiles(paths: string[], exclude: string[] = [], hostRoot = ''): FileInfo[] {
+  const out: FileInfo[] = [];
+  const seen = new Set<string>();
+  const excluded = (p: string) => exclude.some((x) => matchesGlob(p, hostRoot + x));
+  for (const pattern of paths) {
+    let matches: string[];
+    try {
+      matches = globSync(hostRoot + pattern);
+    } catch {
+      continue;
+    }
+    for (const path of matches) {
+      if (seen.has(path) || excluded(path)) continue;
+      seen.add(path);
+      try {
+        const st = statSync(path);
+        if (!st.isFile()) continue;
+        out.push({
+          path,
+          dev: st.dev,
+          ino: st.ino,
+          size: st.size,
+          mtimeMs: st.mtimeMs,
+          meta: { namespace: '', pod: '', uid: '', container: '', restart: -1, active: true, host: true },
+        });
+      } catch {
+        // gone between glob and stat
+      }
+    }
+  }
+  return out;
+}

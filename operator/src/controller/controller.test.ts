@@ -1,0 +1,234 @@
+import { describe, expect, test } from '@jest/globals';
+import type { KubeObject } from '../kube/client.ts';
+import { defaultSettings } from '../render/settings.ts';
+import { pipelineStatus, statusDiff } from '../status/compute.ts';
+import { contains } from './apply.ts';
+import { computeDesired, type WorldSnapshot } from './desired.ts';
+import { retryDelay, WorkQueue } from './queue.ts';
+
+const V = 'sluice.dev/v1alpha1';
+const out = (name: string, ns = 'a'): KubeObject => ({
+  apiVersion: V,
+  kind: 'LogOutput',
+  metadata: { name, namespace: ns, uid: `uid-${name}` },
+  spec: { stdout: {} },
+});
+const pipe = (name: string, outputs: string[], ns = 'a'): KubeObject => ({
+  apiVersion: V,
+  kind: 'LogPipeline',
+  metadata: { name, namespace: ns, generation: 1 },
+  spec: { outputs: outputs.map((n) => ({ name: n })) },
+});
+const world = (w: Partial<WorldSnapshot>): WorldSnapshot => ({
+  pipelines: [],
+  outputs: [],
+  namespaces: new Map([['a', {}]]),
+  secrets: new Map(),
+  ...w,
+});
+const settings = defaultSettings();
+
+describe('work queue', () => {
+  test('de-duplicates, never runs a key twice at once, re-runs a key added while running', async () => {
+    const q = new WorkQueue({ concurrency: 4 });
+    const runs: string[] = [];
+    let running = 0;
+    let max = 0;
+    q.add('a');
+    q.add('a');
+    q.add('b');
+    q.add('b');
+    expect(q.depth).toBe(2);
+    q.start(async (k) => {
+      running++;
+      max = Math.max(max, running);
+      runs.push(k);
+      await new Promise((r) => setTimeout(r, 20));
+      if (k === 'a' && runs.filter((x) => x === 'a').length === 1) q.add('a');
+      running--;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    await q.idle();
+    expect(runs.filter((x) => x === 'a')).toHaveLength(2);
+    expect(runs.filter((x) => x === 'b')).toHaveLength(1);
+    expect(max).toBeLessThanOrEqual(2);
+  });
+
+  test('retries a failing key with growing delays, capped', async () => {
+    const q = new WorkQueue({ concurrency: 1, baseDelayMs: 10, maxDelayMs: 40 });
+    const at: number[] = [];
+    q.start(async () => {
+      at.push(Date.now());
+      if (at.length < 5) throw new Error('boom');
+    });
+    q.add('k');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(at).toHaveLength(5);
+    // Timers never fire early, so each gap is at least its backoff (load can only add to it).
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    gaps.forEach((g, i) => expect(g).toBeGreaterThanOrEqual(retryDelay(i + 1, 10, 40) - 2));
+    q.stop();
+  });
+
+  test('retry delays double from the base and stop at the cap', () => {
+    expect([1, 2, 3, 4, 5, 30].map((n) => retryDelay(n, 10, 40))).toEqual([10, 20, 40, 40, 40, 40]);
+  });
+
+  test('priority keys jump the line', async () => {
+    const q = new WorkQueue({ concurrency: 1, priority: (k) => k === 'world' });
+    const runs: string[] = [];
+    for (const k of ['s1', 's2', 's3']) q.add(k);
+    q.add('world');
+    q.start(async (k) => {
+      runs.push(k);
+    });
+    await q.idle();
+    expect(runs[0]).toBe('world');
+  });
+});
+
+describe('desired state', () => {
+  test('a rejected pipeline is left out; the others are compiled', () => {
+    const d = computeDesired(
+      world({ pipelines: [pipe('good', ['o']), pipe('bad', ['missing'])], outputs: [out('o')] }),
+      settings,
+      undefined,
+    );
+    expect(d.config.pipelines.map((p) => p.id)).toEqual(['LogPipeline/a/good']);
+    expect(d.pipelines.get('LogPipeline/a/bad')).toMatchObject({
+      accepted: false,
+      kept: false,
+      rejection: { reason: 'OutputNotFound' },
+    });
+  });
+
+  test('a previously accepted pipeline keeps its last good config from the running ConfigMap', () => {
+    const first = computeDesired(
+      world({ pipelines: [pipe('p', ['o'])], outputs: [out('o')] }),
+      settings,
+      undefined,
+    );
+    // the output is deleted: p is rejected but keeps running with the old output block
+    const next = computeDesired(
+      world({ pipelines: [pipe('p', ['o'])], outputs: [], running: first.config }),
+      settings,
+      undefined,
+    );
+    expect(next.pipelines.get('LogPipeline/a/p')).toMatchObject({ accepted: false, kept: true });
+    expect(next.config).toEqual(first.config);
+    expect(next.hash).toBe(first.hash);
+  });
+
+  test('a revoked ClusterLogOutput is not kept', () => {
+    const clo = (names: string[]): KubeObject => ({
+      apiVersion: V,
+      kind: 'ClusterLogOutput',
+      metadata: { name: 'c', uid: 'u' },
+      spec: { stdout: {}, allowedNamespaces: { names } },
+    });
+    const p: KubeObject = { ...pipe('p', []), spec: { outputs: [{ name: 'c', kind: 'ClusterLogOutput' }] } };
+    const first = computeDesired(world({ pipelines: [p], outputs: [clo(['a'])] }), settings, undefined);
+    expect(first.config.pipelines).toHaveLength(1);
+    const next = computeDesired(
+      world({ pipelines: [p], outputs: [clo(['b'])], running: first.config }),
+      settings,
+      undefined,
+    );
+    expect(next.pipelines.get('LogPipeline/a/p')).toMatchObject({
+      kept: false,
+      rejection: { reason: 'OutputNotAllowed' },
+    });
+    expect(next.config.pipelines).toHaveLength(0);
+    expect(next.objects).toHaveLength(0);
+  });
+
+  test('per-namespace secret Roles are owned by the outputs that reference the Secrets', () => {
+    const kafka: KubeObject = {
+      apiVersion: V,
+      kind: 'LogOutput',
+      metadata: { name: 'k', namespace: 'a', uid: 'uid-k' },
+      spec: {
+        kafka: {
+          brokers: ['b:9092'],
+          topic: 't',
+          sasl: { mechanism: 'plain', username: { name: 's', key: 'u' }, password: { name: 's', key: 'p' } },
+        },
+      },
+    };
+    const d = computeDesired(
+      world({
+        pipelines: [pipe('p', ['k'])],
+        outputs: [kafka],
+        secrets: new Map([['a/s', new Set(['u', 'p'])]]),
+      }),
+      settings,
+      undefined,
+    );
+    const role = d.objects.find(
+      (o) => o.kind === 'Role' && (o.metadata as { namespace: string }).namespace === 'a',
+    )!;
+    expect(
+      (role.metadata as { ownerReferences: Array<{ uid: string }> }).ownerReferences.map((r) => r.uid),
+    ).toEqual(['uid-k']);
+  });
+});
+
+describe('status', () => {
+  const base = {
+    generation: 2,
+    state: { accepted: true, kept: false, paused: false, outputIds: ['LogOutput/a/o'] },
+    agents: { desired: 3, ready: 3 },
+    figures: new Map(),
+    now: Date.parse('2026-01-01T00:00:00Z'),
+  };
+  test('Ready when accepted, every agent configured and nothing failing', () => {
+    const s = pipelineStatus({ ...base, configured: 3 }) as {
+      conditions: Array<{ type: string; status: string; observedGeneration: number }>;
+      agentSummary: string;
+    };
+    expect(s.conditions.map((c) => `${c.type}=${c.status}`)).toEqual([
+      'Accepted=True',
+      'AgentsReady=True',
+      'Delivering=True',
+      'Ready=True',
+    ]);
+    expect(s.conditions.every((c) => c.observedGeneration === 2)).toBe(true);
+    expect(s.agentSummary).toBe('3/3');
+  });
+  test('a rollout in progress, and a recent output error', () => {
+    const figures = new Map([
+      [
+        'LogOutput/a/o',
+        {
+          delivered: 5,
+          bufferedBytes: 0,
+          dropped: {},
+          lastError: 'ECONNREFUSED',
+          lastErrorTime: '2025-12-31T23:59:30.000Z',
+        },
+      ],
+    ]);
+    const s = pipelineStatus({ ...base, configured: 1, figures }) as {
+      conditions: Array<{ type: string; reason: string }>;
+    };
+    expect(s.conditions.find((c) => c.type === 'AgentsReady')!.reason).toBe('RolloutInProgress');
+    expect(s.conditions.find((c) => c.type === 'Delivering')!.reason).toBe('OutputFailing');
+    expect(s.conditions.find((c) => c.type === 'Ready')!.reason).toBe('RolloutInProgress');
+  });
+  test('lastTransitionTime is kept while a status does not change; figures-only differences are told apart', () => {
+    const a = pipelineStatus({ ...base, configured: 3 });
+    const b = pipelineStatus({ ...base, configured: 3, previous: a as never, now: base.now + 60_000 });
+    expect(statusDiff(a, b)).toBe('same');
+    const figures = new Map([['LogOutput/a/o', { delivered: 9, bufferedBytes: 0, dropped: {} }]]);
+    const c = pipelineStatus({ ...base, configured: 3, previous: a as never, figures });
+    expect(statusDiff(a, c)).not.toBe('same');
+  });
+});
+
+describe('apply comparison', () => {
+  test('live objects with server defaults still contain what was rendered', () => {
+    expect(contains({ a: 1, b: { c: [{ d: 1, e: 2 }] }, x: 'y' }, { a: 1, b: { c: [{ d: 1 }] } })).toBe(true);
+    expect(contains({ a: 1, b: { c: [{ d: 2 }] } }, { a: 1, b: { c: [{ d: 1 }] } })).toBe(false);
+    expect(contains({ l: [1, 2] }, { l: [1] })).toBe(false);
+  });
+});

@@ -1,0 +1,269 @@
+// The world the informers see → what the operator wants: the agent config, the objects to apply,
+// and per resource whether it is accepted (and why not). Pure apart from hashing.
+//
+// Last good config: a pipeline that is rejected now but runs in the live agent ConfigMap keeps
+// its running config (and the outputs it reaches) until it is fixed — read back from the live
+// ConfigMap, so the rule survives operator restarts. Two exceptions: a pipeline whose output no
+// longer admits its namespace (OutputNotAllowed) is dropped at once, because the platform team's
+// revocation must win; and a deleted pipeline is gone.
+import { createHash } from 'node:crypto';
+import type {
+  AgentConfig,
+  AgentSettings,
+  OutputConfig,
+  PipelineConfig,
+} from '../../../agent/src/config/types.ts';
+import { configHash } from '../../../agent/src/config/validate.ts';
+import { REASON, type Rejection } from '../api/conditions.ts';
+import { agentConfig, byLocale } from '../compile/agent-config.ts';
+import { type Output, type Pipeline, resourceId } from '../compile/ids.ts';
+import { resolve } from '../compile/resolve.ts';
+import { type SecretRef, secretRefs } from '../compile/secrets.ts';
+import type { KubeObject } from '../kube/client.ts';
+import { renderAll } from '../render/index.ts';
+import type { RenderSettings } from '../render/settings.ts';
+import { formatProblem, validateObject } from '../validate/index.ts';
+import type { DesiredMemo } from './memo.ts';
+
+export const APPLIED_ANNOTATION = 'sluice.dev/applied';
+
+export interface WorldSnapshot {
+  pipelines: KubeObject[];
+  outputs: KubeObject[];
+  namespaces: Map<string, Record<string, string>>;
+  secrets: Map<string, Set<string>>;
+  /** The config the agents run now (live ConfigMap), for the last-good rule. */
+  running?: AgentConfig;
+  /** Owner of the shared objects (the LogPipeline CRD), when known. */
+  anchor?: { apiVersion: string; kind: string; name: string; uid: string };
+}
+
+export interface PipelineState {
+  accepted: boolean;
+  rejection?: Rejection;
+  /** Rejected but its last good config keeps running. */
+  kept: boolean;
+  paused: boolean;
+  outputIds: string[];
+}
+
+export interface OutputState {
+  rejection?: Rejection;
+  type: string;
+  pipelines: number;
+}
+
+export interface Desired {
+  config: AgentConfig;
+  hash: string;
+  objects: Record<string, unknown>[];
+  pipelines: Map<string, PipelineState>;
+  outputs: Map<string, OutputState>;
+  /** Per pipeline, a fingerprint of what the agents run for it (its config and its outputs'). */
+  fingerprints: Map<string, string>;
+}
+
+/** What validation sees: the user's object without server-set metadata and status. */
+function userObject(o: KubeObject): Record<string, unknown> {
+  const m = o.metadata;
+  const metadata: Record<string, unknown> = { name: m.name };
+  if (m.namespace !== undefined) metadata.namespace = m.namespace;
+  if (m.labels) metadata.labels = m.labels;
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata, spec: o.spec };
+}
+
+const sha = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 16);
+
+function outputType(o: KubeObject): string {
+  const spec = (o.spec ?? {}) as Record<string, unknown>;
+  return ['kafka', 'opensearch', 's3', 'file', 'stdout'].find((t) => spec[t] !== undefined) ?? 'unknown';
+}
+
+/** `{secret:{namespace,name,key}}` references inside a compiled output's options. */
+function compiledSecretRefs(o: OutputConfig): SecretRef[] {
+  const out: SecretRef[] = [];
+  const walk = (v: unknown): void => {
+    if (v && typeof v === 'object') {
+      const s = (v as { secret?: SecretRef }).secret;
+      if (s && typeof s === 'object' && typeof s.name === 'string') out.push({ ...s });
+      else for (const c of Object.values(v)) walk(c);
+    }
+  };
+  walk(o.options);
+  return out;
+}
+
+export function computeDesired(
+  world: WorldSnapshot,
+  settings: RenderSettings,
+  agent: AgentSettings | undefined,
+  /** Reuse from the previous call (the controller keeps one); the result is the same without it. */
+  memo?: DesiredMemo,
+): Desired {
+  const pipelines: Pipeline[] = [];
+  const outputs: Output[] = [];
+  const invalid = new Map<string, Rejection>();
+  const invalidPipelines = new Map<string, Rejection>();
+  const types = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const o of [...world.pipelines, ...world.outputs]) {
+    const id = resourceId({ kind: o.kind!, metadata: o.metadata });
+    seen.add(id);
+    const user = userObject(o);
+    const r = memo
+      ? memo.validate(id, JSON.stringify(user), () => validateObject(user))
+      : validateObject(user);
+    if (o.kind === 'LogOutput' || o.kind === 'ClusterLogOutput') types.set(id, outputType(o));
+    if (r.status === 'valid') {
+      if (r.resource.kind === 'LogPipeline' || r.resource.kind === 'ClusterLogPipeline')
+        pipelines.push(r.resource);
+      else outputs.push(r.resource);
+    } else if (r.status === 'invalid') {
+      const rej = {
+        reason: REASON.InvalidSpec,
+        message: `fix the spec: ${r.problems.map(formatProblem).join('; ')}`,
+      };
+      if (o.kind === 'LogPipeline' || o.kind === 'ClusterLogPipeline') invalidPipelines.set(id, rej);
+      else invalid.set(id, rej);
+    }
+  }
+  const resolution = resolve({
+    pipelines,
+    outputs,
+    invalid,
+    namespaces: world.namespaces,
+    secrets: world.secrets,
+  });
+  memo?.retain(seen);
+  const fresh = agentConfig(resolution, {
+    agent,
+    namespaces: world.namespaces,
+    ...(memo ? { memo } : {}),
+  });
+
+  const states = new Map<string, PipelineState>();
+  for (const [id, a] of resolution.accepted)
+    states.set(id, {
+      accepted: true,
+      kept: false,
+      paused: a.pipeline.spec.paused === true,
+      outputIds: a.outputIds,
+    });
+  const rejections = new Map([...invalidPipelines, ...resolution.rejected]);
+
+  // Last good config of rejected pipelines, from what the agents run now.
+  const runningPipelines = new Map((world.running?.pipelines ?? []).map((p) => [p.id, p]));
+  const runningOutputs = new Map((world.running?.outputs ?? []).map((o) => [o.id, o]));
+  const keptPipelines: PipelineConfig[] = [];
+  const extraOutputs = new Map<string, OutputConfig>();
+  const freshOutputIds = new Set(fresh.outputs.map((o) => o.id));
+  for (const [id, rejection] of rejections) {
+    const old = runningPipelines.get(id);
+    const keep = old !== undefined && rejection.reason !== REASON.OutputNotAllowed;
+    states.set(id, {
+      accepted: false,
+      rejection,
+      kept: keep,
+      paused: false,
+      outputIds: keep ? old.outputs : [],
+    });
+    if (!keep) continue;
+    keptPipelines.push(old);
+    for (const oid of old.outputs) {
+      if (freshOutputIds.has(oid)) continue;
+      const oc = runningOutputs.get(oid);
+      if (oc) extraOutputs.set(oid, oc);
+    }
+  }
+  const config: AgentConfig = {
+    ...fresh,
+    // fresh pipelines come sorted by locale already
+    pipelines: keptPipelines.length
+      ? [...fresh.pipelines, ...keptPipelines].sort((a, b) => byLocale(a.id, b.id))
+      : fresh.pipelines,
+    // (agentConfig sorts output ids by code unit; the ConfigMap has always listed them by locale)
+    outputs: [...fresh.outputs, ...extraOutputs.values()].sort((a, b) => byLocale(a.id, b.id)),
+  };
+
+  // Output states: own rejection, and how many pipelines use each.
+  const outStates = new Map<string, OutputState>();
+  for (const [id, e] of resolution.outputs)
+    outStates.set(id, {
+      ...(e.rejection ? { rejection: e.rejection } : {}),
+      type: types.get(id) ?? 'unknown',
+      pipelines: 0,
+    });
+  for (const [id, rej] of invalid)
+    outStates.set(id, { rejection: rej, type: types.get(id) ?? 'unknown', pipelines: 0 });
+  for (const p of config.pipelines)
+    for (const oid of p.outputs) {
+      const s = outStates.get(oid);
+      if (s) s.pipelines++;
+    }
+
+  const byOutput = new Map(config.outputs.map((o) => [o.id, o]));
+  const fingerprints = new Map<string, string>();
+  for (const p of config.pipelines) {
+    const outs = p.outputs.map((o) => byOutput.get(o));
+    fingerprints.set(p.id, memo ? memo.fingerprint(p, outs, () => sha([p, outs])) : sha([p, outs]));
+  }
+
+  const hash = memo ? memo.configHash(config) : configHash(config);
+  const objects =
+    config.pipelines.length === 0 ? [] : renderObjects(world, settings, config, hash, resolution.outputs);
+  return { config, hash, objects, pipelines: states, outputs: outStates, fingerprints };
+}
+
+function renderObjects(
+  world: WorldSnapshot,
+  settings: RenderSettings,
+  config: AgentConfig,
+  hash: string,
+  outputs: Map<string, { output: Output }>,
+): Record<string, unknown>[] {
+  // Secret refs of every output in the config; owners of the per-namespace secret Roles are the
+  // outputs that reference Secrets there, so deleting them revokes access even without us.
+  const refs: SecretRef[] = [];
+  const owners = new Map<string, Map<string, Record<string, unknown>>>();
+  const uids = new Map<string, KubeObject>();
+  for (const o of world.outputs) uids.set(resourceId({ kind: o.kind!, metadata: o.metadata }), o);
+  for (const oc of config.outputs) {
+    const live = outputs.get(oc.id)?.output;
+    const r = live ? secretRefs(live) : compiledSecretRefs(oc);
+    refs.push(...r);
+    const obj = uids.get(oc.id);
+    if (!obj?.metadata.uid) continue;
+    for (const ref of r) {
+      if (obj.kind === 'LogOutput' && obj.metadata.namespace !== ref.namespace) continue;
+      if (!owners.has(ref.namespace)) owners.set(ref.namespace, new Map());
+      owners.get(ref.namespace)!.set(obj.metadata.uid, {
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        name: obj.metadata.name,
+        uid: obj.metadata.uid,
+      });
+    }
+  }
+  const objects = renderAll({ settings, config, secretRefs: refs, configHash: hash });
+  for (const o of objects) {
+    const meta = o.metadata as {
+      name: string;
+      namespace?: string;
+      ownerReferences?: unknown[];
+      annotations?: Record<string, string>;
+    };
+    const isSecretRole =
+      meta.name === `${settings.agentName}-secrets` && meta.namespace !== settings.namespace;
+    const ownerList = isSecretRole
+      ? [...(owners.get(meta.namespace!)?.values() ?? [])].sort((a, b) =>
+          String(a.uid).localeCompare(String(b.uid)),
+        )
+      : world.anchor
+        ? [world.anchor]
+        : [];
+    if (ownerList.length)
+      meta.ownerReferences = ownerList.map((r) => ({ ...r, blockOwnerDeletion: false, controller: false }));
+    meta.annotations = { ...(meta.annotations ?? {}), [APPLIED_ANNOTATION]: sha(o) };
+  }
+  return objects;
+}

@@ -1,0 +1,118 @@
+// The operator's own least-privilege RBAC: the single source for the Helm chart's ClusterRole and
+// Role and for the e2e tests, which run `sluice operator` under a ServiceAccount bound to exactly
+// these rules (a missing permission fails a test, not an install).
+//
+// Why each rule exists:
+// - the four kinds: read them; write only their status subresource.
+// - secrets get/list/watch, cluster-wide: the operator must know whether the Secrets that outputs
+//   reference exist and hold the named keys (it keeps only key names, never values), and RBAC's
+//   escalation check only lets it grant the agent `get/list/watch` on Secrets (per-namespace Roles
+//   with resourceNames) if it holds those verbs itself.
+// - pods/namespaces get/list/watch and nodes get: the same escalation rule for the agent's
+//   ClusterRole (enrichment); namespaces are also watched for allowedNamespaces selectors.
+// - roles/rolebindings cluster-wide: the per-namespace Roles that let the agent read exactly the
+//   referenced Secrets live in the tenants' namespaces; pruning lists them by label.
+// - clusterroles/clusterrolebindings: the agent's own ClusterRole and binding.
+// - events: Kubernetes Events for notable transitions, in the namespace of the resource.
+// - customresourcedefinitions get on logpipelines.sluice.dev: the owner of the shared agent
+//   objects, so uninstalling the CRDs garbage-collects them even when the operator is gone.
+// - in its own namespace only (Role): the agent's DaemonSet, ConfigMap, ServiceAccount, Service,
+//   PodDisruptionBudget and NetworkPolicy; Leases (leader election, and the agents' reports).
+import type { RenderSettings } from './settings.ts';
+
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+const READ = ['get', 'list', 'watch'];
+const OWN = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+
+/** Cluster-wide rules (ClusterRole). */
+export const OPERATOR_CLUSTER_RULES: readonly PolicyRule[] = [
+  {
+    apiGroups: ['sluice.dev'],
+    resources: ['logpipelines', 'clusterlogpipelines', 'logoutputs', 'clusterlogoutputs'],
+    verbs: READ,
+  },
+  {
+    apiGroups: ['sluice.dev'],
+    resources: [
+      'logpipelines/status',
+      'clusterlogpipelines/status',
+      'logoutputs/status',
+      'clusterlogoutputs/status',
+    ],
+    verbs: ['get', 'update', 'patch'],
+  },
+  { apiGroups: [''], resources: ['secrets'], verbs: READ },
+  { apiGroups: [''], resources: ['namespaces', 'pods'], verbs: READ },
+  { apiGroups: [''], resources: ['nodes'], verbs: ['get'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+  {
+    apiGroups: ['rbac.authorization.k8s.io'],
+    resources: ['roles', 'rolebindings', 'clusterroles', 'clusterrolebindings'],
+    verbs: OWN,
+  },
+  {
+    apiGroups: ['apiextensions.k8s.io'],
+    resources: ['customresourcedefinitions'],
+    resourceNames: ['logpipelines.sluice.dev'],
+    verbs: ['get'],
+  },
+];
+
+/** Rules in the operator's (and the agents') namespace only (Role). */
+export const OPERATOR_NAMESPACE_RULES: readonly PolicyRule[] = [
+  { apiGroups: [''], resources: ['configmaps', 'serviceaccounts', 'services'], verbs: OWN },
+  { apiGroups: ['apps'], resources: ['daemonsets'], verbs: OWN },
+  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: OWN },
+  { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: OWN },
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: OWN },
+];
+
+/** The operator's ServiceAccount, ClusterRole(+Binding) and Role(+Binding), e.g. for tests. */
+export function renderOperatorRbac(
+  s: RenderSettings,
+  serviceAccount = 'sluice-operator',
+): Record<string, unknown>[] {
+  // Not the agent objects' labels: those carry managed-by=sluice-operator, which prune selects.
+  const l = { 'app.kubernetes.io/name': 'sluice', 'app.kubernetes.io/component': 'operator' };
+  const subject = [{ kind: 'ServiceAccount', name: serviceAccount, namespace: s.namespace }];
+  const rbac = 'rbac.authorization.k8s.io';
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: serviceAccount, namespace: s.namespace, labels: l },
+    },
+    {
+      apiVersion: `${rbac}/v1`,
+      kind: 'ClusterRole',
+      metadata: { name: serviceAccount, labels: l },
+      rules: OPERATOR_CLUSTER_RULES,
+    },
+    {
+      apiVersion: `${rbac}/v1`,
+      kind: 'ClusterRoleBinding',
+      metadata: { name: serviceAccount, labels: l },
+      roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: serviceAccount },
+      subjects: subject,
+    },
+    {
+      apiVersion: `${rbac}/v1`,
+      kind: 'Role',
+      metadata: { name: serviceAccount, namespace: s.namespace, labels: l },
+      rules: OPERATOR_NAMESPACE_RULES,
+    },
+    {
+      apiVersion: `${rbac}/v1`,
+      kind: 'RoleBinding',
+      metadata: { name: serviceAccount, namespace: s.namespace, labels: l },
+      roleRef: { apiGroup: rbac, kind: 'Role', name: serviceAccount },
+      subjects: subject,
+    },
+  ];
+}

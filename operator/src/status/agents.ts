@@ -1,0 +1,80 @@
+// What the agents report through their Leases (agent/src/ops/report.ts), summed for status:
+// which config hashes run on how many live agents, and per-output figures over all agents.
+import {
+  type OutputReport,
+  parseReport,
+  REPORT_HASH_ANNOTATION,
+  REPORT_STATS_ANNOTATION,
+} from '../../../agent/src/ops/report.ts';
+import type { KubeObject } from '../kube/client.ts';
+
+export interface OutputFigures {
+  delivered: number;
+  bufferedBytes: number;
+  dropped: Record<string, number>;
+  lastError?: string;
+  lastErrorTime?: string;
+}
+
+export interface AgentReports {
+  /** live agents by the config hash they run */
+  hashes: Map<string, number>;
+  outputs: Map<string, OutputFigures>;
+  live: number;
+}
+
+interface LeaseSpec {
+  renewTime?: string;
+  leaseDurationSeconds?: number;
+}
+
+/** Leases renewed within their duration count; a stale one (agent gone) does not. */
+export function isFresh(lease: KubeObject, now: number): boolean {
+  const spec = (lease.spec ?? {}) as LeaseSpec;
+  if (!spec.renewTime) return false;
+  return Date.parse(spec.renewTime) + (spec.leaseDurationSeconds ?? 120) * 1000 > now;
+}
+
+export function aggregateReports(leases: KubeObject[], now: number): AgentReports {
+  const hashes = new Map<string, number>();
+  const outputs = new Map<string, OutputFigures>();
+  let live = 0;
+  for (const l of leases) {
+    if (!isFresh(l, now)) continue;
+    live++;
+    const a = l.metadata.annotations ?? {};
+    const hash = a[REPORT_HASH_ANNOTATION];
+    if (hash) hashes.set(hash, (hashes.get(hash) ?? 0) + 1);
+    const r = parseReport(a[REPORT_STATS_ANNOTATION]);
+    if (!r) continue;
+    for (const [id, o] of Object.entries(r.o)) add(outputs, id, o);
+  }
+  return { hashes, outputs, live };
+}
+
+function add(outputs: Map<string, OutputFigures>, id: string, o: OutputReport): void {
+  let f = outputs.get(id);
+  if (!f) {
+    f = { delivered: 0, bufferedBytes: 0, dropped: {} };
+    outputs.set(id, f);
+  }
+  f.delivered += o.d || 0;
+  f.bufferedBytes += o.b || 0;
+  for (const [reason, n] of Object.entries(o.x ?? {})) f.dropped[reason] = (f.dropped[reason] ?? 0) + n;
+  if (o.e && o.t && (!f.lastErrorTime || o.t > f.lastErrorTime)) {
+    f.lastError = o.e;
+    f.lastErrorTime = o.t;
+  }
+}
+
+/** The earliest moment a fresh lease goes stale (to re-check status then). */
+export function nextExpiry(leases: KubeObject[], now: number): number | undefined {
+  let min: number | undefined;
+  for (const l of leases) {
+    if (!isFresh(l, now)) continue;
+    const spec = (l.spec ?? {}) as LeaseSpec;
+    const t = Date.parse(spec.renewTime!) + (spec.leaseDurationSeconds ?? 120) * 1000;
+    if (min === undefined || t < min) min = t;
+  }
+  return min;
+}

@@ -1,0 +1,166 @@
+// The one source of the Helm chart's values: every value with its default, JSON Schema and
+// description. scripts/generate.ts derives charts/sluice/values.yaml (commented),
+// values.schema.json (helm rejects unknown or mistyped values) and the README's table from it.
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface Value {
+  kind: 'value';
+  description: string;
+  default: unknown;
+  schema: JsonSchema;
+}
+export interface Group {
+  kind: 'group';
+  description: string;
+  fields: Record<string, Value | Group>;
+}
+
+const value = (description: string, def: unknown, schema: JsonSchema): Value => ({
+  kind: 'value',
+  description,
+  default: def,
+  schema,
+});
+const group = (description: string, fields: Record<string, Value | Group>): Group => ({
+  kind: 'group',
+  description,
+  fields,
+});
+
+const str = (description: string, def: string, extra: JsonSchema = {}) =>
+  value(description, def, { type: 'string', ...extra });
+const bool = (description: string, def: boolean) => value(description, def, { type: 'boolean' });
+const int = (description: string, def: number, extra: JsonSchema = {}) =>
+  value(description, def, { type: 'integer', ...extra });
+const map = (description: string, def: Record<string, unknown>, valueType = 'string') =>
+  value(description, def, { type: 'object', additionalProperties: { type: valueType } });
+const obj = (description: string, def: Record<string, unknown>) =>
+  value(description, def, { type: 'object' });
+const list = (description: string, def: unknown[], items: JsonSchema = { type: 'object' }) =>
+  value(description, def, { type: 'array', items });
+
+const quantity = { type: ['string', 'integer'] };
+const resources = (requests: Record<string, string>, limits: Record<string, string>) =>
+  value(
+    'Compute resources of the container.',
+    { requests, limits },
+    {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        requests: { type: 'object', additionalProperties: quantity },
+        limits: { type: 'object', additionalProperties: quantity },
+      },
+    },
+  );
+const port = (description: string, def: number) => int(description, def, { minimum: 1, maximum: 65535 });
+const path = (description: string, def: string) => str(description, def, { pattern: '^/' });
+
+export const VALUES: Group = group('', {
+  image: group('Container images. Both images come from one build of the same version.', {
+    registry: str('Registry host of both images.', 'ghcr.io'),
+    operatorRepository: str('Repository of the operator image.', 'sluice-dev/sluice-operator'),
+    agentRepository: str('Repository of the agent image.', 'sluice-dev/sluice-agent'),
+    tag: str('Image tag of both images; empty means the chart appVersion.', ''),
+    pullPolicy: str('Image pull policy of the operator and the agents.', 'IfNotPresent', {
+      enum: ['Always', 'IfNotPresent', 'Never'],
+    }),
+  }),
+  imagePullSecrets: list('Names of Secrets to pull both images with.', [], { type: 'string' }),
+  commonLabels: map('Labels added to every object of the chart and every object the operator renders.', {}),
+  operator: group('The operator Deployment.', {
+    replicas: int(
+      'Operator replicas. One is the leader (a Lease); the others wait to take over within seconds.',
+      2,
+      { minimum: 1 },
+    ),
+    leaderElection: group('Leader election through a coordination.k8s.io Lease.', {
+      enabled: bool('Elect a leader; required when replicas > 1.', true),
+      leaseName: str('Name of the Lease in the release namespace.', 'sluice-operator'),
+    }),
+    logLevel: str('Operator log level (pino JSON logs).', 'info', {
+      enum: ['trace', 'debug', 'info', 'warn', 'error'],
+    }),
+    httpPort: port('Port of the operator HTTP endpoint: /metrics, /healthz and /readyz.', 8080),
+    resources: resources({ cpu: '50m', memory: '128Mi' }, { memory: '512Mi' }),
+    priorityClassName: str('PriorityClass of the operator pods; empty for none.', ''),
+    nodeSelector: map('Node selector of the operator pods.', { 'kubernetes.io/os': 'linux' }),
+    tolerations: list('Tolerations of the operator pods.', []),
+    affinity: obj(
+      'Affinity of the operator pods. Empty means the default: replicas preferably on different nodes and zones.',
+      {},
+    ),
+    podAnnotations: map('Extra annotations on the operator pods.', {}),
+    podLabels: map('Extra labels on the operator pods.', {}),
+    pdb: group('PodDisruptionBudget of the operator.', {
+      enabled: bool('Create the PodDisruptionBudget (only when replicas > 1).', true),
+      minAvailable: int('Operator pods that node drains must leave running.', 1, { minimum: 0 }),
+    }),
+    serviceAccount: group('ServiceAccount of the operator.', {
+      name: str('Name; empty means the release fullname.', ''),
+      annotations: map('Annotations, e.g. for a cloud identity.', {}),
+    }),
+  }),
+  agent: group('The agent DaemonSet the operator renders (passed to it as settings).', {
+    name: str(
+      'Base name of the agent objects (DaemonSet, ConfigMap, ServiceAccount, roles).',
+      'sluice-agent',
+      { pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 40 },
+    ),
+    resources: resources({ cpu: '100m', memory: '128Mi' }, { memory: '512Mi' }),
+    priorityClassName: str('PriorityClass of the agents; empty for none.', 'system-node-critical'),
+    tolerations: list(
+      'Tolerations of the agents. The default tolerates every taint, so every node ships its logs.',
+      [{ operator: 'Exists' }],
+    ),
+    nodeSelector: map('Nodes that run an agent.', { 'kubernetes.io/os': 'linux' }),
+    podLogsDir: path('Host directory of the pod logs (CRI layout).', '/var/log/pods'),
+    containerLogsDir: path('Host directory of the container log symlinks.', '/var/log/containers'),
+    hostDataDir: path('Host directory for checkpoints and disk buffers.', '/var/lib/sluice'),
+    metricsPort: port('Port of the agent HTTP endpoint (/metrics, /status, /healthz, /readyz).', 2020),
+  }),
+  rbac: group('RBAC for the people who use Sluice.', {
+    aggregateToDefaultRoles: bool(
+      'Aggregate LogPipeline/LogOutput rights into the admin, edit and view ClusterRoles, so namespace admins and editors manage them and viewers read them.',
+      true,
+    ),
+  }),
+  monitoring: group('Prometheus Operator and Grafana integration; all off by default.', {
+    serviceMonitor: group('ServiceMonitors for the operator and the agents (monitoring.coreos.com/v1).', {
+      enabled: bool('Create the ServiceMonitors.', false),
+      interval: str('Scrape interval.', '30s', { pattern: '^[0-9]+(ms|s|m|h)$' }),
+      labels: map('Extra labels, e.g. what your Prometheus selects ServiceMonitors by.', {}),
+    }),
+    prometheusRule: group('Alerts and recording rules (monitoring.coreos.com/v1 PrometheusRule).', {
+      enabled: bool('Create the PrometheusRule.', false),
+      labels: map('Extra labels, e.g. what your Prometheus selects rules by.', {}),
+      runbookBaseUrl: str(
+        'Base of the runbook links; each alert appends #<alert-name-in-lowercase>.',
+        'https://github.com/sluice-dev/sluice/blob/main/docs/operations/runbook.md',
+      ),
+      sloObjective: value(
+        'Delivery-success objective in percent: records accepted into output buffers that reach their destination (30-day window).',
+        99.9,
+        { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 100 },
+      ),
+      bufferFullBytes: int(
+        'Bytes in one output buffer on one agent at which the buffer counts as filling up. Set it near 80% of your outputs buffer.maxSize.',
+        858993459,
+        { minimum: 1 },
+      ),
+      checkpointLagBytes: int(
+        'Unread bytes of one pipeline on one agent above which a growing lag alerts.',
+        268435456,
+        {
+          minimum: 1,
+        },
+      ),
+    }),
+    dashboard: group('The Grafana dashboard as a ConfigMap for the Grafana sidecar.', {
+      enabled: bool('Create the dashboard ConfigMap.', false),
+      namespace: str('Namespace of the ConfigMap; empty means the release namespace.', ''),
+      labels: map('Labels the Grafana sidecar selects dashboards by.', { grafana_dashboard: '1' }),
+    }),
+  }),
+});

@@ -1,0 +1,236 @@
+// BENCHMARKS.md §3, operator scale: 5,000 LogPipelines across 500 namespaces with 200 LogOutputs
+// against the real apiserver of test/env. Measured: time until every pipeline is Ready, p50/p99
+// from a spec change to the agent ConfigMap change, the operator's peak RSS, apiserver requests
+// per reconcile. The operator runs as its own process under its ServiceAccount; three reporters
+// stand in for the agents and renew their Leases with the hash of the ConfigMap's config, exactly
+// as agent/src/ops/report.ts does (running 3 full agents would measure the agents, not the operator).
+//   BENCH_SCALE=0.1 npm run bench   (a tenth of the objects, for a quick look)
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import type { AgentConfig } from '../../agent/src/config/types.ts';
+import { configHash } from '../../agent/src/config/validate.ts';
+import { REPORT_HASH_ANNOTATION, REPORT_LABEL, REPORT_STATS_ANNOTATION } from '../../agent/src/ops/report.ts';
+import type { KubeClient, KubeObject } from '../../operator/src/kube/client.ts';
+import { collectionPath, objectPath, RT } from '../../operator/src/kube/resources.ts';
+import { agentConfigJson, type Env, setupEnv, sleep, startOperator, until } from '../e2e/operator/harness.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+const V = 'sluice.dev/v1alpha1';
+
+async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<unknown>): Promise<void> {
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (i < items.length) await fn(items[i++]!);
+    }),
+  );
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+async function reporters(env: Env, stop: { done: boolean }): Promise<void> {
+  const admin: KubeClient = env.admin;
+  let last = '';
+  while (!stop.done) {
+    const text = await agentConfigJson(env);
+    if (text && text !== last) {
+      last = text;
+      const hash = configHash(JSON.parse(text) as AgentConfig);
+      for (const node of env.kube.nodes) {
+        const name = `${env.agentName}-${node}`;
+        const body = {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: {
+            name,
+            namespace: env.ns,
+            labels: { [REPORT_LABEL]: 'true' },
+            annotations: { [REPORT_HASH_ANNOTATION]: hash, [REPORT_STATS_ANNOTATION]: '{"v":1,"o":{}}' },
+          },
+          spec: {
+            holderIdentity: node,
+            leaseDurationSeconds: 600,
+            renewTime: new Date().toISOString().replace('Z', '000Z'),
+          },
+        };
+        await admin.apply(objectPath(RT.Lease, name, env.ns), body, 'bench-reporter');
+      }
+    }
+    await sleep(200);
+  }
+}
+
+export async function operatorScale(): Promise<string> {
+  const scale = Number(process.env.BENCH_SCALE ?? 1);
+  const NS = 500 * scale;
+  const PIPES = 5000 * scale;
+  const OUTS = 200 * scale;
+  let started = false;
+  try {
+    (await import('../env/index.ts')).kubeEnv();
+  } catch {
+    const r = spawnSync(process.execPath, [`${root}test/env/cli.ts`, 'up', 'kube'], { stdio: 'inherit' });
+    if (r.status !== 0) return '## Operator scale\n\nNot run: the test environment did not come up.\n';
+    started = true;
+  }
+  const env = await setupEnv('bench-op-sys', 'bench-agent');
+  const nss = Array.from({ length: NS }, (_, i) => `bench-ns-${i}`);
+  // BENCH_OPERATOR_PROF=DIR: CPU and heap profiles of the operator process (written when it stops).
+  const prof = process.env.BENCH_OPERATOR_PROF;
+  const nodeOptions = process.env.NODE_OPTIONS;
+  if (prof)
+    process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --cpu-prof --cpu-prof-dir=${prof} --heap-prof --heap-prof-dir=${prof}`;
+  const op = await startOperator(env, ['--figures-interval', '30'], 'bench-op');
+  if (prof) {
+    if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = nodeOptions;
+  }
+  const load0 = loadavg()[0]!;
+  const stop = { done: false };
+  const rep = reporters(env, stop).catch(() => {});
+  const admin = env.admin;
+  const post = (path: string, body: object) =>
+    admin.request('POST', path, { body }).catch((e: Error) => {
+      if (!/409/.test(e.message)) throw e;
+    });
+  // namespaces of an earlier run may still be terminating (deleting thousands of objects)
+  await until(
+    'namespaces of an earlier run deleted',
+    async () => {
+      const list = await admin.request<{ items: KubeObject[] }>('GET', collectionPath(RT.Namespace));
+      return !list.items.some((n) => n.metadata.name.startsWith('bench-ns-') && n.metadata.deletionTimestamp);
+    },
+    600_000,
+    2000,
+  );
+  process.stdout.write(`  creating ${NS} namespaces, ${OUTS} LogOutputs, ${PIPES} LogPipelines...\n`);
+  const t0 = Date.now();
+  await pool(nss, 16, (name) =>
+    post(collectionPath(RT.Namespace), { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }),
+  );
+  // 200 outputs: in the first 200 namespaces; the pipelines of a namespace use its output when it
+  // has one, else a ClusterLogOutput that admits every bench namespace.
+  await post(collectionPath(RT.ClusterLogOutput), {
+    apiVersion: V,
+    kind: 'ClusterLogOutput',
+    metadata: { name: 'bench-shared' },
+    spec: {
+      stdout: {},
+      allowedNamespaces: {
+        selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'Exists' }] },
+      },
+    },
+  });
+  await pool(nss.slice(0, OUTS), 16, (ns) =>
+    post(collectionPath(RT.LogOutput, ns), {
+      apiVersion: V,
+      kind: 'LogOutput',
+      metadata: { name: 'out', namespace: ns },
+      spec: { stdout: {} },
+    }),
+  );
+  const pipes = Array.from({ length: PIPES }, (_, i) => ({ ns: nss[i % NS]!, name: `p-${i}` }));
+  const outputOf = (ns: string) =>
+    nss.indexOf(ns) < OUTS ? { name: 'out' } : { name: 'bench-shared', kind: 'ClusterLogOutput' };
+  await pool(pipes, 16, (p) =>
+    post(collectionPath(RT.LogPipeline, p.ns), {
+      apiVersion: V,
+      kind: 'LogPipeline',
+      metadata: { name: p.name, namespace: p.ns },
+      spec: { outputs: [outputOf(p.ns)] },
+    }),
+  );
+  const created = Date.now() - t0;
+  process.stdout.write(`  created in ${(created / 1000).toFixed(1)} s; waiting until all are Ready...\n`);
+  const readyAt = await until(
+    'all Ready',
+    async () => {
+      const list = await admin.request<{ items: KubeObject[] }>('GET', collectionPath(RT.LogPipeline));
+      const n = list.items.filter((p) =>
+        ((p.status as { conditions?: Array<{ type: string; status: string }> })?.conditions ?? []).some(
+          (c) => c.type === 'Ready' && c.status === 'True',
+        ),
+      ).length;
+      return n >= PIPES ? Date.now() : undefined;
+    },
+    600_000,
+    2000,
+  );
+  const allReady = (readyAt - t0) / 1000;
+  process.stdout.write(`  all ${PIPES} Ready ${allReady.toFixed(1)} s after the first create\n`);
+
+  // propagation: one pipeline at a time, apply → ConfigMap carries the change
+  const lat: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const p = pipes[(i * 97) % PIPES]!;
+    const marker = `rev-${i}-${Date.now()}`;
+    const t = Date.now();
+    await admin.request('PATCH', objectPath(RT.LogPipeline, p.name, p.ns), {
+      body: { spec: { filters: [{ add: { fields: { bench: marker } } }] } },
+      contentType: 'application/merge-patch+json',
+    });
+    await until(
+      'ConfigMap change',
+      async () => {
+        return (await agentConfigJson(env)).includes(marker);
+      },
+      30_000,
+      20,
+    );
+    lat.push(Date.now() - t);
+  }
+  const metrics = await op.metrics();
+  const sumOf = (prefix: string) =>
+    metrics
+      .split('\n')
+      .filter((l) => l.startsWith(prefix))
+      .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  const requests = sumOf('sluice_operator_apiserver_requests{');
+  const reconciles =
+    sumOf('sluice_operator_reconcile_duration_seconds_count{kind="world"}') +
+    sumOf('sluice_operator_reconcile_duration_seconds_count{kind="status"}');
+  const worlds = sumOf('sluice_operator_reconcile_duration_seconds_count{kind="world"}');
+  const writes = sumOf('sluice_operator_apiserver_writes_total{');
+  const hwm =
+    Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${op.proc.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  // utime + stime (fields 14, 15 after the command name), in clock ticks of 1/100 s
+  const stat = readFileSync(`/proc/${op.proc.pid}/stat`, 'utf8');
+  const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuSeconds = (Number(ticks[11]) + Number(ticks[12])) / 100;
+  const load1 = loadavg()[0]!;
+  stop.done = true;
+  await rep;
+  await op.stop();
+  process.stdout.write('  cleaning up...\n');
+  await pool(nss, 16, (ns) => admin.delete(objectPath(RT.Namespace, ns)));
+  await admin.delete(objectPath(RT.ClusterLogOutput, 'bench-shared'));
+  env.close();
+  if (started) spawnSync(process.execPath, [`${root}test/env/cli.ts`, 'down'], { stdio: 'inherit' });
+  const p50 = pct(lat, 50);
+  const p99 = pct(lat, 99);
+  const met = allReady <= 60 && p99 < 1000 && hwm < 256;
+  const load = `load average ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end, on ${cpus().length} cores`;
+  const line = `  all Ready ${allReady.toFixed(1)} s, change → ConfigMap p50 ${p50} ms p99 ${p99} ms, operator peak RSS ${hwm.toFixed(0)} MB, ${(requests / reconciles).toFixed(2)} requests per reconcile (${requests} requests, ${worlds} world + ${reconciles - worlds} status reconciles, ${writes} writes), operator CPU ${cpuSeconds.toFixed(1)} s, ${load} — target ${met ? 'met' : 'NOT met'}\n`;
+  process.stdout.write(line);
+  return [
+    '## Operator scale (BENCHMARKS.md §3)',
+    '',
+    `Workload: ${PIPES.toLocaleString('en')} LogPipelines across ${NS} namespaces, ${OUTS} LogOutputs (+1 ClusterLogOutput for namespaces without one), created through the real apiserver of test/env (16 parallel clients, ${(created / 1000).toFixed(1)} s); the operator as its own process under its ServiceAccount; three reporters renew the agents' Leases with the ConfigMap's hash (as agents do); 40 sequential spec changes for the propagation figures. One run.`,
+    '',
+    '| figure | value | target |',
+    '|---|---|---|',
+    `| all pipelines Ready (from the first create) | ${allReady.toFixed(1)} s | ≤ 60 s |`,
+    `| spec change → agent ConfigMap, p50 / p99 | ${p50} ms / ${p99} ms | p99 < 1 s |`,
+    `| operator peak RSS | ${hwm.toFixed(0)} MB | < 256 MB |`,
+    `| operator CPU (user + system, whole run) | ${cpuSeconds.toFixed(1)} s | — |`,
+    `| machine load (1-min average) | ${load} | — |`,
+    `| apiserver requests per reconcile | ${(requests / reconciles).toFixed(2)} (${requests} requests / ${reconciles} reconciles; ${writes} writes) | — |`,
+    '',
+    `Target: **${met ? 'met' : 'not met'}**.`,
+    '',
+  ].join('\n');
+}

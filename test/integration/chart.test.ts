@@ -1,0 +1,145 @@
+// The Helm chart against the real tools and the real apiserver: `helm lint` clean, `helm template`
+// clean for the default and the full-featured values, values.schema.json enforced by helm, and
+// `helm template | kubectl apply --dry-run=server` accepted by the test control plane (admission,
+// RBAC escalation checks and schema validation included).
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import * as yaml from 'js-yaml';
+import { KUBE_VERSION, NAMESPACE } from '../../scripts/chart/manifests.ts';
+import { kubeEnv, toolsEnv } from '../env/index.ts';
+
+const root = join(import.meta.dirname, '../..');
+const chart = join(root, 'charts/sluice');
+let helm: string;
+let kubectl: string;
+let kubeconfig: string;
+
+beforeAll(() => {
+  ({ helm, kubectl } = toolsEnv());
+  kubeconfig = kubeEnv().kubeconfig;
+});
+
+const sh = (cmd: string, args: string[], input?: string) => {
+  const r = spawnSync(cmd, args, {
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG: kubeconfig },
+    maxBuffer: 64 << 20,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const template = (...args: string[]) =>
+  sh(helm, ['template', 'sluice', chart, '-n', NAMESPACE, '--kube-version', KUBE_VERSION, ...args]);
+
+const ALL_ON = [
+  '--set',
+  'monitoring.serviceMonitor.enabled=true',
+  '--set',
+  'monitoring.prometheusRule.enabled=true',
+  '--set',
+  'monitoring.dashboard.enabled=true',
+  '--set',
+  'operator.priorityClassName=system-cluster-critical',
+  '--set',
+  'commonLabels.team=platform',
+  '--set',
+  'imagePullSecrets[0]=regcred',
+];
+
+describe('helm', () => {
+  test('helm lint --strict is clean, with defaults and with everything on', () => {
+    for (const extra of [[], ALL_ON]) {
+      const r = sh(helm, ['lint', '--strict', chart, '--kube-version', KUBE_VERSION, ...extra]);
+      expect([r.code, r.err]).toEqual([0, '']);
+      expect(r.out).toContain('1 chart(s) linted, 0 chart(s) failed');
+      expect(r.out).not.toMatch(/\[(WARNING|ERROR)\]/);
+    }
+  });
+
+  test('helm template renders every optional object when asked', () => {
+    const r = template(...ALL_ON);
+    expect(r.err).toBe('');
+    // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects parsed from YAML/JSON
+    const docs = yaml.loadAll(r.out).filter(Boolean) as Record<string, any>[];
+    const kinds = docs.map((d) => d.kind);
+    expect(kinds).toEqual(
+      expect.arrayContaining(['ServiceMonitor', 'PrometheusRule', 'ConfigMap', 'PodDisruptionBudget']),
+    );
+    for (const d of docs) expect(d.metadata.labels?.team).toBe('platform');
+    const dashboard = docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'sluice-dashboard')!;
+    expect(JSON.parse(dashboard.data['sluice.json']).uid).toBe('sluice-overview');
+  });
+
+  test('values.schema.json makes helm reject unknown keys and bad types', () => {
+    for (const bad of [
+      'operator.replica=2',
+      'operator.replicas=0',
+      'image.pullPolicy=Sometimes',
+      'agent.podLogsDir=logs',
+    ]) {
+      const r = template('--set', bad);
+      expect([bad, r.code]).toEqual([bad, 1]);
+      expect(r.err).toContain('values don');
+    }
+  });
+
+  test('one replica: no PodDisruptionBudget (it would block every drain)', () => {
+    const docs = yaml.loadAll(template('--set', 'operator.replicas=1').out).filter(Boolean) as {
+      kind: string;
+    }[];
+    expect(docs.map((d) => d.kind)).not.toContain('PodDisruptionBudget');
+  });
+});
+
+describe('kubectl apply --dry-run=server', () => {
+  test('the rendered chart (CRDs included) is accepted by the apiserver', () => {
+    const ns = sh(kubectl, ['create', 'namespace', NAMESPACE, '--dry-run=client', '-o', 'yaml']);
+    const apply = (manifest: string) =>
+      sh(
+        kubectl,
+        // Other tests of this shared control plane may have installed the CRDs under another manager.
+        [
+          'apply',
+          '--server-side',
+          '--force-conflicts',
+          '--dry-run=server',
+          '--field-manager=helm-test',
+          '-f',
+          '-',
+        ],
+        manifest,
+      );
+    // The namespace must exist for a server-side dry run of namespaced objects.
+    expect(sh(kubectl, ['apply', '--server-side', '--field-manager=helm-test', '-f', '-'], ns.out).code).toBe(
+      0,
+    );
+    const r = apply(
+      template('--include-crds', '--set', 'operator.priorityClassName=system-cluster-critical').out,
+    );
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      'customresourcedefinition.apiextensions.k8s.io/logpipelines.sluice.dev serverside-applied (server dry run)',
+    );
+    expect(r.out).toContain('deployment.apps/sluice-operator serverside-applied (server dry run)');
+    expect(r.out).toContain(
+      'clusterrole.rbac.authorization.k8s.io/sluice-operator serverside-applied (server dry run)',
+    );
+  });
+
+  test('the checked-in kubectl bundle is accepted too', () => {
+    const r = sh(kubectl, [
+      'apply',
+      '--server-side',
+      '--force-conflicts',
+      '--dry-run=server',
+      '--field-manager=helm-test',
+      '-f',
+      join(root, 'manifests'),
+    ]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').filter((l) => l.includes('(server dry run)')).length).toBeGreaterThan(12);
+  });
+});
