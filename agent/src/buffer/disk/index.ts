@@ -42,6 +42,7 @@ export class DiskBuffer implements OutputBuffer {
   private writing: Promise<void> | undefined;
   private lastSync = 0;
   private spaceWaiters: (() => void)[] = [];
+  private draining = false;
   private reader: { resolve: (e: Event[]) => void; maxRecords: number; maxBytes: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -112,6 +113,23 @@ export class DiskBuffer implements OutputBuffer {
     return this.readPos.seg < last.id || this.readPos.off < last.size;
   }
 
+  /** Bytes written to the segments and not yet handed to the reader. */
+  private unreadBytes(): number {
+    let n = 0;
+    for (const s of this.segments) {
+      if (s.id > this.readPos.seg) n += s.size;
+      else if (s.id === this.readPos.seg) n += s.size - this.readPos.off;
+    }
+    return n;
+  }
+
+  /** Like the memory buffer: a batch goes out when it is full, on age, or when draining/closing. */
+  private serveIfFull(): void {
+    const r = this.reader;
+    if (r !== undefined && (this.draining || this.closed || this.unreadBytes() >= r.maxBytes))
+      this.serveIfReady();
+  }
+
   push(e: Event): boolean {
     if (this.o.whenFull === 'dropNewest' && this.bytes + e.len + HEADER > this.o.maxBytes) return false;
     this.pendingEvents.push(e);
@@ -154,7 +172,7 @@ export class DiskBuffer implements OutputBuffer {
         seg.size += frames.length;
         for (const e of events) releaseEvent(e);
         this.o.stats.bufferBytes = this.bytes;
-        this.serveIfReady();
+        this.serveIfFull();
       }
     } catch (e) {
       this.o.log('error', 'disk buffer write failed; records stay unacknowledged and will be re-read', {
@@ -169,7 +187,7 @@ export class DiskBuffer implements OutputBuffer {
   read(maxRecords: number, maxBytes: number, maxAgeMs: number): Promise<Event[]> {
     return new Promise((resolve) => {
       this.reader = { resolve, maxRecords, maxBytes };
-      if (this.unread() || this.closed) this.serveIfReady();
+      this.serveIfFull();
       if (this.reader !== undefined) this.timer = setTimeout(() => this.tick(maxAgeMs), maxAgeMs);
     });
   }
@@ -263,7 +281,8 @@ export class DiskBuffer implements OutputBuffer {
   }
 
   drain(): void {
-    // Batches are handed out as soon as anything is unread; nothing to wait for.
+    // From now on a batch goes out as soon as anything is unread.
+    this.draining = true;
     this.serveIfReady();
   }
 
