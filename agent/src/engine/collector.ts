@@ -2,8 +2,8 @@
 // (checkpoint by device+inode with a verified head fingerprint, a copytruncate copy by
 // fingerprint, a new active file from the head), persists committed offsets, hands a truncated
 // file's position over to its copy, and forgets checkpoints of files that are gone.
-import { closeSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { AckTracker } from '../checkpoint/acks.ts';
 import type { Checkpoint, CheckpointStore } from '../checkpoint/store.ts';
 import { DEFAULTS } from '../config/defaults.ts';
@@ -14,7 +14,7 @@ import type { FileInfo } from '../sources/kubernetes_logs/discovery.ts';
 import { fingerprintFd, fingerprintPath, MIN_FP } from '../sources/kubernetes_logs/fingerprint.ts';
 import type { FdLimiter } from '../sources/kubernetes_logs/limiter.ts';
 import { parsePodLogPath } from '../sources/kubernetes_logs/path.ts';
-import { Tailer, type TailerHost } from '../sources/kubernetes_logs/tailer.ts';
+import { openSibling, Tailer, type TailerHost } from '../sources/kubernetes_logs/tailer.ts';
 import type { Pipeline } from './pipeline.ts';
 import { FileReader } from './reader.ts';
 import { type SelfIdentity, selectFile, streamMask } from './select.ts';
@@ -186,29 +186,12 @@ export class Collector implements TailerHost {
 
   private findCopy(t: Tailer): { path: string; fd: number; dev: number; ino: number } | undefined {
     if (t.fpLen === 0) return undefined;
-    const dir = dirname(t.path);
-    const prefix = `${basename(t.path)}.`;
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return undefined;
-    }
-    for (const n of names) {
-      if (!n.startsWith(prefix) || n.endsWith('.gz')) continue;
-      const p = join(dir, n);
-      let fd: number;
-      try {
-        fd = openSync(p, 'r');
-      } catch {
-        continue;
-      }
-      const st = fstatSync(fd);
-      if (st.ino !== t.ino && st.size >= t.offset && fingerprintFd(fd, t.fpLen) === t.fpCrc)
-        return { path: p, fd, dev: st.dev, ino: st.ino };
-      closeSync(fd);
-    }
-    return undefined;
+    const copy = openSibling(
+      t.path,
+      (fd, st) => st.ino !== t.ino && st.size >= t.offset && fingerprintFd(fd, t.fpLen) === t.fpCrc,
+      (p) => p.endsWith('.gz'),
+    );
+    return copy && { path: copy.path, fd: copy.fd, dev: copy.st.dev, ino: copy.st.ino };
   }
 
   private drop(t: Tailer): void {

@@ -3,7 +3,18 @@
 // file is truncated (size below the read position, or a new head fingerprint) or no longer at
 // its path (renamed or deleted: read to the end, then released after `rotateWaitMs` without
 // growth). Over-long physical lines keep their head and skip the rest, never stalling the file.
-import { close, closeSync, fstat, fstatSync, open, openSync, read, readdirSync, statSync } from 'node:fs';
+import {
+  close,
+  closeSync,
+  fstat,
+  fstatSync,
+  open,
+  openSync,
+  read,
+  readdirSync,
+  type Stats,
+  statSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FP_LEN, fingerprintFd, MIN_FP } from './fingerprint.ts';
 import type { FdLimiter } from './limiter.ts';
@@ -336,12 +347,15 @@ export class Tailer {
   }
 }
 
-/** The file with this identity among `path`'s siblings named `<name>.*` (a rename rotation), opened. */
-export function findSibling(
+/**
+ * The first of `path`'s siblings named `<name>.*` (rotated copies) that `accept` takes, opened;
+ * `skip` rules a name out before anything is opened. Siblings that vanish meanwhile are passed over.
+ */
+export function openSibling(
   path: string,
-  dev: number,
-  ino: number,
-): { path: string; fd: number } | undefined {
+  accept: (fd: number, st: Stats) => boolean,
+  skip?: (siblingPath: string) => boolean,
+): { path: string; fd: number; st: Stats } | undefined {
   const dir = dirname(path);
   const prefix = `${basename(path)}.`;
   let names: string[];
@@ -353,16 +367,31 @@ export function findSibling(
   for (const n of names) {
     if (!n.startsWith(prefix)) continue;
     const p = join(dir, n);
+    let fd: number | undefined;
     try {
-      const st = statSync(p);
-      if (st.ino !== ino || st.dev !== dev) continue;
-      const fd = openSync(p, 'r');
-      const st2 = fstatSync(fd);
-      if (st2.ino === ino && st2.dev === dev) return { path: p, fd };
+      if (skip?.(p)) continue;
+      fd = openSync(p, 'r');
+      const st = fstatSync(fd);
+      if (accept(fd, st)) return { path: p, fd, st };
       closeSync(fd);
     } catch {
       // raced with another rotation; keep looking
+      if (fd !== undefined) closeSync(fd);
     }
   }
   return undefined;
+}
+
+/** The file with this identity among `path`'s siblings (a rename rotation), opened. */
+export function findSibling(
+  path: string,
+  dev: number,
+  ino: number,
+): { path: string; fd: number } | undefined {
+  const same = (st: { dev: number; ino: number }) => st.ino === ino && st.dev === dev;
+  return openSibling(
+    path,
+    (_fd, st) => same(st),
+    (p) => !same(statSync(p)),
+  );
 }
