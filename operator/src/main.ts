@@ -50,7 +50,7 @@ export async function runOperator(o: OperatorOptions): Promise<number> {
     ...(o.agent ? { agent: o.agent } : {}),
     fieldManager: FIELD_MANAGER,
     metrics,
-    events: makeEventSink(client, 'sluice-operator', o.settings.namespace, log),
+    events: makeEventSink(client, 'sluice-operator', log),
     log,
     isLeader: () => leading,
     concurrency: o.concurrency,

@@ -1,7 +1,7 @@
 // charts/sluice/templates/operator-rbac.yaml from operator/src/render/operator-rbac.ts, the one
 // source of the operator's permissions (owned by the operator; the chart only wraps it).
 import * as yaml from 'js-yaml';
-import { OPERATOR_CLUSTER_RULES, OPERATOR_NAMESPACE_RULES } from '../../operator/src/render/operator-rbac.ts';
+import { OPERATOR_NAMESPACE_RULES, operatorClusterRules } from '../../operator/src/render/operator-rbac.ts';
 
 const metaLines = (name: string, namespaced: boolean) =>
   [
@@ -15,6 +15,10 @@ const metaLines = (name: string, namespaced: boolean) =>
 
 const rules = (r: unknown) =>
   yaml.dump({ rules: r }, { lineWidth: -1, noRefs: true, flowLevel: 3 }).trimEnd();
+
+// Rules name the agent's objects; the chart substitutes its agent.name value.
+const AGENT = 'sluice-chart-agent-name';
+const clusterRules = () => rules(operatorClusterRules(AGENT)).replaceAll(AGENT, '{{ .Values.agent.name }}');
 
 const subject = [
   'subjects:',
@@ -30,7 +34,7 @@ export function operatorRbacTemplate(): string {
     'apiVersion: rbac.authorization.k8s.io/v1',
     'kind: ClusterRole',
     metaLines(name, false),
-    rules(OPERATOR_CLUSTER_RULES),
+    clusterRules(),
     '---',
     'apiVersion: rbac.authorization.k8s.io/v1',
     'kind: ClusterRoleBinding',

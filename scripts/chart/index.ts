@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dashboard } from './dashboard.ts';
+import { agentPolicyTemplate } from './emit-policy.ts';
 import { operatorRbacTemplate } from './emit-rbac.ts';
 import { valuesSchema, valuesYaml } from './emit-values.ts';
 import { chartReadme } from './readme.ts';
@@ -18,6 +19,7 @@ export function chartFiles(crds: Record<string, string>): Record<string, string>
     [`${CHART}/values.schema.json`]: valuesSchema(),
     [`${CHART}/README.md`]: chartReadme(),
     [`${CHART}/templates/operator-rbac.yaml`]: operatorRbacTemplate(),
+    [`${CHART}/templates/agent-lease-policy.yaml`]: agentPolicyTemplate(),
     [`${CHART}/files/dashboards/sluice.json`]: `${JSON.stringify(dashboard(), null, 2)}\n`,
   };
   for (const [rel, text] of Object.entries(crds)) files[`${CHART}/${rel}`] = text;

@@ -15,7 +15,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { OPERATOR_CLUSTER_RULES, OPERATOR_NAMESPACE_RULES } from '../../operator/src/render/operator-rbac.ts';
+import { agentPolicyName } from '../../operator/src/render/agent-policy.ts';
+import { OPERATOR_NAMESPACE_RULES, operatorClusterRules } from '../../operator/src/render/operator-rbac.ts';
 import { type KubeInfo, kubeEnv, serviceAccountCredentials, type Tools, toolsEnv } from '../env/index.ts';
 import { installLuaHealth } from '../env/install/checkers.ts';
 import { freePorts } from '../env/ports.ts';
@@ -128,8 +129,18 @@ describe('helm install into the test control plane', () => {
     expect(installOut.replace(/^ {4}/gm, '')).toContain(lua.split('\n').slice(0, 12).join('\n'));
   });
 
+  test("the chart confines each agent to its own node's report Lease", () => {
+    const name = agentPolicyName({ namespace: NS, agentName: 'sluice-agent' });
+    const policy = getJson('validatingadmissionpolicy', name);
+    expect(policy.spec.validations.length).toBe(3);
+    expect(getJson('validatingadmissionpolicybinding', name).spec).toMatchObject({
+      policyName: name,
+      validationActions: ['Deny'],
+    });
+  });
+
   test('the operator ServiceAccount holds exactly the rules of operator-rbac.ts', () => {
-    expect(getJson('clusterrole', 'sluice-operator').rules).toEqual(OPERATOR_CLUSTER_RULES);
+    expect(getJson('clusterrole', 'sluice-operator').rules).toEqual(operatorClusterRules('sluice-agent'));
     expect(getJson('role', 'sluice-operator', '-n', NS).rules).toEqual(OPERATOR_NAMESPACE_RULES);
     const can = (verb: string, resource: string, ns?: string, subresource?: string) =>
       kubectl(
@@ -149,6 +160,13 @@ describe('helm install into the test control plane', () => {
     expect(can('create', 'secrets', NS)).toBe('no');
     expect(can('escalate', 'clusterroles')).toBe('no');
     expect(can('bind', 'clusterroles')).toBe('no');
+    // Its own RBAC objects only: the agent's ClusterRole and the per-namespace Secret Roles.
+    expect(can('patch', 'clusterroles/sluice-agent')).toBe('yes');
+    expect(can('delete', 'clusterroles/admin')).toBe('no');
+    expect(can('patch', 'clusterrolebindings/cluster-admin')).toBe('no');
+    expect(can('delete', 'roles/sluice-agent-secrets', 'anywhere')).toBe('yes');
+    expect(can('patch', 'roles/someone-elses', 'anywhere')).toBe('no');
+    expect(can('delete', 'rolebindings/someone-elses', NS)).toBe('no');
     expect(can('get', 'customresourcedefinitions/logpipelines.sluice.dev')).toBe('yes');
     expect(can('delete', 'customresourcedefinitions/logpipelines.sluice.dev')).toBe('no');
   });
@@ -333,6 +351,68 @@ spec:
         );
         argo('logoutput', 'kafka', 'Degraded', 'ReferencedSecretMissing: ', 'e2e-referenced-secret-missing');
 
+        // The Secret appears without the key the output names.
+        kubectl('create', 'secret', 'generic', 'kafka-user', '-n', APP_NS, '--from-literal=username=app');
+        await until(
+          'ReferencedSecretKeyMissing',
+          60_000,
+          () => cond('logoutput', 'kafka', 'Accepted')?.reason === 'ReferencedSecretKeyMissing',
+        );
+        argo(
+          'logoutput',
+          'kafka',
+          'Degraded',
+          'ReferencedSecretKeyMissing: ',
+          'e2e-referenced-secret-key-missing',
+        );
+
+        // What only the operator's validator catches (the CRD admits it), and the references that
+        // resolve to something this namespace may not use or that does not exist.
+        const more = `apiVersion: sluice.dev/v1alpha1
+kind: LogPipeline
+metadata: {name: badregex, namespace: ${APP_NS}}
+spec:
+  parse: {format: regex, regex: "(?<level>[A-Z]+"}
+  outputs: [{name: debug}]
+---
+apiVersion: sluice.dev/v1alpha1
+kind: ClusterLogOutput
+metadata: {name: e2e-restricted}
+spec:
+  stdout: {}
+  allowedNamespaces: {names: [somebody-else]}
+---
+apiVersion: sluice.dev/v1alpha1
+kind: LogPipeline
+metadata: {name: denied, namespace: ${APP_NS}}
+spec:
+  outputs: [{name: e2e-restricted, kind: ClusterLogOutput}]
+---
+apiVersion: sluice.dev/v1alpha1
+kind: LogOutput
+metadata: {name: withdlq, namespace: ${APP_NS}}
+spec:
+  stdout: {}
+  deadLetter: {name: nowhere}
+`;
+        expect(sh(tools.kubectl, ['apply', '-f', '-'], more).code).toBe(0);
+        for (const [kind, name, reason, fixture] of [
+          ['logpipeline', 'badregex', 'InvalidSpec', 'e2e-invalid-spec'],
+          ['logpipeline', 'denied', 'OutputNotAllowed', 'e2e-output-not-allowed'],
+          ['logoutput', 'withdlq', 'DeadLetterNotFound', 'e2e-dead-letter-not-found'],
+        ] as const) {
+          await until(reason, 60_000, () => cond(kind, name, 'Accepted')?.reason === reason);
+          argo(kind, name, 'Degraded', `${reason}: `, fixture);
+        }
+        // Events of cluster-scoped resources go to `default`, like client-go's recorder puts them.
+        await until(
+          'an Event for the ClusterLogOutput',
+          30_000,
+          () =>
+            getJson('events', '-n', 'default', '--field-selector', 'involvedObject.name=e2e-restricted').items
+              .length > 0,
+        );
+
         // kwok runs the agent pods without running anything: real agents stand in for them, one per
         // fake node, fed the rendered ConfigMap (the operator suite's harness; a variable path so
         // this file type-checks before that harness is merged).
@@ -357,6 +437,35 @@ spec:
         argo('logpipeline', 'sample', 'Healthy', '', 'e2e-ready');
         // The broken pipeline stayed alone: still rejected, the good one Ready.
         expect(cond('logpipeline', 'typo', 'Accepted')?.reason).toBe('OutputNotFound');
+
+        // A once-good pipeline broken by an edit keeps shipping its last good config, and says so.
+        const sampleEdit = (output: string) =>
+          kubectl(
+            'patch',
+            'logpipeline',
+            'sample',
+            '-n',
+            APP_NS,
+            '--type=merge',
+            '-p',
+            `{"spec":{"outputs":[{"name":"${output}"}]}}`,
+          );
+        expect(sampleEdit('nope').code).toBe(0);
+        await until('last good config kept', 60_000, () =>
+          cond('logpipeline', 'sample', 'Accepted')?.message.endsWith(
+            'Agents keep running its last good config until the spec is fixed.',
+          ),
+        );
+        argo('logpipeline', 'sample', 'Degraded', 'OutputNotFound: ', 'e2e-kept-last-good-config');
+        // Still shipping: the agents run the config with the pipeline in it.
+        expect(cond('logpipeline', 'sample', 'AgentsReady')?.status).toBe('True');
+        expect(sampleEdit('debug').code).toBe(0);
+        await until(
+          'LogPipeline Ready again',
+          120_000,
+          () => cond('logpipeline', 'sample', 'Ready')?.status === 'True',
+        );
+        argo('logpipeline', 'sample', 'Healthy', '', 'e2e-ready-again');
       } catch (e) {
         const status = kubectl('get', 'logpipeline', 'sample', '-n', APP_NS, '-o', 'jsonpath={.status}').out;
         throw new Error(

@@ -11,6 +11,8 @@ export interface ServiceAccountRef {
   /** token lifetime; the apiserver enforces at least 600 s (default 3600 s) */
   expirationSeconds?: number;
   audiences?: string[];
+  /** bind the token to this pod, as kubelet's projected tokens are (it then names the pod and its node) */
+  boundPod?: { name: string; uid: string };
 }
 
 export interface ServiceAccountCredentials {
@@ -45,11 +47,22 @@ export async function serviceAccountCredentials(
   const tr = await core.createNamespacedServiceAccountToken({
     name: sa.name,
     namespace: sa.namespace,
-    body: { spec: { audiences: sa.audiences ?? [], expirationSeconds: sa.expirationSeconds ?? 3600 } },
+    body: {
+      spec: {
+        audiences: sa.audiences ?? [],
+        expirationSeconds: sa.expirationSeconds ?? 3600,
+        ...(sa.boundPod
+          ? {
+              boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: sa.boundPod.name, uid: sa.boundPod.uid },
+            }
+          : {}),
+      },
+    },
   });
   const token = tr.status?.token;
   if (!token) throw new Error(`TokenRequest for ${sa.namespace}/${sa.name} returned no token`);
-  const path = join(kube.kubeconfig, '..', `sa-${sa.namespace}-${sa.name}.kubeconfig`);
+  const pod = sa.boundPod ? `-${sa.boundPod.name}` : '';
+  const path = join(kube.kubeconfig, '..', `sa-${sa.namespace}-${sa.name}${pod}.kubeconfig`);
   writeKubeconfig(path, {
     server: kube.server,
     caData: kube.caData,

@@ -15,8 +15,8 @@ import { kindDef } from '../../operator/src/api/kinds.ts';
 import { makeOperatorMetrics } from '../../operator/src/ops/metrics.ts';
 import { defaultSettings, renderAll } from '../../operator/src/render/index.ts';
 import {
-  OPERATOR_CLUSTER_RULES,
   OPERATOR_NAMESPACE_RULES,
+  operatorClusterRules,
   type PolicyRule,
 } from '../../operator/src/render/operator-rbac.ts';
 import { valuePaths } from '../../scripts/chart/emit-values.ts';
@@ -74,7 +74,7 @@ describe('operator settings and RBAC in the install bundle', () => {
   });
 
   test('the ClusterRole and Role are operator-rbac.ts, verbatim', () => {
-    expect(find('ClusterRole', 'sluice-operator').rules).toEqual(OPERATOR_CLUSTER_RULES);
+    expect(find('ClusterRole', 'sluice-operator').rules).toEqual(operatorClusterRules('sluice-agent'));
     expect(find('Role', 'sluice-operator').rules).toEqual(OPERATOR_NAMESPACE_RULES);
   });
 
@@ -94,7 +94,7 @@ describe('operator settings and RBAC in the install bundle', () => {
     config: { pipelines: [], outputs: [] } as never,
     secretRefs: [{ namespace: 'shop', name: 'kafka-user', key: 'password' }] as never,
   });
-  const cluster = [...OPERATOR_CLUSTER_RULES];
+  const cluster = operatorClusterRules(s.agentName);
   const inNs = [...cluster, ...OPERATOR_NAMESPACE_RULES];
   const plural: Record<string, string> = {
     ServiceAccount: 'serviceaccounts',
@@ -121,6 +121,22 @@ describe('operator settings and RBAC in the install bundle', () => {
           [o.kind, o.metadata.name, verb, true],
         );
     }
+  });
+
+  test('the operator may patch or delete no Role or ClusterRole but its own', () => {
+    for (const [res, name] of [
+      ['clusterroles', 'admin'],
+      ['clusterrolebindings', 'cluster-admin'],
+      ['roles', 'tenant-role'],
+      ['rolebindings', 'tenant-binding'],
+    ])
+      for (const verb of ['patch', 'update', 'delete'])
+        expect([res, name, verb, holds(cluster, 'rbac.authorization.k8s.io', res, verb, name)]).toEqual([
+          res,
+          name,
+          verb,
+          false,
+        ]);
   });
 
   test('the operator holds every permission it grants the agent (no escalation needed)', () => {

@@ -23,7 +23,6 @@ export const REASON = {
   DeadLetterNotFound: 'DeadLetterNotFound',
   ReferencedSecretMissing: 'ReferencedSecretMissing',
   ReferencedSecretKeyMissing: 'ReferencedSecretKeyMissing',
-  KeptLastGoodConfig: 'KeptLastGoodConfig',
   // AgentsReady
   AgentsConfigured: 'AgentsConfigured',
   RolloutInProgress: 'RolloutInProgress',

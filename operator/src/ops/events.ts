@@ -11,12 +11,13 @@ export interface EventSink {
 export function makeEventSink(
   client: KubeClient,
   component: string,
-  fallbackNamespace: string,
   log: (level: 'warn', msg: string, extra?: object) => void,
 ): EventSink {
   return {
     emit(obj, type, reason, message) {
-      const ns = obj.metadata.namespace ?? fallbackNamespace;
+      // Events of cluster-scoped objects live in `default`, as client-go's recorder puts them (the
+      // apiserver refuses any other namespace for an involvedObject without one).
+      const ns = obj.metadata.namespace ?? 'default';
       const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
       const body = {
         apiVersion: 'v1',

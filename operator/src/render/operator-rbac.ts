@@ -11,8 +11,13 @@
 // - pods/namespaces get/list/watch and nodes get: the same escalation rule for the agent's
 //   ClusterRole (enrichment); namespaces are also watched for allowedNamespaces selectors.
 // - roles/rolebindings cluster-wide: the per-namespace Roles that let the agent read exactly the
-//   referenced Secrets live in the tenants' namespaces; pruning lists them by label.
-// - clusterroles/clusterrolebindings: the agent's own ClusterRole and binding.
+//   referenced Secrets live in the tenants' namespaces; the informer lists and watches them by
+//   label. `create` cannot be limited by name (Kubernetes RBAC), but patch (server-side apply) and
+//   delete (prune) are limited to the names the operator renders: `<agent>-secrets` and
+//   `<agent>-status`, so it cannot edit or delete anyone else's Roles.
+// - clusterroles/clusterrolebindings: the agent's own ClusterRole and binding, patch/delete only
+//   by the agent's name. What any Role it creates may grant is bounded by RBAC's escalation check:
+//   only permissions the operator holds itself.
 // - events: Kubernetes Events for notable transitions, in the namespace of the resource.
 // - customresourcedefinitions get on logpipelines.sluice.dev: the owner of the shared agent
 //   objects, so uninstalling the CRDs garbage-collects them even when the operator is gone.
@@ -29,9 +34,10 @@ export interface PolicyRule {
 
 const READ = ['get', 'list', 'watch'];
 const OWN = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+const RBAC = 'rbac.authorization.k8s.io';
 
-/** Cluster-wide rules (ClusterRole). */
-export const OPERATOR_CLUSTER_RULES: readonly PolicyRule[] = [
+/** Cluster-wide rules (ClusterRole); `agentName` is the agent's name (chart value agent.name). */
+export const operatorClusterRules = (agentName: string): PolicyRule[] => [
   {
     apiGroups: ['sluice.dev'],
     resources: ['logpipelines', 'clusterlogpipelines', 'logoutputs', 'clusterlogoutputs'],
@@ -52,9 +58,21 @@ export const OPERATOR_CLUSTER_RULES: readonly PolicyRule[] = [
   { apiGroups: [''], resources: ['nodes'], verbs: ['get'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
   {
-    apiGroups: ['rbac.authorization.k8s.io'],
+    apiGroups: [RBAC],
     resources: ['roles', 'rolebindings', 'clusterroles', 'clusterrolebindings'],
-    verbs: OWN,
+    verbs: ['list', 'watch', 'create'],
+  },
+  {
+    apiGroups: [RBAC],
+    resources: ['roles', 'rolebindings'],
+    resourceNames: [`${agentName}-secrets`, `${agentName}-status`],
+    verbs: ['get', 'patch', 'delete'],
+  },
+  {
+    apiGroups: [RBAC],
+    resources: ['clusterroles', 'clusterrolebindings'],
+    resourceNames: [agentName],
+    verbs: ['get', 'patch', 'delete'],
   },
   {
     apiGroups: ['apiextensions.k8s.io'],
@@ -92,7 +110,7 @@ export function renderOperatorRbac(
       apiVersion: `${rbac}/v1`,
       kind: 'ClusterRole',
       metadata: { name: serviceAccount, labels: l },
-      rules: OPERATOR_CLUSTER_RULES,
+      rules: operatorClusterRules(s.agentName),
     },
     {
       apiVersion: `${rbac}/v1`,

@@ -10,10 +10,17 @@ import { dump } from 'js-yaml';
 import { KubeClient, type KubeObject } from '../../../operator/src/kube/client.ts';
 import { fromKubeconfig } from '../../../operator/src/kube/config.ts';
 import { collectionPath, objectPath, rtOf } from '../../../operator/src/kube/resources.ts';
+import { renderAgentLeasePolicy } from '../../../operator/src/render/agent-policy.ts';
 import { AGENT_CONFIG_KEY, agentConfigText } from '../../../operator/src/render/configmap.ts';
 import { renderOperatorRbac } from '../../../operator/src/render/operator-rbac.ts';
 import { defaultSettings } from '../../../operator/src/render/settings.ts';
-import { type KubeInfo, kubeEnv, serviceAccountCredentials, toolsEnv } from '../../env/index.ts';
+import {
+  type KubeInfo,
+  kubeEnv,
+  type ServiceAccountCredentials,
+  serviceAccountCredentials,
+  toolsEnv,
+} from '../../env/index.ts';
 
 export const root = new URL('../../../', import.meta.url).pathname;
 const cli = join(root, 'bin/sluice.js');
@@ -98,6 +105,8 @@ export async function setupEnv(ns: string, agentName: string): Promise<Env> {
   ]);
   apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   apply(renderOperatorRbac(defaultSettings({ namespace: ns, agentName }), `${agentName}-operator`));
+  // What the chart installs beside the operator: agents may write only their own node's Lease.
+  apply(renderAgentLeasePolicy({ namespace: ns, agentName }));
   return {
     kube,
     admin,
@@ -226,10 +235,7 @@ export interface AgentProc {
 }
 
 export async function startAgents(env: Env): Promise<{ agents: AgentProc[]; stop(): Promise<void> }> {
-  const creds = await until('agent ServiceAccount', async () => {
-    const sa = await env.get('ServiceAccount', env.agentName, env.ns);
-    return sa ? serviceAccountCredentials(env.kube, { namespace: env.ns, name: env.agentName }) : undefined;
-  });
+  await until('agent ServiceAccount', () => env.get('ServiceAccount', env.agentName, env.ns));
   const pods = await until('an agent pod on every node', async () => {
     const list = await env.admin.request<{ items: KubeObject[] }>(
       'GET',
@@ -238,10 +244,22 @@ export async function startAgents(env: Env): Promise<{ agents: AgentProc[]; stop
         query: { labelSelector: `app.kubernetes.io/instance=${env.agentName}` },
       },
     );
-    const byNode = new Map<string, string>();
-    for (const p of list.items) byNode.set((p.spec as { nodeName?: string }).nodeName ?? '', p.metadata.name);
+    const byNode = new Map<string, KubeObject>();
+    for (const p of list.items) byNode.set((p.spec as { nodeName?: string }).nodeName ?? '', p);
     return env.kube.nodes.every((n) => byNode.has(n)) ? byNode : undefined;
   });
+  // Each agent holds a token bound to its pod, as kubelet projects it: it names the pod and the
+  // node, which the chart's admission policy checks on every report Lease write.
+  const creds = new Map<string, ServiceAccountCredentials>();
+  for (const [node, pod] of pods)
+    creds.set(
+      node,
+      await serviceAccountCredentials(env.kube, {
+        namespace: env.ns,
+        name: env.agentName,
+        boundPod: { name: pod.metadata.name, uid: pod.metadata.uid as string },
+      }),
+    );
   // kubelet's projection: the ConfigMap's data, swapped in atomically on change.
   const dirs = env.kube.nodes.map((n) => {
     const d = join(env.dir, 'agents', n);
@@ -277,9 +295,9 @@ export async function startAgents(env: Env): Promise<{ agents: AgentProc[]; stop
         stdio: ['ignore', 'ignore', process.env.E2E_VERBOSE ? 'inherit' : 'ignore'],
         env: {
           ...process.env,
-          KUBECONFIG: creds.kubeconfig,
+          KUBECONFIG: creds.get(node)!.kubeconfig,
           NODE_NAME: node,
-          POD_NAME: pods.get(node)!,
+          POD_NAME: pods.get(node)!.metadata.name,
           POD_NAMESPACE: env.ns,
           SLUICE_AGENT_NAME: env.agentName,
           SLUICE_REPORT_INTERVAL_SECONDS: '1',

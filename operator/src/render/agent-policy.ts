@@ -1,0 +1,85 @@
+// The admission policy that confines each agent to its own node's report Lease.
+//
+// RBAC cannot name the Lease an agent may write (the name carries the node, and every agent pod
+// shares one ServiceAccount), so RBAC alone would let a compromised agent overwrite another node's
+// report, or the operator's leader-election Lease in the same namespace. Like the kubelet's
+// NodeRestriction, this ValidatingAdmissionPolicy ties the write to the caller's bound token: a
+// projected ServiceAccount token carries the pod and node it was issued for
+// (`authentication.kubernetes.io/node-name` and `.../pod-name`, Kubernetes ≥ 1.30), and the agent
+// may only write the Lease `<agent>-<its node>`, labelled as a report, holding its own pod name.
+// Shipped by the chart (and manifests/), not rendered by the operator: admission policies are
+// cluster-wide controls that the operator's ServiceAccount should not be able to write.
+import { REPORT_LABEL } from '../../../agent/src/ops/report.ts';
+
+const NODE = 'authentication.kubernetes.io/node-name';
+const POD = 'authentication.kubernetes.io/pod-name';
+
+export interface AgentPolicySettings {
+  namespace: string;
+  agentName: string;
+}
+
+/** The policy's name (cluster-scoped, so it carries the agent's namespace). */
+export const agentPolicyName = (s: AgentPolicySettings) => `${s.agentName}-reports.${s.namespace}.sluice.dev`;
+
+export function renderAgentLeasePolicy(
+  s: AgentPolicySettings,
+  labels: Record<string, string> = {},
+): Record<string, unknown>[] {
+  const name = agentPolicyName(s);
+  const user = `system:serviceaccount:${s.namespace}:${s.agentName}`;
+  const extra = (key: string) => `request.userInfo.extra[${JSON.stringify(key)}][0]`;
+  const bound = `has(request.userInfo.extra) && ${JSON.stringify(NODE)} in request.userInfo.extra && ${JSON.stringify(POD)} in request.userInfo.extra`;
+  return [
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name, labels },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: ['coordination.k8s.io'],
+              apiVersions: ['*'],
+              operations: ['CREATE', 'UPDATE', 'DELETE'],
+              resources: ['leases'],
+            },
+          ],
+        },
+        matchConditions: [
+          { name: 'agent-service-account', expression: `request.userInfo.username == '${user}'` },
+        ],
+        validations: [
+          {
+            expression: `request.operation != 'DELETE' && ${bound}`,
+            message: `${user} may only create or update Leases with a pod-bound token (projected ServiceAccount token of an agent pod)`,
+            reason: 'Forbidden',
+          },
+          {
+            expression: `request.operation == 'DELETE' || !(${bound}) || object.metadata.name == '${s.agentName}-' + ${extra(NODE)}`,
+            messageExpression: `'an agent may only write its own node\\'s report Lease ${s.agentName}-' + ${extra(NODE)}`,
+            reason: 'Forbidden',
+          },
+          {
+            expression: `request.operation == 'DELETE' || !(${bound}) || (has(object.metadata.labels) && '${REPORT_LABEL}' in object.metadata.labels && has(object.spec.holderIdentity) && object.spec.holderIdentity == ${extra(POD)})`,
+            message: `a report Lease must carry the label ${REPORT_LABEL} and hold the writing pod's name`,
+            reason: 'Forbidden',
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name, labels },
+      spec: {
+        policyName: name,
+        validationActions: ['Deny'],
+        matchResources: {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': s.namespace } },
+        },
+      },
+    },
+  ];
+}
