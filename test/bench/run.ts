@@ -3,11 +3,13 @@
 // CPU-seconds are measured inside the measured process, never wall time.
 //   BENCH_RUNS=5 npm run bench          (default 3)   BENCH_ONLY=agent-throughput,sink-kafka npm run bench
 // The sink and latency benchmarks need the test environment: npm run test:env -- up kafka opensearch s3
+// (reliability needs opensearch; operator-scale brings up kube itself).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { agentThroughput } from './agent-throughput.ts';
 import { latency } from './latency.ts';
 import { operatorScale } from './operator-scale.ts';
+import { reliability } from './reliability.ts';
 import { sinkBenches } from './sink-throughput.ts';
 import type { Bench, BenchRun } from './types.ts';
 
@@ -71,6 +73,10 @@ for (const b of benches) {
 if (only === undefined || only.split(',').includes('operator-scale')) {
   process.stdout.write('Operator scale (BENCHMARKS.md §3)\n');
   sections.push(await operatorScale());
+}
+if (only === undefined || only.split(',').includes('reliability')) {
+  process.stdout.write('Reliability (BENCHMARKS.md §4)\n');
+  sections.push(await reliability());
 }
 mkdirSync(new URL('../../docs/', import.meta.url), { recursive: true });
 const docPath = new URL('../../docs/benchmarks.md', import.meta.url);
