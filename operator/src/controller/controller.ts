@@ -512,7 +512,11 @@ export class Controller {
       this.o.events.emit(obj, 'Normal', 'Accepted', a1.message);
     const r0 = get(before, CONDITION.Ready);
     const r1 = get(after, CONDITION.Ready)!;
-    if (r1.status === 'True' && r0?.status !== 'True') this.o.events.emit(obj, 'Normal', 'Ready', r1.message);
+    // Ready again after a not-Ready status was shown (a recovery). A new resource whose first
+    // status is Ready gets no Event: at 5,000 pipelines that would be 5,000 creates saying what the
+    // status already says.
+    if (r1.status === 'True' && r0 !== undefined && r0.status !== 'True')
+      this.o.events.emit(obj, 'Normal', 'Ready', r1.message);
     else if (r1.status !== 'True' && r0?.status === 'True' && a1.status === 'True')
       this.o.events.emit(obj, 'Warning', r1.reason, r1.message);
   }
