@@ -86,12 +86,15 @@ if (only !== undefined && existsSync(docPath)) {
   const old = readFileSync(docPath, 'utf8')
     .split(/\n(?=## )/)
     .slice(1);
-  const order = benches.map((b) => `## ${b.title}`);
+  // generated sections in run order; hand-written ones (other titles) after them
+  const order = [...benches.map((b) => `## ${b.title}`), '## Operator scale (BENCHMARKS.md §3)'];
+  const rank = (s: string) => {
+    const i = order.indexOf(s.slice(0, s.indexOf('\n')));
+    return i < 0 ? order.length : i;
+  };
   for (const o of old)
     if (!ran.has(o.slice(0, o.indexOf('\n')))) sections.push(o.endsWith('\n') ? o : `${o}\n`);
-  sections.sort(
-    (a, b) => order.indexOf(a.slice(0, a.indexOf('\n'))) - order.indexOf(b.slice(0, b.indexOf('\n'))),
-  );
+  sections.sort((a, b) => rank(a) - rank(b));
 }
 writeFileSync(
   docPath,

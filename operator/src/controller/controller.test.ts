@@ -3,6 +3,7 @@ import type { KubeObject } from '../kube/client.ts';
 import { defaultSettings } from '../render/settings.ts';
 import { pipelineStatus, statusDiff } from '../status/compute.ts';
 import { contains } from './apply.ts';
+import { holdable } from './controller.ts';
 import { computeDesired, type WorldSnapshot } from './desired.ts';
 import { retryDelay, WorkQueue } from './queue.ts';
 
@@ -84,6 +85,33 @@ describe('work queue', () => {
     });
     await q.idle();
     expect(runs[0]).toBe('world');
+  });
+
+  test('a priority key starts while every worker is busy, and still never runs twice at once', async () => {
+    const q = new WorkQueue({ concurrency: 1, priority: (k) => k === 'world' });
+    const log: string[] = [];
+    let release: () => void = () => {};
+    const slow = new Promise<void>((r) => {
+      release = r;
+    });
+    q.start(async (k) => {
+      log.push(`start ${k}`);
+      if (k === 'slow') await slow;
+      else await new Promise((r) => setTimeout(r, 10));
+      log.push(`end ${k}`);
+    });
+    q.add('slow');
+    q.add('s2');
+    q.add('world');
+    q.add('world'); // de-duplicated while waiting
+    await new Promise((r) => setTimeout(r, 5));
+    q.add('world'); // running: re-run once afterwards
+    await new Promise((r) => setTimeout(r, 60));
+    // the status key behind the slow one still waits; world ran twice, one after the other
+    expect(log).toEqual(['start slow', 'start world', 'end world', 'start world', 'end world']);
+    release();
+    await q.idle();
+    expect(log.slice(5)).toEqual(['end slow', 'start s2', 'end s2']);
   });
 });
 
@@ -222,6 +250,38 @@ describe('status', () => {
     const figures = new Map([['LogOutput/a/o', { delivered: 9, bufferedBytes: 0, dropped: {} }]]);
     const c = pipelineStatus({ ...base, configured: 3, previous: a as never, figures });
     expect(statusDiff(a, c)).not.toBe('same');
+  });
+  test('only a first RolloutInProgress of a generation may be held back; failures and stuck rollouts are not', () => {
+    const rollout = pipelineStatus({ ...base, configured: 0 });
+    const ready1 = pipelineStatus({ ...base, generation: 1, configured: 3 });
+    expect(holdable(undefined, rollout)).toBe(true); // new pipeline
+    expect(holdable(ready1, rollout)).toBe(true); // spec change of a Ready pipeline
+    expect(holdable(rollout, pipelineStatus({ ...base, configured: 1, previous: rollout as never }))).toBe(
+      false,
+    );
+    expect(holdable(undefined, pipelineStatus({ ...base, configured: 3 }))).toBe(false); // final already
+    const rejected = pipelineStatus({
+      ...base,
+      configured: 0,
+      state: { ...base.state, accepted: false, rejection: { reason: 'OutputNotFound', message: 'x' } },
+    });
+    expect(holdable(undefined, rejected)).toBe(false);
+    const failing = new Map([
+      [
+        'LogOutput/a/o',
+        {
+          delivered: 0,
+          bufferedBytes: 0,
+          dropped: {},
+          lastError: 'boom',
+          lastErrorTime: '2025-12-31T23:59:30.000Z',
+        },
+      ],
+    ]);
+    expect(holdable(undefined, pipelineStatus({ ...base, configured: 0, figures: failing }))).toBe(false);
+    expect(
+      holdable(undefined, pipelineStatus({ ...base, configured: 3, agents: { desired: 3, ready: 2 } })),
+    ).toBe(false);
   });
 });
 

@@ -7,7 +7,7 @@
 // Only the leader processes keys; every replica keeps its caches warm.
 import type { AgentConfig, AgentSettings } from '../../../agent/src/config/types.ts';
 import { REPORT_LABEL } from '../../../agent/src/ops/report.ts';
-import { CONDITION } from '../api/conditions.ts';
+import { CONDITION, REASON } from '../api/conditions.ts';
 import { resourceId } from '../compile/ids.ts';
 import { secretRefs } from '../compile/secrets.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
@@ -19,9 +19,15 @@ import { AGENT_CONFIG_KEY, agentConfigText } from '../render/configmap.ts';
 import { MANAGED_BY } from '../render/meta.ts';
 import type { RenderSettings } from '../render/settings.ts';
 import { type AgentReports, aggregateReports, nextExpiry } from '../status/agents.ts';
-import { type Condition, outputStatus, pipelineStatus, statusDiff } from '../status/compute.ts';
+import { type Condition, deepEqual, outputStatus, pipelineStatus, statusDiff } from '../status/compute.ts';
 import { applyAndPrune, ownedKey } from './apply.ts';
-import { computeDesired, type Desired, type WorldSnapshot } from './desired.ts';
+import {
+  computeDesired,
+  type Desired,
+  type OutputState,
+  type PipelineState,
+  type WorldSnapshot,
+} from './desired.ts';
 import { DesiredMemo } from './memo.ts';
 import { WorkQueue } from './queue.ts';
 
@@ -41,6 +47,19 @@ export interface ControllerOptions {
   figuresIntervalMs?: number;
   /** Agent reports: stale after their lease duration; sweep at most this often. */
   sweepMinIntervalMs?: number;
+  /**
+   * Least time between the starts of two world reconciles. A burst of changes (thousands of
+   * creates) is compiled and applied a few times a second instead of once per event; a single
+   * change after a quiet moment starts at once.
+   */
+  worldMinIntervalMs?: number;
+  /**
+   * How long a pipeline whose agents are still loading its new config may go without a status
+   * write: when they report it within this time, the status goes straight to its final state
+   * (one write instead of RolloutInProgress and then Ready); when they do not, RolloutInProgress
+   * is written, so a stuck rollout always shows.
+   */
+  rolloutGraceMs?: number;
 }
 
 const CR_KINDS = ['LogPipeline', 'ClusterLogPipeline', 'LogOutput', 'ClusterLogOutput'] as const;
@@ -60,7 +79,14 @@ export class Controller {
   private reports: { at: number; until: number; value: AgentReports } | undefined;
   /** config hash → pipeline id → fingerprint, for "which agents run this pipeline's config". */
   private readonly history = new Map<string, Map<string, string>>();
-  private readonly lastStates = new Map<string, string>();
+  /** Per resource, the decided state and fingerprint its status was last queued for. */
+  private readonly lastStates = new Map<
+    string,
+    { state: PipelineState | OutputState; fp: string | undefined }
+  >();
+  /** Status keys whose RolloutInProgress write is held back, since when. */
+  private readonly rolloutHeld = new Map<string, number>();
+  private lastWorld = 0;
   private readonly lastStatusWrite = new Map<string, number>();
   private referencedSecrets = new Set<string>();
   private anchor: WorldSnapshot['anchor'];
@@ -73,6 +99,8 @@ export class Controller {
       resyncMs: 10 * 60_000,
       figuresIntervalMs: 30_000,
       sweepMinIntervalMs: 1000,
+      worldMinIntervalMs: 200,
+      rolloutGraceMs: 3000,
       ...opts,
     };
     this.queue = new WorkQueue({
@@ -118,7 +146,7 @@ export class Controller {
         resyncMs,
         onEvent: (ev) => {
           if (kind === 'DaemonSet') this.requestSweep();
-          if (ev !== 'resync') this.queue.add('world');
+          if (ev !== 'resync') this.requestWorld();
         },
         onError: onErr(kind),
       });
@@ -140,7 +168,7 @@ export class Controller {
       onEvent: (ev, obj, old) => {
         if (!this.referencedSecrets.has(keyOf(obj))) return;
         if (ev === 'update' && JSON.stringify(old?.keys) === JSON.stringify(obj.keys)) return;
-        if (ev !== 'resync') this.queue.add('world');
+        if (ev !== 'resync') this.requestWorld();
       },
       onError: onErr('secrets'),
     });
@@ -159,7 +187,7 @@ export class Controller {
         if (ev === 'resync') return;
         if (ev === 'update' && JSON.stringify(old?.metadata.labels) === JSON.stringify(obj.metadata.labels))
           return;
-        this.queue.add('world');
+        this.requestWorld();
       },
       onError: onErr('namespaces'),
     });
@@ -210,7 +238,7 @@ export class Controller {
 
   private onCr(ev: string, obj: KubeObject, old?: KubeObject): void {
     if (ev === 'resync') {
-      this.queue.add('world');
+      this.requestWorld();
       return;
     }
     // Status-only updates (our own writes) change nothing the world depends on.
@@ -220,9 +248,15 @@ export class Controller {
       JSON.stringify(old?.metadata.labels) !== JSON.stringify(obj.metadata.labels) ||
       old?.metadata.uid !== obj.metadata.uid;
     if (specChanged) {
-      this.queue.add('world');
+      this.requestWorld();
       if (ev !== 'delete') this.queue.add(statusKey(obj));
     }
+  }
+
+  private requestWorld(): void {
+    const wait = this.lastWorld + this.o.worldMinIntervalMs - Date.now();
+    if (wait > 0) this.queue.addAfter('world', wait);
+    else this.queue.add('world');
   }
 
   private requestSweep(): void {
@@ -236,8 +270,10 @@ export class Controller {
     const kind = key === 'world' ? 'world' : key === 'sweep' ? 'sweep' : 'status';
     const end = this.o.metrics.reconcileDuration.startTimer({ kind });
     try {
-      if (key === 'world') await this.reconcileWorld();
-      else if (key === 'sweep') this.sweep();
+      if (key === 'world') {
+        this.lastWorld = Date.now();
+        await this.reconcileWorld();
+      } else if (key === 'sweep') this.sweep();
       else await this.reconcileStatus(key.slice('status:'.length));
     } catch (e) {
       const reason = errorReason(e);
@@ -330,9 +366,10 @@ export class Controller {
         else if (st.kept) kept++;
         else rejected++;
       }
-      const sig = JSON.stringify([st, desired.fingerprints.get(id)]);
-      if (this.lastStates.get(id) === sig) continue;
-      this.lastStates.set(id, sig);
+      const fp = desired.fingerprints.get(id);
+      const last = this.lastStates.get(id);
+      if (last && last.fp === fp && deepEqual(last.state, st)) continue;
+      this.lastStates.set(id, { state: st, fp });
       const obj = byId.get(id);
       if (obj) this.queue.add(statusKey(obj));
     }
@@ -377,6 +414,7 @@ export class Controller {
     const [a, b] = key.split('/');
     const obj = b === undefined ? inf.get(a!) : inf.get(b, a);
     const desired = this.desired;
+    if (!obj) this.rolloutHeld.delete(k);
     if (!obj || !desired) return;
     const id = resourceId({ kind, metadata: obj.metadata });
     const now = Date.now();
@@ -412,8 +450,23 @@ export class Controller {
       });
     }
     const diff = statusDiff(prev, want);
-    if (diff === 'same') return;
     const statusKeyStr = `${kind}:${key}`;
+    if (diff === 'same') {
+      this.rolloutHeld.delete(statusKeyStr);
+      return;
+    }
+    // A new generation whose agents are still loading it: hold the RolloutInProgress write for a
+    // moment; the agents usually report within it and the next write is the final one.
+    if (diff === 'conditions' && holdable(prev, want)) {
+      const since = this.rolloutHeld.get(statusKeyStr) ?? now;
+      this.rolloutHeld.set(statusKeyStr, since);
+      const wait = since + this.o.rolloutGraceMs - now;
+      if (wait > 0) {
+        this.queue.addAfter(`status:${statusKeyStr}`, wait);
+        return;
+      }
+    }
+    this.rolloutHeld.delete(statusKeyStr);
     if (diff === 'figures') {
       const wait = (this.lastStatusWrite.get(statusKeyStr) ?? 0) + this.o.figuresIntervalMs - now;
       if (wait > 0) {
@@ -459,10 +512,32 @@ export class Controller {
       this.o.events.emit(obj, 'Normal', 'Accepted', a1.message);
     const r0 = get(before, CONDITION.Ready);
     const r1 = get(after, CONDITION.Ready)!;
-    if (r1.status === 'True' && r0?.status !== 'True') this.o.events.emit(obj, 'Normal', 'Ready', r1.message);
+    // Ready again after a not-Ready status was shown (a recovery). A new resource whose first
+    // status is Ready gets no Event: at 5,000 pipelines that would be 5,000 creates saying what the
+    // status already says.
+    if (r1.status === 'True' && r0 !== undefined && r0.status !== 'True')
+      this.o.events.emit(obj, 'Normal', 'Ready', r1.message);
     else if (r1.status !== 'True' && r0?.status === 'True' && a1.status === 'True')
       this.o.events.emit(obj, 'Warning', r1.reason, r1.message);
   }
+}
+
+/**
+ * The status to write says only "accepted, agents still loading it" (AgentsReady
+ * RolloutInProgress, every other condition as good as it gets for a new generation), and the live
+ * status does not show that rollout yet. Anything else — a rejection, a failing output, agents not
+ * ready, a stuck rollout already shown — is written at once.
+ */
+export function holdable(live: Record<string, unknown> | undefined, want: Record<string, unknown>): boolean {
+  const cond = (s: Record<string, unknown> | undefined, t: string) =>
+    ((s?.conditions as Condition[] | undefined) ?? []).find((c) => c.type === t);
+  if (cond(want, CONDITION.AgentsReady)?.reason !== REASON.RolloutInProgress) return false;
+  if (cond(want, CONDITION.Accepted)?.status !== 'True') return false;
+  if (cond(want, CONDITION.Delivering)?.status !== 'True') return false;
+  const shown = cond(live, CONDITION.AgentsReady);
+  return !(
+    shown?.reason === REASON.RolloutInProgress && shown.observedGeneration === want.observedGeneration
+  );
 }
 
 export function statusKey(o: KubeObject): string {

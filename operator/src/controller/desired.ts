@@ -20,7 +20,7 @@ import { type Output, type Pipeline, resourceId } from '../compile/ids.ts';
 import { resolve } from '../compile/resolve.ts';
 import { type SecretRef, secretRefs } from '../compile/secrets.ts';
 import type { KubeObject } from '../kube/client.ts';
-import { renderAll } from '../render/index.ts';
+import { agentConfigJson, encodeAgentConfig, renderAll } from '../render/index.ts';
 import type { RenderSettings } from '../render/settings.ts';
 import { formatProblem, validateObject } from '../validate/index.ts';
 import type { DesiredMemo } from './memo.ts';
@@ -111,7 +111,11 @@ export function computeDesired(
     seen.add(id);
     const user = userObject(o);
     const r = memo
-      ? memo.validate(id, JSON.stringify(user), () => validateObject(user))
+      ? memo.validate(
+          id,
+          memo.userKey(o, () => JSON.stringify(user)),
+          () => validateObject(user),
+        )
       : validateObject(user);
     if (o.kind === 'LogOutput' || o.kind === 'ClusterLogOutput') types.set(id, outputType(o));
     if (r.status === 'valid') {
@@ -210,7 +214,9 @@ export function computeDesired(
 
   const hash = memo ? memo.configHash(config) : configHash(config);
   const objects =
-    config.pipelines.length === 0 ? [] : renderObjects(world, settings, config, hash, resolution.outputs);
+    config.pipelines.length === 0
+      ? []
+      : renderObjects(world, settings, config, hash, resolution.outputs, memo);
   return { config, hash, objects, pipelines: states, outputs: outStates, fingerprints };
 }
 
@@ -220,6 +226,7 @@ function renderObjects(
   config: AgentConfig,
   hash: string,
   outputs: Map<string, { output: Output }>,
+  memo: DesiredMemo | undefined,
 ): Record<string, unknown>[] {
   // Secret refs of every output in the config; owners of the per-namespace secret Roles are the
   // outputs that reference Secrets there, so deleting them revokes access even without us.
@@ -244,7 +251,16 @@ function renderObjects(
       });
     }
   }
-  const objects = renderAll({ settings, config, secretRefs: refs, configHash: hash });
+  const objects = renderAll({
+    settings,
+    config,
+    secretRefs: refs,
+    configHash: hash,
+    // the ConfigMap bytes (2 MB of JSON gzipped at 5,000 pipelines) once per config, not per reconcile
+    ...(memo
+      ? { configData: memo.encoded(hash, config, () => encodeAgentConfig(agentConfigJson(config))) }
+      : {}),
+  });
   for (const o of objects) {
     const meta = o.metadata as {
       name: string;

@@ -4,6 +4,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { configHash } from '../../../agent/src/config/validate.ts';
 import type { KubeObject } from '../kube/client.ts';
+import { AGENT_CONFIG_KEY, agentConfigText } from '../render/configmap.ts';
 import { defaultSettings } from '../render/settings.ts';
 import { computeDesired, type WorldSnapshot } from './desired.ts';
 import { DesiredMemo } from './memo.ts';
@@ -107,5 +108,38 @@ describe('incremental compile', () => {
       expect(plain(inc)).toEqual(plain(fresh));
     }
     expect(memo.hits).toBeGreaterThan(memo.misses);
+  });
+});
+
+describe('the live ConfigMap', () => {
+  test('carrying the bytes the memo encoded, gives that config back without parsing a second copy', () => {
+    const memo = new DesiredMemo();
+    const d = computeDesired(world(), defaultSettings(), undefined, memo);
+    const cm = d.objects.find((o) => o.kind === 'ConfigMap') as { binaryData: Record<string, string> };
+    const data = cm.binaryData[AGENT_CONFIG_KEY]!;
+    let parsed = 0;
+    const parse = () => {
+      parsed++;
+      return JSON.parse(agentConfigText(cm)!);
+    };
+    expect(memo.runningConfig(data, parse)).toBe(d.config);
+    expect(parsed).toBe(0);
+    // unchanged config: the same bytes, not encoded again
+    expect(computeDesired(world(), defaultSettings(), undefined, memo).objects).toEqual(d.objects);
+    // other bytes (another writer, or an older config): parsed once
+    const other = computeDesired(
+      { ...world(), pipelines: world().pipelines.slice(1) },
+      defaultSettings(),
+      undefined,
+    );
+    const otherCm = other.objects.find((o) => o.kind === 'ConfigMap') as {
+      binaryData: Record<string, string>;
+    };
+    const got = memo.runningConfig(otherCm.binaryData[AGENT_CONFIG_KEY], () => {
+      parsed++;
+      return JSON.parse(agentConfigText(otherCm)!);
+    });
+    expect(got).toEqual(other.config);
+    expect(parsed).toBe(1);
   });
 });

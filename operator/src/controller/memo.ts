@@ -22,6 +22,10 @@ export class DesiredMemo {
   private readonly canon = new WeakMap<object, string>();
   /** The live ConfigMap's parsed config, by its compressed bytes. */
   private running: { data: string; config: AgentConfig | undefined } | undefined;
+  /** The last config this memo encoded for the ConfigMap: its hash, bytes and the config itself. */
+  private last: { hash: string; data: string; config: AgentConfig } | undefined;
+  /** Validation keys (the user object's JSON) by cached object: objects are replaced, never mutated. */
+  private readonly userKeys = new WeakMap<object, string>();
   hits = 0;
   misses = 0;
 
@@ -35,6 +39,22 @@ export class DesiredMemo {
     const outcome = run();
     this.validated.set(id, { key, outcome });
     return outcome;
+  }
+
+  /** The validation key of a cached object, computed once per object version. */
+  userKey(o: object, make: () => string): string {
+    let k = this.userKeys.get(o);
+    if (k === undefined) {
+      k = make();
+      this.userKeys.set(o, k);
+    }
+    return k;
+  }
+
+  /** The ConfigMap bytes of a config, encoded again only when its hash changes. */
+  encoded(hash: string, config: AgentConfig, encode: () => string): string {
+    if (this.last?.hash !== hash) this.last = { hash, data: encode(), config };
+    return this.last.data;
   }
 
   /** Forget resources that no longer exist. */
@@ -94,8 +114,17 @@ export class DesiredMemo {
     return createHash('sha256').update(text).digest('hex').slice(0, 16);
   }
 
+  /**
+   * The config the live ConfigMap carries. When it carries the bytes this memo encoded last (the
+   * usual case: the operator's own apply), that config is returned instead of a second copy parsed
+   * from megabytes of JSON.
+   */
   runningConfig(data: string | undefined, parse: () => AgentConfig | undefined): AgentConfig | undefined {
     if (data === undefined) return undefined;
+    if (this.last?.data === data) {
+      this.running = undefined;
+      return this.last.config;
+    }
     if (this.running?.data !== data) this.running = { data, config: parse() };
     return this.running.config;
   }

@@ -3,7 +3,11 @@
 // added meanwhile. Failures retry with capped exponential backoff per key; `concurrency` workers.
 export interface QueueOptions {
   concurrency: number;
-  /** Keys served before all others (e.g. the one that rolls out config). */
+  /**
+   * Keys served before all others (e.g. the one that rolls out config). They also have a lane of
+   * their own: a priority key starts at once even when `concurrency` workers are busy, so a config
+   * change never waits for a slow status write to finish.
+   */
   priority?: (key: string) => boolean;
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -16,6 +20,8 @@ export class WorkQueue {
   private readonly opts: Required<Omit<QueueOptions, 'onDepth' | 'priority'>> &
     Pick<QueueOptions, 'onDepth' | 'priority'>;
   private readonly queue: string[] = [];
+  /** Priority keys waiting (served first, outside the concurrency limit). */
+  private readonly urgent: string[] = [];
   private readonly queued = new Set<string>();
   private readonly active = new Set<string>();
   private readonly dirty = new Set<string>();
@@ -23,6 +29,7 @@ export class WorkQueue {
   private readonly delayed = new Map<string, { timer: NodeJS.Timeout; at: number }>();
   private handler: Handler | undefined;
   private running = 0;
+  private runningUrgent = 0;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
 
@@ -31,7 +38,7 @@ export class WorkQueue {
   }
 
   get depth(): number {
-    return this.queue.length;
+    return this.queue.length + this.urgent.length;
   }
 
   start(handler: Handler): void {
@@ -53,9 +60,9 @@ export class WorkQueue {
       this.delayed.delete(key);
     }
     this.queued.add(key);
-    if (this.opts.priority?.(key)) this.queue.unshift(key);
+    if (this.opts.priority?.(key)) this.urgent.push(key);
     else this.queue.push(key);
-    this.opts.onDepth?.(this.queue.length);
+    this.opts.onDepth?.(this.depth);
     this.pump();
   }
 
@@ -83,27 +90,33 @@ export class WorkQueue {
   }
 
   private pump(): void {
-    while (this.handler && !this.stopped && this.running < this.opts.concurrency && this.queue.length > 0) {
-      const key = this.queue.shift()!;
-      this.queued.delete(key);
-      this.active.add(key);
-      this.running++;
-      this.opts.onDepth?.(this.queue.length);
-      void this.handler(key).then(
-        () => this.done(key, true),
-        () => this.done(key, false),
-      );
-    }
-    if (this.running === 0 && this.queue.length === 0) {
+    if (!this.handler || this.stopped) return;
+    while (this.urgent.length > 0) this.run(this.urgent.shift()!, true);
+    while (this.running < this.opts.concurrency && this.queue.length > 0)
+      this.run(this.queue.shift()!, false);
+    if (this.running + this.runningUrgent === 0 && this.depth === 0) {
       const w = this.idleWaiters;
       this.idleWaiters = [];
       for (const r of w) r();
     }
   }
 
-  private done(key: string, ok: boolean): void {
+  private run(key: string, urgent: boolean): void {
+    this.queued.delete(key);
+    this.active.add(key);
+    if (urgent) this.runningUrgent++;
+    else this.running++;
+    this.opts.onDepth?.(this.depth);
+    void this.handler!(key).then(
+      () => this.done(key, true, urgent),
+      () => this.done(key, false, urgent),
+    );
+  }
+
+  private done(key: string, ok: boolean, urgent: boolean): void {
     this.active.delete(key);
-    this.running--;
+    if (urgent) this.runningUrgent--;
+    else this.running--;
     if (ok) this.failures.delete(key);
     if (this.dirty.delete(key)) this.add(key);
     else if (!ok) this.retry(key);
@@ -112,7 +125,7 @@ export class WorkQueue {
 
   /** Resolves when nothing is queued or running (delayed retries do not count). */
   idle(): Promise<void> {
-    if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
+    if (this.running + this.runningUrgent === 0 && this.depth === 0) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
@@ -125,7 +138,8 @@ export class WorkQueue {
   /** Wait for the running handlers to finish (graceful shutdown). */
   async drain(timeoutMs: number): Promise<void> {
     const end = Date.now() + timeoutMs;
-    while (this.running > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    while (this.running + this.runningUrgent > 0 && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 20));
   }
 }
 

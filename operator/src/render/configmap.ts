@@ -12,17 +12,23 @@ export const AGENT_CONFIG_KEY = 'agent.json.gz';
 /** What the apiserver accepts for a whole ConfigMap, with room for metadata. */
 export const CONFIGMAP_MAX_BYTES = 1_000_000;
 
-export function renderAgentConfigMap(
-  s: RenderSettings,
-  configJson: string,
-  configHash: string,
-): Record<string, unknown> {
+/** The ConfigMap's `binaryData` value for a compiled config: its JSON, gzipped, base64. */
+export function encodeAgentConfig(configJson: string): string {
   // gzip output is deterministic for the same input (no name, mtime 0): unchanged config, unchanged bytes.
   const data = gzipSync(configJson, { level: 6 }).toString('base64');
   if (data.length > CONFIGMAP_MAX_BYTES)
     throw new Error(
       `the compiled agent config is ${data.length} bytes compressed, over the ${CONFIGMAP_MAX_BYTES}-byte ConfigMap limit: split the pipelines over several operator installations or merge pipelines with identical outputs`,
     );
+  return data;
+}
+
+/** `data` is encodeAgentConfig(the config's JSON). */
+export function renderAgentConfigMap(
+  s: RenderSettings,
+  data: string,
+  configHash: string,
+): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',

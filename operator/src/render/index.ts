@@ -4,7 +4,7 @@
 import type { AgentConfig } from '../../../agent/src/config/types.ts';
 import { configHash } from '../../../agent/src/config/validate.ts';
 import type { SecretRef } from '../compile/secrets.ts';
-import { renderAgentConfigMap } from './configmap.ts';
+import { encodeAgentConfig, renderAgentConfigMap } from './configmap.ts';
 import { renderAgentDaemonSet } from './daemonset.ts';
 import { renderAgentNetworkPolicy, renderAgentPdb, renderAgentService } from './network.ts';
 import {
@@ -16,7 +16,7 @@ import {
 } from './rbac.ts';
 import type { RenderSettings } from './settings.ts';
 
-export { AGENT_CONFIG_KEY, agentConfigText } from './configmap.ts';
+export { AGENT_CONFIG_KEY, agentConfigText, encodeAgentConfig } from './configmap.ts';
 export { CONFIG_HASH_ANNOTATION, FIELD_MANAGER, MANAGED_BY } from './meta.ts';
 export { defaultSettings, type RenderSettings } from './settings.ts';
 
@@ -26,11 +26,15 @@ export interface RenderInput {
   secretRefs: SecretRef[];
   /** configHash(config), when the caller has it already (it is costly for thousands of pipelines). */
   configHash?: string;
+  /** encodeAgentConfig of the config's JSON, when the caller has it already (same config, same bytes). */
+  configData?: string;
 }
+
+/** The JSON the agent ConfigMap carries for a config (before encodeAgentConfig). */
+export const agentConfigJson = (config: AgentConfig): string => `${JSON.stringify(config)}\n`;
 
 export function renderAll(input: RenderInput): Record<string, unknown>[] {
   const { settings: s } = input;
-  const json = `${JSON.stringify(input.config)}\n`;
   // The same hash the agents compute over the config they load and report back.
   const hash = input.configHash ?? configHash(input.config);
   return [
@@ -39,7 +43,7 @@ export function renderAll(input: RenderInput): Record<string, unknown>[] {
     renderAgentClusterRoleBinding(s),
     ...renderAgentStatusRole(s),
     ...renderSecretRoles(s, input.secretRefs),
-    renderAgentConfigMap(s, json, hash),
+    renderAgentConfigMap(s, input.configData ?? encodeAgentConfig(agentConfigJson(input.config)), hash),
     renderAgentDaemonSet(s, hash),
     renderAgentService(s),
     renderAgentPdb(s),

@@ -134,7 +134,13 @@ export interface OperatorProc {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startOperator(env: Env, extra: string[] = [], name = 'op'): Promise<OperatorProc> {
+/** `entry`: the script to run (default bin/sluice.js; the bench runs the compiled dist/cli/entry.js). */
+export async function startOperator(
+  env: Env,
+  extra: string[] = [],
+  name = 'op',
+  entry = cli,
+): Promise<OperatorProc> {
   const creds = await serviceAccountCredentials(env.kube, {
     namespace: env.ns,
     name: `${env.agentName}-operator`,
@@ -156,7 +162,7 @@ export async function startOperator(env: Env, extra: string[] = [], name = 'op')
   const proc = spawn(
     process.execPath,
     [
-      cli,
+      entry,
       'operator',
       '--kubeconfig',
       creds.kubeconfig,
