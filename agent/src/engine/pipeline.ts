@@ -103,6 +103,8 @@ export class Pipeline {
     body: Buffer,
     source: RecordSource,
     group: AckGroup | null,
+    origin: Buffer | null,
+    offset: number,
   ): boolean {
     const frag = source.fragmentBytes();
     const blen = body.length;
@@ -138,7 +140,7 @@ export class Pipeline {
     stats.recordsIn++;
     stats.bytesIn += blen;
     stats.recordsOut++;
-    this.fanOut(new OutEvent(a, start, p - start, group, this.current));
+    this.fanOut(new OutEvent(a, start, p - start, group, this.current, origin, offset));
     return true;
   }
 
@@ -163,7 +165,7 @@ export class Pipeline {
     const n = this.arena.write(line, start, 'utf8');
     this.pos += n;
     stats.recordsOut++;
-    this.fanOut(new OutEvent(this.arena, start, n, r.group, this.current));
+    this.fanOut(new OutEvent(this.arena, start, n, r.group, this.current, r.origin, r.offset));
   }
 
   private fanOut(e: OutEvent): void {
