@@ -57,6 +57,7 @@ export class FileReader implements LineSink, EntrySink {
   beginChunk(): void {
     this.group = this.tracker.open();
     this.origin = this.origins.current();
+    this.pipeline.origin = this.origin;
   }
 
   line(buf: Buffer, s: number, e: number, lineStart: number, extra: number): void {
@@ -94,7 +95,7 @@ export class FileReader implements LineSink, EntrySink {
     if (
       this.fast &&
       cut === 0 &&
-      this.pipeline.acceptBytes(tsBuf, tsS, tsE, stream, body, this.source, this.group, this.origin, start)
+      this.pipeline.acceptBytes(tsBuf, tsS, tsE, stream, body, this.source, this.group, start)
     )
       return;
     const ts = tsBuf.toString('latin1', tsS, tsE);
