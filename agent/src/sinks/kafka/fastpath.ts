@@ -49,11 +49,12 @@ export function patchEncoder(Encoder: EncoderClass): {
   const writeVarLong = proto.writeVarLong;
   const sizeOfVarLong = Encoder.sizeOfVarLong.bind(Encoder);
   const fastUVarInt = function (this: EncoderLike, value: number) {
-    this.ensureAvailable(5);
+    // As kafkajs: the value is taken as an unsigned 32-bit integer. Exact size: a record's
+    // buffer is allocated to fit (makeRecordEncoder) and must not regrow for its last varint.
+    let v = value >>> 0;
+    this.ensureAvailable(v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5);
     const b = this.buf;
     let o = this.offset;
-    // As kafkajs: the value is taken as an unsigned 32-bit integer.
-    let v = value >>> 0;
     while (v > 0x7f) {
       b[o++] = (v & 0x7f) | 0x80;
       v >>>= 7;
@@ -67,7 +68,7 @@ export function patchEncoder(Encoder: EncoderClass): {
   proto.writeVarLong = function (this: EncoderLike, value: unknown) {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || Math.abs(value) > 2 ** 51)
       return writeVarLong.call(this, value);
-    this.ensureAvailable(10);
+    this.ensureAvailable(Encoder.sizeOfVarLong(value));
     const b = this.buf;
     let o = this.offset;
     let z = zigzag64(value);
