@@ -2,22 +2,21 @@
 // the real agent process (`sluice run`): 100,000 generated records with a SIGKILL mid-run arrive
 // with at most one batch duplicated; a wrong password is reported (status, metric, log) and, once
 // the Secret is fixed, every record arrives.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import * as kafkajs from 'kafkajs';
 import { Kafka, logLevel } from 'kafkajs';
 import { installCodecs } from '../../agent/src/sinks/kafka/codecs.ts';
 import { kafkaEnv } from '../env/index.ts';
 import {
-  generate,
   metrics,
+  prepare,
   sleep,
   startAgent,
   status,
   Tally,
   waitFor,
-  workDir,
+  writeResources,
   writeSecret,
 } from './sinks/harness.ts';
 
@@ -34,10 +33,14 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => {});
 });
 
-async function createTopic(topic: string): Promise<void> {
+async function createTopic(topic: string, config: Record<string, string> = {}): Promise<void> {
   const a = admin.admin();
   await a.connect();
-  await a.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+  const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
+  await a.createTopics({
+    topics: [{ topic, numPartitions: 3, replicationFactor: 1, configEntries }],
+    waitForLeaders: true,
+  });
   await a.disconnect();
 }
 
@@ -63,38 +66,27 @@ async function consumeAll(topic: string, tally: Tally, expected: number, timeout
   return count;
 }
 
-function setup(name: string, topic: string, password: string, events: number) {
-  const dir = workDir(name);
-  const m = generate(dir, 4, events);
+function setup(name: string, topic: string, password: string, events: number, compression = 'zstd') {
+  const { dir, m } = prepare(name, 4, events);
   writeSecret(dir, 'bench', 'kafka-user', {
     username: env.saslSsl.username,
     password,
     'ca.crt': readFileSync(env.saslSsl.caFile, 'utf8'),
   });
-  writeFileSync(
-    join(dir, 'resources.yaml'),
-    `apiVersion: sluice.dev/v1alpha1
-kind: LogOutput
-metadata: {name: kafka, namespace: bench}
-spec:
-  kafka:
+  writeResources(
+    dir,
+    'kafka',
+    `  kafka:
     brokers: [${env.saslSsl.brokers.map((b) => JSON.stringify(b)).join(', ')}]
     topic: ${topic}
     key: kubernetes.pod
-    compression: zstd
+    compression: ${compression}
     tls: {ca: {name: kafka-user, key: ca.crt}}
     sasl:
       mechanism: scram-sha-512
       username: {name: kafka-user, key: username}
       password: {name: kafka-user, key: password}
-  retry: {initialBackoff: 200ms, maxBackoff: 5s}
----
-apiVersion: sluice.dev/v1alpha1
-kind: LogPipeline
-metadata: {name: app, namespace: bench}
-spec:
-  outputs: [{name: kafka}]
-`,
+  retry: {initialBackoff: 200ms, maxBackoff: 5s}`,
   );
   return { dir, m };
 }
@@ -157,4 +149,21 @@ describe('kafka sink (SASL/SCRAM-SHA-512 over TLS)', () => {
     expect(tally.lostSample()).toEqual([]);
     expect(tally.duplicates).toBe(0);
   }, 180_000);
+
+  test('lz4: the broker decompresses what the agent sends (topic recompresses to gzip), every record once', async () => {
+    const topic = `sink-lz4-${Date.now()}`;
+    // compression.type=gzip makes the broker itself decode the agent's LZ4 frames and recompress
+    // them: a frame the broker's LZ4 (lz4-java) could not read would fail the produce request.
+    await createTopic(topic, { 'compression.type': 'gzip' });
+    const { dir, m } = setup('kafka-lz4', topic, env.saslSsl.password, 2_500, 'lz4');
+    const agent = await startAgent(dir, { once: true });
+    expect(await agent.exited).toBe(0);
+    expect(agent.stderr()).not.toContain('output send failed');
+    const tally = new Tally(m.files);
+    const n = await consumeAll(topic, tally, m.lines, 60_000);
+    process.stdout.write(`kafka lz4: ${m.lines} records, ${n} messages\n`);
+    expect(tally.lostSample()).toEqual([]);
+    expect(tally.duplicates).toBe(0);
+    expect(n).toBe(m.lines);
+  }, 120_000);
 });

@@ -2,19 +2,21 @@
 // via the real agent process: 100,000 records with OpenSearch stopped for 60 s mid-run are each
 // indexed exactly once (deterministic ids); a bulk request where some documents conflict with the
 // mapping indexes the rest and sends exactly those to the dead-letter output, error attached.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { Client } from '@opensearch-project/opensearch';
 import { openSearchEnv, stopComponentProcess } from '../env/index.ts';
 import {
-  generate,
+  prepare,
   sleep,
   startAgent,
   status,
   Tally,
   waitFor,
   workDir,
+  writeLogs,
+  writeResources,
   writeSecret,
 } from './sinks/harness.ts';
 
@@ -26,35 +28,47 @@ afterAll(async () => {
   await os.close();
 });
 
-function setup(name: string, index: string, extra = ''): { dir: string; m: ReturnType<typeof generate> } {
-  const dir = workDir(name);
-  const m = generate(dir, name === 'os-dlq' ? 2 : 4, name === 'os-dlq' ? 2_000 : 18_600);
+/**
+ * The output spec: basic auth over TLS into `index`; `sink`: more lines of the opensearch block
+ * (batch), `output`: more lines of the output (buffer, dead letter). A ClusterLogOutput's secret
+ * references name their namespace.
+ */
+function outputSpec(index: string, o: { sink?: string; output?: string; cluster?: boolean } = {}): string {
+  const ref = (key: string) => `{name: os-user, ${o.cluster ? 'namespace: bench, ' : ''}key: ${key}}`;
+  return `  opensearch:
+    endpoints: [${JSON.stringify(env.secure.url)}]
+    index: "${index}"
+    auth: {basic: {username: ${ref('username')}, password: ${ref('password')}}}
+    tls: {ca: ${ref('ca.crt')}}
+${o.sink ?? ''}
+  retry: {initialBackoff: 200ms, maxBackoff: 5s}
+${o.output ?? ''}`;
+}
+
+function credentials(dir: string): void {
   writeSecret(dir, 'bench', 'os-user', {
     username: env.secure.username,
     password: env.secure.password,
     'ca.crt': readFileSync(env.secure.caFile, 'utf8'),
   });
-  writeFileSync(
-    join(dir, 'resources.yaml'),
-    `apiVersion: sluice.dev/v1alpha1
-kind: LogOutput
-metadata: {name: search, namespace: bench}
-spec:
-  opensearch:
-    endpoints: [${JSON.stringify(env.secure.url)}]
-    index: "${index}"
-    auth: {basic: {username: {name: os-user, key: username}, password: {name: os-user, key: password}}}
-    tls: {ca: {name: os-user, key: ca.crt}}
-  retry: {initialBackoff: 200ms, maxBackoff: 5s}
-${extra}---
-apiVersion: sluice.dev/v1alpha1
-kind: LogPipeline
-metadata: {name: app, namespace: bench}
-spec:
-  outputs: [{name: search}]
-`,
-  );
+}
+
+function setup(
+  name: string,
+  index: string,
+  files: number,
+  events: number,
+  opts: { sink?: string; output?: string; extra?: string } = {},
+): { dir: string; m: ReturnType<typeof prepare>['m'] } {
+  const { dir, m } = prepare(name, files, events);
+  credentials(dir);
+  writeResources(dir, 'search', outputSpec(index, opts), { extra: opts.extra });
   return { dir, m };
+}
+
+async function count(index: string): Promise<number> {
+  await os.indices.refresh({ index });
+  return (await os.count({ index } as never)).body.count as number;
 }
 
 /** Every document of the index pattern, through search_after on _doc. */
@@ -92,7 +106,7 @@ async function healthy(): Promise<boolean> {
 describe('opensearch sink (basic auth over TLS)', () => {
   test('100,000 records with OpenSearch stopped for 60 s mid-run: each indexed exactly once', async () => {
     const prefix = `sink-outage-${Date.now()}`;
-    const { dir, m } = setup('os-outage', `${prefix}-%Y.%m.%d`);
+    const { dir, m } = setup('os-outage', `${prefix}-%Y.%m.%d`, 4, 18_600);
     expect(m.lines).toBeGreaterThanOrEqual(100_000);
     const agent = await startAgent(dir);
     cleanups.push(async () => agent.proc.kill('SIGKILL'));
@@ -140,18 +154,15 @@ describe('opensearch sink (basic auth over TLS)', () => {
       index: `${prefix}-2025.01.01`,
       body: { mappings: { properties: { message: { type: 'long' } } } },
     } as never);
-    const { dir, m } = setup(
-      'os-dlq',
-      `${prefix}-%Y.%m.%d`,
-      `  deadLetter: {name: dead}
----
-apiVersion: sluice.dev/v1alpha1
+    const { dir, m } = setup('os-dlq', `${prefix}-%Y.%m.%d`, 2, 2_000, {
+      output: '  deadLetter: {name: dead}',
+      extra: `apiVersion: sluice.dev/v1alpha1
 kind: LogOutput
 metadata: {name: dead, namespace: bench}
 spec:
   file: {path: dead.ndjson}
 `,
-    );
+    });
     const agent = await startAgent(dir, { once: true });
     expect(await agent.exited).toBe(0);
     const docs = await readAll(`${prefix}-*`, new Tally(m.files));
@@ -182,4 +193,83 @@ spec:
     expect(all.lostSample()).toEqual([]);
     expect(all.duplicates).toBe(0);
   }, 180_000);
+
+  test('identical lines (same text, same timestamp) are each a document; the index name comes from the record', async () => {
+    const prefix = `sink-same-${Date.now()}`;
+    const dir = workDir('os-same');
+    credentials(dir);
+    const T = '2025-03-04T05:06:07.000000001Z';
+    const same = `${T} stdout F retrying...`;
+    // Two namespaces (the index template reads kubernetes.namespace); in each file the same line
+    // repeated, a record joined from partials, and JSON lines that are equal too.
+    const lines = (n: number) => [
+      ...Array.from({ length: n }, () => same),
+      `${T} stdout P retry`,
+      `${T} stdout F ing...`,
+      ...Array.from({ length: n }, () => `${T} stderr F {"msg":"retrying...","attempt":1}`),
+    ];
+    writeLogs(dir, [
+      { namespace: 'shop', pod: 'web', lines: lines(300) },
+      { namespace: 'shop', pod: 'api', lines: lines(200) },
+      { namespace: 'ops', pod: 'cron', lines: lines(150) },
+    ]);
+    writeResources(
+      dir,
+      'search',
+      outputSpec(`${prefix}-{{ kubernetes.namespace }}-%Y.%m.%d`, { cluster: true }),
+      {
+        cluster: { namespaces: ['shop', 'ops'] },
+      },
+    );
+    const agent = await startAgent(dir, { once: true });
+    expect(await agent.exited).toBe(0);
+    expect(await count(`${prefix}-shop-2025.03.04`)).toBe(2 * 300 + 1 + 2 * 200 + 1);
+    expect(await count(`${prefix}-ops-2025.03.04`)).toBe(2 * 150 + 1);
+    const r = await os.search({
+      index: `${prefix}-*`,
+      body: { size: 0, aggs: { ns: { terms: { field: '_index' } } } },
+    } as never);
+    const buckets = (r.body as unknown as { aggregations: { ns: { buckets: { key: string }[] } } })
+      .aggregations.ns.buckets;
+    expect(buckets.map((b) => b.key).sort()).toEqual([
+      `${prefix}-ops-2025.03.04`,
+      `${prefix}-shop-2025.03.04`,
+    ]);
+    // Read again from the head (checkpoints gone): the same ids, so nothing is added.
+    rmSync(join(dir, 'data'), { recursive: true, force: true });
+    const again = await startAgent(dir, { once: true });
+    expect(await again.exited).toBe(0);
+    expect(await count(`${prefix}-*`)).toBe(2 * 300 + 1 + 2 * 200 + 1 + 2 * 150 + 1);
+  }, 180_000);
+
+  test('SIGKILL mid-run and a restart (disk buffer): exactly the generated set is indexed', async () => {
+    const prefix = `sink-kill-${Date.now()}`;
+    const { dir, m } = setup('os-kill', `${prefix}-%Y.%m.%d`, 4, 12_500, {
+      sink: '    batch: {maxRecords: 2000}',
+      output: '  buffer: {type: disk}',
+    });
+    const kills: number[] = [];
+    for (const after of [8_000, 25_000]) {
+      const agent = await startAgent(dir);
+      cleanups.push(async () => agent.proc.kill('SIGKILL'));
+      await waitFor(
+        `${after} records delivered`,
+        async () => ((await status(agent))?.[0]?.delivered ?? 0) >= after,
+        180_000,
+      );
+      agent.proc.kill('SIGKILL');
+      await agent.exited;
+      kills.push(await count(`${prefix}-*`));
+    }
+    const last = await startAgent(dir, { once: true });
+    expect(await last.exited).toBe(0);
+    const tally = new Tally(m.files);
+    const docs = await readAll(`${prefix}-*`, tally);
+    process.stdout.write(
+      `opensearch kill: ${m.lines} records, documents after each kill ${kills.join(', ')}, finally ${docs}, lost ${tally.lost}, duplicates ${tally.duplicates}\n`,
+    );
+    expect(tally.lostSample()).toEqual([]);
+    expect(tally.duplicates).toBe(0);
+    expect(docs).toBe(m.lines);
+  }, 420_000);
 });

@@ -2,8 +2,6 @@
 // with the server stopped mid-run decode from the objects exactly once (no loss, no duplicate
 // objects: a retried upload rewrites its deterministic key); a batch larger than the part size is
 // uploaded as a multipart object.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
   CreateBucketCommand,
@@ -15,13 +13,13 @@ import {
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { s3Env, stopComponentProcess } from '../env/index.ts';
 import {
-  generate,
+  prepare,
   sleep,
   startAgent,
   status,
   Tally,
   waitFor,
-  workDir,
+  writeResources,
   writeSecret,
 } from './sinks/harness.ts';
 
@@ -39,29 +37,19 @@ afterAll(async () => {
 });
 
 function setup(name: string, bucket: string, files: number, events: number, extra: string) {
-  const dir = workDir(name);
-  const m = generate(dir, files, events);
+  const { dir, m } = prepare(name, files, events);
   writeSecret(dir, 'bench', 's3-keys', { id: env.accessKeyId, secret: env.secretAccessKey });
-  writeFileSync(
-    join(dir, 'resources.yaml'),
-    `apiVersion: sluice.dev/v1alpha1
-kind: LogOutput
-metadata: {name: archive, namespace: bench}
-spec:
-  s3:
+  writeResources(
+    dir,
+    'archive',
+    `  s3:
     bucket: ${bucket}
     region: ${env.region}
     endpoint: ${env.endpoint}
     forcePathStyle: true
     keyPrefix: "logs/%Y/%m/%d/"
     credentials: {accessKeyId: {name: s3-keys, key: id}, secretAccessKey: {name: s3-keys, key: secret}}
-${extra}---
-apiVersion: sluice.dev/v1alpha1
-kind: LogPipeline
-metadata: {name: app, namespace: bench}
-spec:
-  outputs: [{name: archive}]
-`,
+${extra}`,
   );
   return { dir, m };
 }

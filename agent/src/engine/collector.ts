@@ -15,6 +15,7 @@ import { fingerprintFd, fingerprintPath, MIN_FP } from '../sources/kubernetes_lo
 import type { FdLimiter } from '../sources/kubernetes_logs/limiter.ts';
 import { parsePodLogPath } from '../sources/kubernetes_logs/path.ts';
 import { openSibling, Tailer, type TailerHost } from '../sources/kubernetes_logs/tailer.ts';
+import type { FileIdentity } from './origin.ts';
 import type { Pipeline } from './pipeline.ts';
 import { FileReader } from './reader.ts';
 import { type SelfIdentity, selectFile, streamMask } from './select.ts';
@@ -43,6 +44,8 @@ interface Successor {
 /** What a tailer feeds: a container log reader or a host file reader. */
 interface SourceReader {
   readonly tracker: AckTracker;
+  /** Record positions refer to this file identity (the tailer). */
+  bind(file: FileIdentity): void;
   reset(): void;
   flushStale(now: number, force: boolean): void;
 }
@@ -343,6 +346,7 @@ export class Collector implements TailerHost {
         )
       : this.containerReader(path, offset);
     const tailer = new Tailer(this, reader, path, dev, ino, offset);
+    reader.bind(tailer);
     const cp: Checkpoint = existing ?? {
       pipeline: this.pipeline.id,
       path,

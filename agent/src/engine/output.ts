@@ -9,9 +9,14 @@ import type { OutputStats } from '../ops/stats.ts';
 import type { SecretStore } from '../secrets/types.ts';
 import { SinkDriver } from '../sinks/driver.ts';
 import { makeSink } from '../sinks/registry.ts';
+import { deriveOrigin } from './origin.ts';
 import { type Event, holdEvent, OutEvent, releaseEvent } from './record.ts';
 
-/** A dead-letter record: the original event with the error and the output that rejected it. */
+/**
+ * A dead-letter record: the original event with the error and the output that rejected it. Its
+ * position is the original's under an origin salted with the output, so copies of one record
+ * rejected by two outputs stay two documents in a dead-letter index.
+ */
 export function deadLetterEvent(e: Event, error: string, output: string): Event {
   const head = Buffer.from(
     `{"timestamp":"${new Date().toISOString()}","error":${JSON.stringify(error)},"output":${JSON.stringify(output)},"record":`,
@@ -20,7 +25,8 @@ export function deadLetterEvent(e: Event, error: string, output: string): Event 
   head.copy(b, 0);
   e.buf.copy(b, head.length, e.off, e.off + e.len);
   b[b.length - 1] = 0x7d;
-  return new OutEvent(b, 0, b.length, e.group, null);
+  const origin = e.origin === null ? null : deriveOrigin(e.origin, output);
+  return new OutEvent(b, 0, b.length, e.group, null, origin, e.offset);
 }
 
 export class Output {

@@ -62,6 +62,12 @@ export class Pipeline {
   private arena: Buffer = this.current.buf;
   private pos = 0;
   outputs: PipelineOutput[];
+  /**
+   * The origin (origin.ts) of the file whose chunk is being processed, for the byte path: set by
+   * the reader at each chunk start (a chunk is processed synchronously, one file at a time) so
+   * the per-record call carries only the offset.
+   */
+  origin: Buffer | null = null;
 
   constructor(config: PipelineConfig, stats: PipelineStats, outputs: PipelineOutput[]) {
     this.id = config.id;
@@ -103,6 +109,7 @@ export class Pipeline {
     body: Buffer,
     source: RecordSource,
     group: AckGroup | null,
+    offset: number,
   ): boolean {
     const frag = source.fragmentBytes();
     const blen = body.length;
@@ -138,7 +145,7 @@ export class Pipeline {
     stats.recordsIn++;
     stats.bytesIn += blen;
     stats.recordsOut++;
-    this.fanOut(new OutEvent(a, start, p - start, group, this.current));
+    this.fanOut(new OutEvent(a, start, p - start, group, this.current, this.origin, offset));
     return true;
   }
 
@@ -163,7 +170,7 @@ export class Pipeline {
     const n = this.arena.write(line, start, 'utf8');
     this.pos += n;
     stats.recordsOut++;
-    this.fanOut(new OutEvent(this.arena, start, n, r.group, this.current));
+    this.fanOut(new OutEvent(this.arena, start, n, r.group, this.current, r.origin, r.offset));
   }
 
   private fanOut(e: OutEvent): void {

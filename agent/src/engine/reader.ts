@@ -7,6 +7,7 @@ import type { MultilineConfig } from '../config/types.ts';
 import { type EntrySink, LogDecoder, STREAM_NAMES } from '../sources/kubernetes_logs/decode.ts';
 import type { LineSink } from '../sources/kubernetes_logs/tailer.ts';
 import { MlGroup, type MultilineRule, multilineRule } from '../transforms/multiline.ts';
+import { type FileIdentity, OriginCache } from './origin.ts';
 import type { Pipeline } from './pipeline.ts';
 import { LogRecord, type RecordSource } from './record.ts';
 
@@ -25,6 +26,9 @@ export class FileReader implements LineSink, EntrySink {
   private readonly ml: (MlGroup | null)[] = [null, null];
   private lastLineStart = 0;
   private readonly fast: boolean;
+  private readonly origins: OriginCache;
+  /** The origin of the records of the current chunk (see origin.ts). */
+  private origin: Buffer | null = null;
 
   constructor(
     pipeline: Pipeline,
@@ -42,10 +46,18 @@ export class FileReader implements LineSink, EntrySink {
     this.rule = opts.multiline === undefined ? undefined : multilineRule(opts.multiline);
     this.mlFlushMs = opts.mlFlushMs;
     this.fast = pipeline.fast;
+    this.origins = new OriginCache(pipeline.id);
+  }
+
+  /** The file whose identity positions refer to (the tailer reading it). */
+  bind(file: FileIdentity): void {
+    this.origins.bind(file);
   }
 
   beginChunk(): void {
     this.group = this.tracker.open();
+    this.origin = this.origins.current();
+    this.pipeline.origin = this.origin;
   }
 
   line(buf: Buffer, s: number, e: number, lineStart: number, extra: number): void {
@@ -83,7 +95,7 @@ export class FileReader implements LineSink, EntrySink {
     if (
       this.fast &&
       cut === 0 &&
-      this.pipeline.acceptBytes(tsBuf, tsS, tsE, stream, body, this.source, this.group)
+      this.pipeline.acceptBytes(tsBuf, tsS, tsE, stream, body, this.source, this.group, start)
     )
       return;
     const ts = tsBuf.toString('latin1', tsS, tsE);
@@ -93,7 +105,7 @@ export class FileReader implements LineSink, EntrySink {
       message += truncationMarker(cut);
     }
     if (this.rule === undefined) {
-      this.emit(ts, stream, message, cut);
+      this.emit(ts, stream, message, cut, start);
       return;
     }
     let g = this.ml[stream];
@@ -128,13 +140,22 @@ export class FileReader implements LineSink, EntrySink {
       this.pipeline.stats.truncated++;
       msg += truncationMarker(g.cut);
     }
+    const start = g.start;
     g.lines = [];
     g.start = -1;
-    this.emit(g.ts, stream, msg, g.cut);
+    this.emit(g.ts, stream, msg, g.cut, start);
   }
 
-  private emit(ts: string, stream: number, message: string, cut: number): void {
-    const r = new LogRecord(ts, STREAM_NAMES[stream], message, this.source, this.group);
+  private emit(ts: string, stream: number, message: string, cut: number, start: number): void {
+    const r = new LogRecord(
+      ts,
+      STREAM_NAMES[stream],
+      message,
+      this.source,
+      this.group,
+      start < 0 ? null : this.origin,
+      start,
+    );
     r.cut = cut;
     this.pipeline.accept(r);
   }

@@ -31,8 +31,20 @@ export class LogRecord {
   group: AckGroup | null;
   /** Bytes cut by truncation (0 = whole). */
   cut: number;
+  /** Source position (origin.ts): the file's origin digest, null when unknown. */
+  origin: Buffer | null;
+  /** Byte offset of the record's first line in its file; -1 without a position. */
+  offset: number;
 
-  constructor(ts: string, stream: string, message: string, source: RecordSource, group: AckGroup | null) {
+  constructor(
+    ts: string,
+    stream: string,
+    message: string,
+    source: RecordSource,
+    group: AckGroup | null,
+    origin: Buffer | null = null,
+    offset = -1,
+  ) {
     this.ts = ts;
     this.stream = stream;
     this.message = message;
@@ -41,6 +53,8 @@ export class LogRecord {
     this.source = source;
     this.group = group;
     this.cut = 0;
+    this.origin = origin;
+    this.offset = offset;
   }
 }
 
@@ -55,6 +69,13 @@ export interface Event {
   group: AckGroup | null;
   /** The arena holding buf, if any: every holder of the event calls `release` once. */
   arena: Arena | null;
+  /**
+   * Source position (origin.ts): the origin digest of the record's file and the byte offset of
+   * its first line, carried through the buffers (the disk WAL persists it) to the sinks, which
+   * derive idempotent ids from it. null / -1 for records without one (see origin.ts).
+   */
+  origin: Buffer | null;
+  offset: number;
 }
 
 export class OutEvent implements Event {
@@ -63,12 +84,24 @@ export class OutEvent implements Event {
   len: number;
   group: AckGroup | null;
   arena: Arena | null;
-  constructor(buf: Buffer, off: number, len: number, group: AckGroup | null, arena: Arena | null = null) {
+  origin: Buffer | null;
+  offset: number;
+  constructor(
+    buf: Buffer,
+    off: number,
+    len: number,
+    group: AckGroup | null,
+    arena: Arena | null = null,
+    origin: Buffer | null = null,
+    offset = -1,
+  ) {
     this.buf = buf;
     this.off = off;
     this.len = len;
     this.group = group;
     this.arena = arena;
+    this.origin = origin;
+    this.offset = offset;
   }
 }
 
@@ -85,9 +118,14 @@ export function holdEvent(e: Event): void {
 }
 
 /** Test helper and string path: an event from a JS string. */
-export function eventOf(line: string, group: AckGroup | null = null): Event {
+export function eventOf(
+  line: string,
+  group: AckGroup | null = null,
+  origin: Buffer | null = null,
+  offset = -1,
+): Event {
   const b = Buffer.from(line, 'utf8');
-  return new OutEvent(b, 0, b.length, group);
+  return new OutEvent(b, 0, b.length, group, null, origin, offset);
 }
 
 export const eventText = (e: Event): string => e.buf.toString('utf8', e.off, e.off + e.len);

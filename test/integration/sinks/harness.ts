@@ -1,6 +1,7 @@
-// Shared by the sink integration tests: generated CRI logs with a manifest of sequence tags, a
-// local secrets directory, the real `sluice run` process, its /status and /metrics, and a tally
-// that proves which tags arrived (lost, duplicated) from whatever the sink's consumer reads.
+// Shared by the sink integration tests: a case directory with generated CRI logs and a manifest of
+// sequence tags, a local secrets directory, the resources file (one output, one pipeline sending
+// to it), the real `sluice run` process, its /status and /metrics, and a tally that proves which
+// tags arrived (lost, duplicated) from whatever the sink's consumer reads.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -40,6 +41,64 @@ export function generate(
   );
   if (r.status !== 0) throw new Error(`generate failed: ${r.stderr}`);
   return JSON.parse(readFileSync(manifest, 'utf8'));
+}
+
+/** A case: its directory with `files` generated logs of `events` lines each, and their manifest. */
+export function prepare(
+  name: string,
+  files: number,
+  events: number,
+): { dir: string; m: ReturnType<typeof generate> } {
+  const dir = workDir(name);
+  return { dir, m: generate(dir, files, events) };
+}
+
+/** Container log files written as given (CRI lines), under dir/logs like the kubelet's. */
+export function writeLogs(dir: string, files: { namespace: string; pod: string; lines: string[] }[]): void {
+  for (const f of files) {
+    const d = join(dir, 'logs', `${f.namespace}_${f.pod}_uid-${f.pod}`, 'app');
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, '0.log'), `${f.lines.join('\n')}\n`);
+  }
+}
+
+/**
+ * dir/resources.yaml: the output `name` in namespace bench (its spec body given as YAML lines
+ * indented by two spaces: the sink block, retry, buffer...) and a pipeline `app` sending to it.
+ * With `cluster`, a ClusterLogOutput and a ClusterLogPipeline over the `namespaces` given.
+ * `extra`: further documents (a dead-letter output).
+ */
+export function writeResources(
+  dir: string,
+  name: string,
+  spec: string,
+  opts: { cluster?: { namespaces: string[] }; extra?: string } = {},
+): void {
+  const c = opts.cluster;
+  const output = c
+    ? `kind: ClusterLogOutput\nmetadata: {name: ${name}}`
+    : `kind: LogOutput\nmetadata: {name: ${name}, namespace: bench}`;
+  const pipeline = c
+    ? `kind: ClusterLogPipeline
+metadata: {name: app}
+spec:
+  input: {namespaces: {include: [${c.namespaces.join(', ')}]}}
+  outputs: [{name: ${name}, kind: ClusterLogOutput}]`
+    : `kind: LogPipeline
+metadata: {name: app, namespace: bench}
+spec:
+  outputs: [{name: ${name}}]`;
+  writeFileSync(
+    join(dir, 'resources.yaml'),
+    `apiVersion: sluice.dev/v1alpha1
+${output}
+spec:
+${spec.replace(/\n*$/, '')}
+---
+apiVersion: sluice.dev/v1alpha1
+${pipeline}
+${opts.extra === undefined ? '' : `---\n${opts.extra}`}`,
+  );
 }
 
 export function writeSecret(dir: string, ns: string, name: string, data: Record<string, string>): void {

@@ -11,7 +11,15 @@ import { type Event, OutEvent, releaseEvent } from '../../engine/record.ts';
 import { DropReason } from '../../ops/catalogue.ts';
 import type { OutputStats } from '../../ops/stats.ts';
 import type { OutputBuffer } from '../types.ts';
-import { decodeFrames, encodeFrames, HEADER } from './frame.ts';
+import {
+  decodeFrames,
+  encodeFrames,
+  frameLength,
+  frameSize,
+  HEADER,
+  POSITION,
+  readPosition,
+} from './frame.ts';
 import { type Recovery, recoverSegments, type Segment, segName } from './recover.ts';
 
 export { recoverSegments };
@@ -131,9 +139,10 @@ export class DiskBuffer implements OutputBuffer {
   }
 
   push(e: Event): boolean {
-    if (this.o.whenFull === 'dropNewest' && this.bytes + e.len + HEADER > this.o.maxBytes) return false;
+    const size = frameSize(e);
+    if (this.o.whenFull === 'dropNewest' && this.bytes + size > this.o.maxBytes) return false;
     this.pendingEvents.push(e);
-    this.pendingBytes += e.len + HEADER;
+    this.pendingBytes += size;
     return true;
   }
 
@@ -232,8 +241,8 @@ export class DiskBuffer implements OutputBuffer {
       try {
         n = readSyncFull(fd, buf, this.readPos.off);
         // A frame larger than the read: read exactly that frame.
-        const need = n >= HEADER ? HEADER + buf.readUInt32LE(0) : 0;
-        if (need > n && need <= left && need <= this.maxLen + HEADER) {
+        const need = n >= HEADER ? HEADER + frameLength(buf, 0).len : 0;
+        if (need > n && need <= left && need <= this.maxLen + HEADER + POSITION) {
           buf = Buffer.allocUnsafe(need);
           n = readSyncFull(fd, buf, this.readPos.off);
         }
@@ -241,8 +250,14 @@ export class DiskBuffer implements OutputBuffer {
         closeSync(fd);
       }
       const d = decodeFrames(buf.subarray(0, n), maxRecords - out.length, this.maxLen);
-      for (let k = 0; k < d.frames.length; k += 2)
-        out.push(new OutEvent(buf, d.frames[k], d.frames[k + 1], null));
+      const f = d.frames;
+      for (let k = 0; k < f.length; k += 3) {
+        if (f[k + 2] < 0) out.push(new OutEvent(buf, f[k], f[k + 1], null));
+        else {
+          const { origin, offset } = readPosition(buf, f[k + 2]);
+          out.push(new OutEvent(buf, f[k], f[k + 1], null, null, origin, offset));
+        }
+      }
       this.readPos = { seg: seg.id, off: this.readPos.off + d.used };
       if (d.corrupt) {
         // Damaged after recovery (disk error): skip the rest of this segment, count it.

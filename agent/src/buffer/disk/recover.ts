@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { decodeFrames, HEADER } from './frame.ts';
+import { decodeFrames, frameLength, HEADER, POSITION } from './frame.ts';
 
 export interface Segment {
   id: number;
@@ -36,13 +36,14 @@ export interface Recovery {
 
 export const segName = (id: number) => `${String(id).padStart(10, '0')}.wal`;
 
-/** The next offset ≥ from where a whole valid frame starts, or -1. Events are JSON objects. */
+/** The next offset ≥ from where a whole valid frame (plain or positioned) starts, or -1. Events are JSON objects. */
 export function resync(buf: Buffer, from: number, maxLen: number): number {
   for (let p = from; p + HEADER < buf.length; p++) {
-    const len = buf.readUInt32LE(p);
+    const { len, positioned } = frameLength(buf, p);
     const end = p + HEADER + len;
-    if (len === 0 || len > maxLen || end > buf.length) continue;
-    if (buf[p + HEADER] !== 0x7b || buf[end - 1] !== 0x7d) continue;
+    const pre = positioned ? POSITION : 0;
+    if (len <= pre || len > maxLen + pre || end > buf.length) continue;
+    if (buf[p + HEADER + pre] !== 0x7b || buf[end - 1] !== 0x7d) continue;
     if (crc32(buf.subarray(p + HEADER, end)) === buf.readUInt32LE(p + 4)) return p;
   }
   return -1;

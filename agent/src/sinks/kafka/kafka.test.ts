@@ -70,3 +70,83 @@ describe('kafkajs partition grouping (linear replacement)', () => {
     ).toEqual({});
   });
 });
+
+describe('lz4 codec', () => {
+  test('standard LZ4 frames with independent blocks (what Kafka reads), round trip', async () => {
+    const { lz4Codec } = await import('./codecs.ts');
+    const data = Buffer.from('{"message":"retrying..."}\n'.repeat(10_000));
+    const c = lz4Codec();
+    const z = await c.compress({ buffer: data });
+    expect(z.readUInt32LE(0)).toBe(0x184d2204); // frame magic
+    expect(z[4]! & 0xc0).toBe(0x40); // version 01
+    expect(z[4]! & 0x20).toBe(0x20); // block independence
+    expect(z.length).toBeLessThan(data.length / 20);
+    expect((await c.decompress(z)).equals(data)).toBe(true);
+  });
+});
+
+describe('kafkajs encoding fast path (fastpath.ts) writes what kafkajs writes', () => {
+  test('varints, varlongs, records and key partitions', async () => {
+    const { createRequire } = await import('node:module');
+    const { makeRecordEncoder, memoisedPartitioner, patchEncoder } = await import('./fastpath.ts');
+    const require = createRequire(import.meta.url);
+    // A private copy of kafkajs's encoder module, so the originals stay untouched for comparison.
+    const path = require.resolve('kafkajs/src/protocol/encoder.js');
+    const saved = require.cache[path];
+    delete require.cache[path];
+    const Fast = require(path);
+    delete require.cache[path];
+    const Slow = require(path);
+    if (saved !== undefined) require.cache[path] = saved;
+    patchEncoder(Fast);
+    const ints = [
+      0,
+      1,
+      -1,
+      63,
+      64,
+      -64,
+      -65,
+      127,
+      128,
+      300,
+      2 ** 20,
+      -(2 ** 20),
+      2 ** 31 - 1,
+      -(2 ** 31),
+      2 ** 32 - 1,
+    ];
+    const longs = [...ints, 2 ** 40, -(2 ** 40), 2 ** 51, -(2 ** 51), 1_700_000_000_123];
+    for (const v of ints)
+      expect(new Fast().writeUVarInt(v).buffer).toEqual(new Slow().writeUVarInt(v).buffer);
+    for (const v of ints) expect(new Fast().writeVarInt(v).buffer).toEqual(new Slow().writeVarInt(v).buffer);
+    for (const v of longs) {
+      expect(new Fast().writeVarLong(v).buffer).toEqual(new Slow().writeVarLong(v).buffer);
+      expect(Fast.sizeOfVarLong(v)).toBe(Slow.sizeOfVarLong(v));
+    }
+    const recPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/index.js');
+    const Record = require(recPath);
+    const fast = makeRecordEncoder(Fast, Record);
+    for (const args of [
+      { offsetDelta: 0, timestampDelta: 0, key: 'pod-a', value: Buffer.from('{"m":1}') },
+      { offsetDelta: 4095, timestampDelta: 123456, key: null, value: Buffer.alloc(70_000, 0x61) },
+      { offsetDelta: 7, timestampDelta: 5, key: 'k', value: Buffer.from('v'), headers: { h: 'x' } },
+    ])
+      expect((fast(args) as { buffer: Buffer }).buffer).toEqual(Record(args).buffer);
+    const recs = [1, 2, 3].map((i) => fast({ offsetDelta: i, key: 'k', value: Buffer.from(`v${i}`) }));
+    expect(new Fast().writeInt8(9).writeEncoderArray(recs).buffer).toEqual(
+      new Slow().writeInt8(9).writeEncoderArray(recs).buffer,
+    );
+    const kafkajs = (await import('kafkajs')).default;
+    const murmur2 = require('kafkajs/src/producer/partitioners/default/murmur2.js');
+    const a = kafkajs.Partitioners.DefaultPartitioner();
+    const b = memoisedPartitioner(kafkajs.Partitioners.DefaultPartitioner as never, murmur2, 3)();
+    const partitionMetadata = [0, 1, 2, 3, 4].map((partitionId) => ({ partitionId, leader: 1 })) as never[];
+    for (let i = 0; i < 50; i++) {
+      const message = { key: `pod-${i % 7}`, value: 'x' };
+      expect(b({ topic: 't', partitionMetadata, message })).toBe(
+        a({ topic: 't', partitionMetadata, message }),
+      );
+    }
+  });
+});

@@ -2,9 +2,12 @@
 // - kafkajs 2.2.4 groups a batch's messages per partition with an array spread per message
 //   (O(n²): a 4,096-message batch copies ~3 million array slots); the linear equivalent below
 //   returns the same object (partition → messages in order).
-// - the snappy and zstd codecs are registered (codecs.ts).
+// - the snappy, lz4 and zstd codecs are registered (codecs.ts);
+// - record encoding without a Buffer per varint and per record, and a memoised key hash in the
+//   default partitioner (fastpath.ts).
 import { createRequire } from 'node:module';
 import { installCodecs } from './codecs.ts';
+import { type EncoderClass, makeRecordEncoder, memoisedPartitioner, patchEncoder } from './fastpath.ts';
 
 type KafkaJs = typeof import('kafkajs');
 interface GroupArgs {
@@ -30,6 +33,12 @@ export function groupMessagesPerPartition({ topic, partitionMetadata, messages, 
 }
 
 let loaded: Promise<KafkaJs> | undefined;
+let partitioner: (() => unknown) | undefined;
+
+/** The producer's partitioner: kafkajs's default, with the key hash memoised (after loadKafkajs). */
+export function defaultPartitioner(k: KafkaJs): KafkaJs['Partitioners']['DefaultPartitioner'] {
+  return (partitioner ?? k.Partitioners.DefaultPartitioner) as KafkaJs['Partitioners']['DefaultPartitioner'];
+}
 
 export function loadKafkajs(): Promise<KafkaJs> {
   loaded ??= (async () => {
@@ -42,7 +51,24 @@ export function loadKafkajs(): Promise<KafkaJs> {
     } catch {
       // another kafkajs layout: keep its own grouping
     }
-    return installCodecs(await import('kafkajs'));
+    try {
+      const Encoder = require('kafkajs/src/protocol/encoder.js') as EncoderClass;
+      patchEncoder(Encoder);
+      const path = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/index.js');
+      const original = require(path);
+      const cached = require.cache[path];
+      if (cached !== undefined) cached.exports = makeRecordEncoder(Encoder, original);
+    } catch {
+      // another kafkajs layout: keep its own encoding
+    }
+    const k = installCodecs(await import('kafkajs'));
+    try {
+      const murmur2 = require('kafkajs/src/producer/partitioners/default/murmur2.js');
+      partitioner = memoisedPartitioner(k.Partitioners.DefaultPartitioner as never, murmur2);
+    } catch {
+      partitioner = undefined;
+    }
+    return k;
   })();
   return loaded;
 }

@@ -13,7 +13,7 @@ import type { SendResult, SendStatus, Service, SinkContext } from '../types.ts';
 import { compressionType } from './codecs.ts';
 import type { KafkaOptions } from './config.ts';
 import type { KafkaRequest } from './encode.ts';
-import { loadKafkajs } from './kafkajs.ts';
+import { defaultPartitioner, loadKafkajs } from './kafkajs.ts';
 
 type Kind = 'auth' | 'tooLarge' | 'retry';
 
@@ -111,7 +111,7 @@ export class KafkaService implements Service<KafkaRequest> {
     const producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
-      createPartitioner: k.Partitioners.DefaultPartitioner,
+      createPartitioner: defaultPartitioner(k),
       retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
     });
     try {

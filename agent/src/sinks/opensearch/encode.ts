@@ -1,9 +1,16 @@
 // Pure: events → `_bulk` items. Each item is the action line and the document (the event's
 // NDJSON bytes), kept separate so the service can send any subset (a retry of some items, or the
-// halves of a request the server finds too large). Document ids are deterministic — a SHA-256 of
-// the record's bytes, which carry its CRI timestamp (ns), stream, pod and container identity and
-// body — so a retried or re-read record overwrites itself instead of duplicating.
-import { createHash } from 'node:crypto';
+// halves of a request the server finds too large).
+//
+// Document ids come from the record's source position (engine/origin.ts): the origin digest of
+// (pipeline, device, inode, head id) in base64url and the byte offset of the record in base 36 —
+// the same on a retry and on a re-read after a restart, so those overwrite instead of duplicating,
+// while two identical lines (same text, same timestamp) at different offsets stay two documents.
+// Not a hash of the offset: ids of one file share their prefix and never collide with each other,
+// and prefix-sharing ids are what Lucene's terms index looks up fastest (like OpenSearch's own).
+// A record without a position (written to a disk buffer by an agent before positions existed)
+// gets no `_id`: OpenSearch generates a unique one, so nothing collapses, at the cost of a
+// possible duplicate if that bulk is retried (at-least-once).
 import type { Event } from '../../engine/record.ts';
 import { EventFields } from '../shared/fields.ts';
 import { compileTemplate } from '../shared/template.ts';
@@ -17,11 +24,10 @@ export interface BulkRequest {
   indices: string[];
 }
 
-export function documentId(e: Event): string {
-  return createHash('sha256')
-    .update(e.buf.subarray(e.off, e.off + e.len))
-    .digest('base64url')
-    .slice(0, 22);
+/** The document id of a record with a source position; undefined without one. */
+export function documentId(e: Event): string | undefined {
+  if (e.origin === null || e.offset < 0) return undefined;
+  return `${e.origin.toString('base64url')}${e.offset.toString(36)}`;
 }
 
 /** Index names are lower case without `\ / * ? " < > | , #` or spaces, and cannot start with - _ +. */
@@ -47,9 +53,10 @@ export function bulkEncoder(o: OpenSearchOptions): Encoder<BulkRequest> {
         const index = fixed ?? sanitizeIndex(template.render(fields.reset(e), 'unknown'));
         if (index !== last) {
           last = index;
-          lastHead = `{"${op}":{"_index":${JSON.stringify(index)},"_id":"`;
+          lastHead = `{"${op}":{"_index":${JSON.stringify(index)}`;
         }
-        const action = `${lastHead}${documentId(e)}"}}\n`;
+        const id = documentId(e);
+        const action = id === undefined ? `${lastHead}}}\n` : `${lastHead},"_id":"${id}"}}\n`;
         const alen = Buffer.byteLength(action);
         const b = Buffer.allocUnsafe(alen + e.len + 1);
         b.write(action, 0, 'utf8');

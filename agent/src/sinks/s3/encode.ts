@@ -1,7 +1,10 @@
 // Pure: events → one NDJSON object per distinct key prefix. The object key is deterministic —
-// `<prefix><UTC time of the first record>-<SHA-256 of the body>.ndjson[.gz]` — so a retried
-// upload of the same records overwrites the same object instead of adding a duplicate.
+// `<prefix><UTC time of the first record>-<SHA-256 of the body and the records' source
+// positions>.ndjson[.gz]` — so a retried upload of the same records overwrites the same object
+// instead of adding a duplicate, while two batches of byte-identical lines (a repeated message
+// with the same timestamp) read from different offsets stay two objects.
 import { createHash } from 'node:crypto';
+import { ORIGIN_LEN } from '../../engine/origin.ts';
 import type { Event } from '../../engine/record.ts';
 import { EventFields } from '../shared/fields.ts';
 import { compileTemplate } from '../shared/template.ts';
@@ -58,7 +61,17 @@ export function s3Encoder(o: S3Options): Encoder<S3Request> {
           p += e.buf.copy(body, p, e.off, e.off + e.len);
           body[p++] = 0x0a;
         }
-        const hash = createHash('sha256').update(body).digest('hex').slice(0, 32);
+        const pos = Buffer.alloc(g.events.length * (ORIGIN_LEN + 6));
+        let q = 0;
+        for (const i of g.events) {
+          const e = events[i];
+          if (e.origin !== null) {
+            e.origin.copy(pos, q, 0, ORIGIN_LEN);
+            pos.writeUIntLE(e.offset, q + ORIGIN_LEN, 6);
+          }
+          q += ORIGIN_LEN + 6;
+        }
+        const hash = createHash('sha256').update(body).update(pos).digest('hex').slice(0, 32);
         const stamp = `${g.first.replace(/[-:]/g, '')}0000Z`;
         objects.push({ key: `${prefix}${stamp}-${hash}${ext}`, body, events: g.events });
       }

@@ -35,6 +35,7 @@ export function scalarText(v: unknown): string | undefined {
 const K8S_KEY = Buffer.from('"kubernetes":{');
 const FRAGMENT_CACHE = 4096;
 const HEAD_BYTES = 192;
+const RECENT = 8;
 
 /**
  * End (exclusive) of the JSON object starting at `start` (a `{`), skipping strings; -1 if the
@@ -60,6 +61,8 @@ export class EventFields {
   private k8sDone = false;
   /** Parsed `kubernetes` objects by their text: the pipeline emits one fragment per pod. */
   private readonly fragments = new Map<string, unknown>();
+  /** The last few fragments as bytes, most recent first. */
+  private readonly recent: { bytes: Buffer; value: unknown }[] = [];
 
   reset(e: Event): this {
     this.e = e;
@@ -85,10 +88,20 @@ export class EventFields {
   private findKubernetes(): unknown {
     const e = this.e!;
     const end = e.off + e.len;
-    // It follows "timestamp" and "stream" at the head of the event (engine/serialize.ts).
-    const rel = e.buf.subarray(e.off, Math.min(end, e.off + HEAD_BYTES)).indexOf(K8S_KEY);
-    if (rel < 0) return lookup(this.object(), 'kubernetes');
-    const s = e.off + rel + K8S_KEY.length - 1;
+    const head = Math.min(end, e.off + HEAD_BYTES);
+    // It follows "timestamp" and "stream" at the head of the event (engine/serialize.ts). The
+    // search may run past the event into the arena: a hit beyond the head does not count.
+    const at = e.buf.indexOf(K8S_KEY, e.off);
+    if (at < 0 || at + K8S_KEY.length > head) return lookup(this.object(), 'kubernetes');
+    const s = at + K8S_KEY.length - 1;
+    // The fragments seen last (consecutive events mostly come from the same few files): equal
+    // bytes up to the closing brace of a complete object are the same object, no scan, no string.
+    const recent = this.recent;
+    for (let i = 0; i < recent.length; i++) {
+      const r = recent[i];
+      const n = r.bytes.length;
+      if (s + n <= end && e.buf.compare(r.bytes, 0, n, s, s + n) === 0) return r.value;
+    }
     const stop = objectEnd(e.buf, s, end);
     if (stop < 0) return lookup(this.object(), 'kubernetes');
     const text = e.buf.toString('utf8', s, stop);
@@ -102,6 +115,8 @@ export class EventFields {
       if (this.fragments.size >= FRAGMENT_CACHE) this.fragments.clear();
       this.fragments.set(text, v);
     }
+    if (recent.length >= RECENT) recent.pop();
+    recent.unshift({ bytes: Buffer.from(e.buf.subarray(s, stop)), value: v });
     return v;
   }
 

@@ -67,7 +67,15 @@ describe('the kubernetes fragment shortcut', () => {
     const line = JSON.stringify(rec);
     // In an arena: other events around it must not be read.
     const arena = Buffer.from(`{"x":1}${line}{"kubernetes":{"namespace":"other"}}`);
-    const e = { buf: arena, off: 7, len: Buffer.byteLength(line), group: null, arena: null };
+    const e = {
+      buf: arena,
+      off: 7,
+      len: Buffer.byteLength(line),
+      group: null,
+      arena: null,
+      origin: null,
+      offset: -1,
+    };
     expect(f.reset(e).get('kubernetes.namespace')).toBe('shop');
     expect(f.reset(e).get('kubernetes.labels.app.kubernetes.io/name')).toBe('checkout');
     expect(

@@ -3,6 +3,7 @@
 // `kubernetes`. Acknowledgement works as for container files: a chunk's group commits the offset
 // of the first byte not yet part of a complete line.
 import { type AckGroup, AckTracker } from '../../checkpoint/acks.ts';
+import { type FileIdentity, OriginCache } from '../../engine/origin.ts';
 import type { Pipeline } from '../../engine/pipeline.ts';
 import { LogRecord, type RecordSource } from '../../engine/record.ts';
 import type { LineSink } from '../kubernetes_logs/tailer.ts';
@@ -46,19 +47,28 @@ export class HostFileReader implements LineSink {
   private readonly pipeline: Pipeline;
   private readonly source: HostSource;
   private readonly maxBytes: number;
+  private readonly origins: OriginCache;
+  private origin: Buffer | null = null;
 
   constructor(pipeline: Pipeline, source: HostSource, committed: number, maxRecordBytes: number) {
     this.pipeline = pipeline;
     this.source = source;
     this.tracker = new AckTracker(committed);
     this.maxBytes = maxRecordBytes;
+    this.origins = new OriginCache(pipeline.id);
+  }
+
+  /** The file whose identity positions refer to (the tailer reading it). */
+  bind(file: FileIdentity): void {
+    this.origins.bind(file);
   }
 
   beginChunk(): void {
     this.group = this.tracker.open();
+    this.origin = this.origins.current();
   }
 
-  line(buf: Buffer, s: number, e: number, _lineStart: number, extra: number): void {
+  line(buf: Buffer, s: number, e: number, lineStart: number, extra: number): void {
     let end = e > s && buf[e - 1] === 0x0d ? e - 1 : e;
     let cut = extra;
     if (end - s > this.maxBytes) {
@@ -70,7 +80,15 @@ export class HostFileReader implements LineSink {
       this.pipeline.stats.truncated++;
       message += `…[truncated ${cut} bytes]`;
     }
-    const r = new LogRecord(new Date().toISOString(), 'file', message, this.source, this.group);
+    const r = new LogRecord(
+      new Date().toISOString(),
+      'file',
+      message,
+      this.source,
+      this.group,
+      this.origin,
+      lineStart,
+    );
     r.cut = cut;
     this.pipeline.accept(r);
   }

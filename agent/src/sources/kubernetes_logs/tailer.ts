@@ -16,7 +16,7 @@ import {
   statSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { FP_LEN, fingerprintFd, MIN_FP } from './fingerprint.ts';
+import { FP_LEN, fingerprintFd, headIdFd, MIN_FP } from './fingerprint.ts';
 import type { FdLimiter } from './limiter.ts';
 
 export interface LineSink {
@@ -55,6 +55,8 @@ export class Tailer {
   offset: number;
   fpLen = 0;
   fpCrc = 0;
+  /** Head id (fingerprint.ts headIdFd): with dev+ino, the file identity record positions refer to. */
+  headId = -1;
   /** No longer the file at `path` (rotated or deleted): read to the end, then release. */
   rotated = false;
   /** At end of file with nothing to do (for --once). */
@@ -254,6 +256,7 @@ export class Tailer {
     const sink = this.sink;
     let base = this.offset - end; // file offset of buf[0]
     let s = 0;
+    if (this.headId < 0) this.headId = headIdFd(this.fd);
     sink.beginChunk();
     if (this.skipping) {
       const nl = buf.indexOf(NL, 0);
@@ -303,6 +306,7 @@ export class Tailer {
     this.skipHead = undefined;
     this.fpLen = 0;
     this.fpCrc = 0;
+    this.headId = -1;
     this.computeFingerprint();
   }
 
