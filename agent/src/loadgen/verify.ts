@@ -81,7 +81,11 @@ export function verifyOutputs(paths: string[], manifest: Record<string, number>)
  * at every kill, so segment i is what the agent wrote after the i-th kill, and a record counts as a
  * duplicate in the segment that repeats it.
  */
-export function duplicatesBySegment(path: string, bounds: number[], manifest: Record<string, number>): number[] {
+export function duplicatesBySegment(
+  path: string,
+  bounds: number[],
+  manifest: Record<string, number>,
+): number[] {
   const seen = new Map<string, Uint8Array>();
   for (const [id, n] of Object.entries(manifest)) seen.set(id, new Uint8Array(n));
   const dups = bounds.map(() => 0);
