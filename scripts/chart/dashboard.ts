@@ -252,11 +252,16 @@ export function dashboard(): Record<string, unknown> {
     row('Agents', 39),
     timeseries(
       'Open files',
-      'Log files each agent holds open, and files it skips because their pod is annotated sluice.dev/exclude.',
+      'Log files each agent holds open (and its peak, bounded by agent.maxOpenFiles), files it skips because their pod is annotated sluice.dev/exclude, and agents following files by polling because inotify failed (sluice_file_watch_active 0, failures counted).',
       'none',
       [
         { expr: `sum by (pod) (sluice_open_files{${SEL}})`, legendFormat: '{{pod}}' },
+        { expr: `max by (pod) (sluice_open_files_peak{${SEL}})`, legendFormat: 'peak {{pod}}' },
         { expr: `sum by (pod) (sluice_excluded_files{${SEL}})`, legendFormat: 'excluded {{pod}}' },
+        {
+          expr: `count by (pod) (sluice_file_watch_active{${SEL}} == 0) or sum by (pod) (increase(sluice_file_watch_failures_total{${SEL}}[$__rate_interval]))`,
+          legendFormat: 'polling only {{pod}}',
+        },
       ],
       { x: 0, y: 40, w: 8, h: 7 },
     ),

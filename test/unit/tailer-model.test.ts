@@ -79,7 +79,10 @@ class Writer {
   }
 }
 
-describe('tailer model', () => {
+describe.each([
+  ['inotify', true],
+  ['polling only', false],
+])('tailer model (%s)', (_mode, watch) => {
   // MODEL_SEEDS=N runs seeds 1..N (default 8); MODEL_SEED=k runs only seed k.
   const n = Number(process.env.MODEL_SEEDS ?? 8);
   const seeds = process.env.MODEL_SEED
@@ -94,7 +97,7 @@ describe('tailer model', () => {
         (i) => new Writer(`f${i}`, join(root, 'logs', `ns_pod${i}_uid${i}`, 'c')),
       );
       for (const w of writers) w.write(3, r);
-      const c = config(root, [{}], { pollIntervalMs: 100, rotateWaitMs: 300 });
+      const c = config(root, [{}], { pollIntervalMs: 100, rotateWaitMs: 300, watch });
       c.outputs[0].batch = { maxAgeMs: 20 };
       const stats = new AgentStats();
       const rt = new Runtime({ stats, log: () => {} });
@@ -129,9 +132,12 @@ describe('tailer model', () => {
       // (a copy can repeat bytes already read from the original under load): bounded, not zero.
       const written = Object.values(manifest).reduce((a, b) => a + b, 0);
       expect(rep.duplicates).toBeLessThanOrEqual(Math.ceil(written * 0.02));
-      // In order per physical file. Across a rotation the agent reads the rotated file to its end
-      // before the new one, except for contents of back-to-back copytruncates it only finds as
-      // copies: those are read alongside (counted, not asserted).
+      // In order per physical file. Across rotations the agent reads rotated files and copies one
+      // after the other, oldest first, before the active file (counted, not asserted): the one
+      // case it cannot order is content written and copytruncated away before the agent read a
+      // byte of it (the file was empty or unseen when opened, so no fingerprint ties the copy to
+      // it; the window is the time to notice a write, ms with inotify, up to pollIntervalMs when
+      // polling). Seen in 4 of 30 seeds when polling (one line each), in none of 30 with inotify.
       const byId = new Map(writers.map((w) => [w.id, w]));
       const last = new Map<string, number>();
       let perFile = 0;
@@ -143,8 +149,10 @@ describe('tailer model', () => {
         last.set(k, seq);
       }
       expect({ outOfOrderInFile: perFile }).toEqual({ outOfOrderInFile: 0 });
-      if (rep.outOfOrder > 0)
-        process.stdout.write(`seed ${seed}: ${rep.outOfOrder} reordered across rotations\n`);
+      if (rep.outOfOrder > 0 || rep.duplicates > 0)
+        process.stdout.write(
+          `${_mode} seed ${seed}: ${rep.outOfOrder} reordered across rotations, ${rep.duplicates} dup\n`,
+        );
     },
     60_000,
   );

@@ -2,8 +2,8 @@
 // (checkpoint by device+inode with a verified head fingerprint, a copytruncate copy by
 // fingerprint, a new active file from the head), persists committed offsets, hands a truncated
 // file's position over to its copy, and forgets checkpoints of files that are gone.
-import { statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { AckTracker } from '../checkpoint/acks.ts';
 import type { Checkpoint, CheckpointStore } from '../checkpoint/store.ts';
 import { DEFAULTS } from '../config/defaults.ts';
@@ -11,7 +11,7 @@ import { EXCLUDE_ANNOTATION, type MetadataStore } from '../enrich/store.ts';
 import type { AgentStats } from '../ops/stats.ts';
 import { HostFileReader, HostSource } from '../sources/host_files/reader.ts';
 import type { FileInfo } from '../sources/kubernetes_logs/discovery.ts';
-import { fingerprintFd, fingerprintPath, MIN_FP } from '../sources/kubernetes_logs/fingerprint.ts';
+import { FP_LEN, fingerprintFd, fingerprintPath, MIN_FP } from '../sources/kubernetes_logs/fingerprint.ts';
 import type { FdLimiter } from '../sources/kubernetes_logs/limiter.ts';
 import { parsePodLogPath } from '../sources/kubernetes_logs/path.ts';
 import { openSibling, Tailer, type TailerHost } from '../sources/kubernetes_logs/tailer.ts';
@@ -56,9 +56,32 @@ interface Tracked {
   cp: Checkpoint;
   size: number;
   mtimeMs: number;
+  /** Started at an active name (not a rotated `N.log.<suffix>` one). */
+  active: boolean;
 }
 
 const key = (dev: number, ino: number) => `${dev}:${ino}`;
+
+/** This file (by identity) is still at `path` or at a rotated sibling name of it. */
+function exists(path: string, dev: number, ino: number): boolean {
+  const same = (p: string) => {
+    try {
+      const st = statSync(p);
+      return st.dev === dev && st.ino === ino;
+    } catch {
+      return false;
+    }
+  };
+  if (same(path)) return true;
+  const prefix = `${basename(path)}.`;
+  let names: string[] = [];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return false;
+  }
+  return names.some((n) => n.startsWith(prefix) && same(join(dirname(path), n)));
+}
 
 export class Collector implements TailerHost {
   readonly pipeline: Pipeline;
@@ -75,6 +98,8 @@ export class Collector implements TailerHost {
   /** Files truncated by copytruncate, restarted from the head once their copy is read to its end. */
   private readonly successors = new Map<Tailer, Successor[]>();
   private readonly waiting = new Set<string>();
+  /** Rotated files (or copies) and the active files of their container they hold back. */
+  private readonly holds = new Map<Tailer, Tailer[]>();
   /** A file was deferred behind an unfinished rotated one: rescan when that one reaches its end. */
   private blocked = false;
   private rescanPending = false;
@@ -103,6 +128,7 @@ export class Collector implements TailerHost {
     this.pipeline.waitForSpace(cb);
   }
   idle(t: Tailer): void {
+    this.release(t);
     this.startSuccessors(t);
     if (this.blocked) {
       this.blocked = false;
@@ -115,14 +141,46 @@ export class Collector implements TailerHost {
       err: e.message,
     });
     this.drop(t);
+    this.release(t);
     this.startSuccessors(t);
     this.requestRescan();
   }
   closed(t: Tailer): void {
     this.opts.stats.rotations++;
     this.drop(t);
+    this.release(t);
+    // Deleted: forget its checkpoint now. Its inode number may come back at once with a new file,
+    // which must not inherit the old position (kept only while the file exists, as proof it was read).
+    if (!exists(t.path, t.dev, t.ino)) {
+      this.opts.store.delete(this.pipeline.id, t.dev, t.ino);
+      this.opts.store.touch();
+    }
     this.startSuccessors(t);
     this.requestRescan();
+  }
+
+  /** `t` (an older file) reached its end: the files it held back read on. */
+  private release(t: Tailer): void {
+    const list = this.holds.get(t);
+    if (list === undefined) return;
+    this.holds.delete(t);
+    for (const h of list) {
+      if ([...this.holds.values()].some((l) => l.includes(h))) continue;
+      h.held = false;
+      h.kick();
+    }
+  }
+
+  /** A rotated file or copy starts: the active files of its container wait for its end. */
+  private holdActive(older: Tailer): void {
+    const dir = dirname(older.path);
+    const list: Tailer[] = [];
+    for (const [t, tr] of this.byTailer)
+      if (t !== older && tr.active && !t.rotated && !t.closedFlag && dirname(t.path) === dir) {
+        t.held = true;
+        list.push(t);
+      }
+    if (list.length > 0) this.holds.set(older, list);
   }
 
   private requestRescan(): void {
@@ -131,26 +189,17 @@ export class Collector implements TailerHost {
     this.opts.rescan();
   }
 
-  /** The copy `t` reads is done: its original (truncated, being rewritten) starts from the head. */
+  /**
+   * The copy `t` reads is done: its original (truncated, being rewritten) may start from the head.
+   * It goes through a scan rather than starting here, so that copies made meanwhile (back-to-back
+   * copytruncates the agent only finds as copies) are read before it, oldest first.
+   */
   private startSuccessors(t: Tailer): void {
     const list = this.successors.get(t);
     if (list === undefined) return;
     this.successors.delete(t);
-    for (const s of list) {
-      const k = key(s.dev, s.ino);
-      this.waiting.delete(k);
-      if (this.stopped || this.tracked.has(k)) continue;
-      try {
-        const st = statSync(s.path);
-        if (st.dev === s.dev && st.ino === s.ino) {
-          this.start(s.path, s.dev, s.ino, st.size, 0);
-          continue;
-        }
-      } catch {
-        // moved or gone: the next scan finds it where it is now
-      }
-      this.requestRescan();
-    }
+    for (const s of list) this.waiting.delete(key(s.dev, s.ino));
+    this.requestRescan();
   }
   truncated(t: Tailer): void {
     const tr = this.byTailer.get(t);
@@ -216,7 +265,11 @@ export class Collector implements TailerHost {
     const liveFps: { len: number; crc: number }[] = [];
     for (const tr of this.tracked.values())
       if (tr.tailer.fpLen > 0) liveFps.push({ len: tr.tailer.fpLen, crc: tr.tailer.fpCrc });
-    for (const f of files) {
+    // Rotated files first, oldest first: an active file (and a younger rotated one) of the same
+    // container then waits behind them, so a container's lines stay in order across rotations.
+    const ordered = files.filter((f) => !f.meta.active).sort((a, b) => a.mtimeMs - b.mtimeMs);
+    for (const f of files) if (f.meta.active) ordered.push(f);
+    for (const f of ordered) {
       const k = key(f.dev, f.ino);
       seen.add(k);
       const tr = this.tracked.get(k);
@@ -237,10 +290,6 @@ export class Collector implements TailerHost {
           continue;
         }
         if (selectFile(this.pipeline.config, f.meta, pod, this.opts.self) !== 'yes') continue;
-      }
-      if (f.meta.active && this.behindRotated(f)) {
-        this.blocked = true;
-        continue;
       }
       this.consider(f, first, liveFps);
     }
@@ -275,6 +324,7 @@ export class Collector implements TailerHost {
     }
     if (cp !== undefined) {
       if (!f.meta.active && cp.offset >= f.size) return; // fully read rotated file
+      if (this.deferred(f)) return;
       this.start(f.path, f.dev, f.ino, f.size, cp.offset > f.size ? 0 : cp.offset, cp);
       return;
     }
@@ -285,6 +335,7 @@ export class Collector implements TailerHost {
       if (byFp !== undefined && !this.tracked.has(key(byFp.dev, byFp.ino))) {
         // A copy made while nobody watched (copytruncate during downtime): continue there.
         if (byFp.offset >= f.size && !f.meta.active) return;
+        if (this.deferred(f)) return;
         store.delete(this.pipeline.id, byFp.dev, byFp.ino);
         this.start(f.path, f.dev, f.ino, f.size, Math.min(byFp.offset, f.size));
         return;
@@ -295,17 +346,26 @@ export class Collector implements TailerHost {
       const unseen = !firstScan || (store.previousSave > 0 && f.mtimeMs > store.previousSave);
       if (!unseen) return;
     }
+    if (this.deferred(f)) return;
     this.start(f.path, f.dev, f.ino, f.size, 0);
   }
 
+  /** Deferred behind an older file of its container; the scan after that one's end starts it. */
+  private deferred(f: FileInfo): boolean {
+    if (!this.behindRotated(f)) return false;
+    this.blocked = true;
+    return true;
+  }
+
   /**
-   * A new file at an active name waits while the file that had this name before (renamed or
-   * deleted, its tailer may not know yet) or a rotated file of the same container is still
-   * being read: rotated files are read to their end first, so lines stay in order.
+   * A new file waits while an older file of the same container is still being read: the file that
+   * had this name before (renamed or deleted, its tailer may not know yet), a rotated file or a
+   * copytruncate copy. Rotated files are read to their end one after the other, oldest first, and
+   * the active file last, so lines stay in order.
    */
   private behindRotated(f: FileInfo): boolean {
     const dir = dirname(f.path);
-    for (const t of this.byTailer.keys()) {
+    for (const [t, tr] of this.byTailer) {
       if (t.closedFlag || dirname(t.path) !== dir) continue;
       if (t.path === f.path) {
         // The previous file at this name: wait until it knows it was rotated and read its end.
@@ -313,7 +373,7 @@ export class Collector implements TailerHost {
         t.kick();
         return true;
       }
-      if (t.rotated && !t.atEof) return true;
+      if ((t.rotated || !tr.active) && !t.atEof) return true;
     }
     for (const list of this.successors.values()) if (list.some((s) => dirname(s.path) === dir)) return true;
     return false;
@@ -347,6 +407,16 @@ export class Collector implements TailerHost {
       : this.containerReader(path, offset);
     const tailer = new Tailer(this, reader, path, dev, ino, offset);
     reader.bind(tailer);
+    // The head is fingerprinted now, not at the first read: a file copytruncated before that read
+    // is then recognised as truncated, and its copy as the content this tailer was to read first.
+    if (size >= MIN_FP) {
+      const len = Math.min(size, FP_LEN);
+      const crc = fingerprintPath(path, len);
+      if (crc >= 0) {
+        tailer.fpLen = len;
+        tailer.fpCrc = crc;
+      }
+    }
     const cp: Checkpoint = existing ?? {
       pipeline: this.pipeline.id,
       path,
@@ -370,9 +440,11 @@ export class Collector implements TailerHost {
       }
       store.touch();
     };
-    const tr: Tracked = { tailer, reader, cp, size, mtimeMs: 0 };
+    const active = this.hostPaths.has(path) || parsePodLogPath(path)?.active !== false;
+    const tr: Tracked = { tailer, reader, cp, size, mtimeMs: 0, active };
     this.tracked.set(key(dev, ino), tr);
     this.byTailer.set(tailer, tr);
+    if (!active) this.holdActive(tailer);
     tailer.kick();
   }
 
@@ -399,13 +471,9 @@ export class Collector implements TailerHost {
     });
   }
 
-  kickPath(path: string): void {
-    for (const tr of this.tracked.values()) if (tr.tailer.path === path) tr.tailer.kick();
-  }
-
-  /** Poll fallback: every tailer re-checks its file. */
-  kickAll(): void {
-    for (const tr of this.tracked.values()) tr.tailer.kick();
+  /** inotify: these files were written to (or renamed). */
+  kickPaths(paths: Set<string>): void {
+    for (const t of this.byTailer.keys()) if (paths.has(t.path)) t.kick();
   }
 
   flushMultiline(now: number, force: boolean): void {

@@ -11,13 +11,14 @@ import { DEFAULTS } from '../config/defaults.ts';
 import type { AgentConfig, AgentSettings, OutputConfig, PipelineConfig } from '../config/types.ts';
 import { loadMetadataFile } from '../enrich/static.ts';
 import { MetadataStore } from '../enrich/store.ts';
-import { DropReason } from '../ops/catalogue.ts';
+import { DropReason, ErrorCode } from '../ops/catalogue.ts';
 import type { LogFn } from '../ops/log.ts';
 import type { AgentStats } from '../ops/stats.ts';
 import { noSecrets, type SecretStore } from '../secrets/index.ts';
-import { scanHostFiles } from '../sources/host_files/scan.ts';
+import { hostWatchDirs, scanHostFiles } from '../sources/host_files/scan.ts';
 import { Discovery, type FileInfo } from '../sources/kubernetes_logs/discovery.ts';
 import { FdLimiter } from '../sources/kubernetes_logs/limiter.ts';
+import type { WatchFn } from '../sources/kubernetes_logs/watch.ts';
 import { Collector } from './collector.ts';
 import { Output } from './output.ts';
 import { Pipeline } from './pipeline.ts';
@@ -34,6 +35,8 @@ export interface RuntimeDeps {
   secrets?: SecretStore;
   /** Start the Kubernetes pod watch (injected so this module does not load the client). */
   startKubeWatch?: (store: MetadataStore, nodeName: string | undefined) => Promise<() => void>;
+  /** fs.watch, injectable so tests can make inotify fail. */
+  watchFn?: WatchFn;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -199,32 +202,55 @@ export class Runtime {
         pipeline: p.pipeline.id,
         files: p.collector.excludedFiles,
       }));
+    const pollMs = s.pollIntervalMs ?? DEFAULTS.pollIntervalMs;
     this.discovery = new Discovery(
       s.podLogsDir ?? DEFAULTS.podLogsDir,
-      s.pollIntervalMs ?? DEFAULTS.pollIntervalMs,
+      { pollMs, watch: s.watch ?? true, watchFn: this.deps.watchFn },
       {
         scanned: (files) => this.dispatch(files),
-        changed: (path) => {
-          for (const p of this.pipelines.values()) p.collector.kickPath(path);
+        changed: (paths) => {
+          for (const p of this.pipelines.values()) p.collector.kickPaths(paths);
+        },
+        watchFailed: (err) => {
+          stats.watchFailures++;
+          log(
+            'warn',
+            `cannot watch log directories (${err.code ?? err.message}); following files by polling every ${pollMs} ms`,
+            {
+              code: ErrorCode.fileWatch,
+              err: err.message,
+              hint:
+                err.code === 'ENOSPC' || err.code === 'EMFILE'
+                  ? 'raise the node sysctls fs.inotify.max_user_watches / fs.inotify.max_user_instances and restart the agent'
+                  : undefined,
+            },
+          );
         },
       },
     );
+    stats.watching = () => this.discovery?.watching ?? false;
     this.mlTimer = setInterval(() => {
       const now = Date.now();
       for (const p of this.pipelines.values()) p.collector.flushMultiline(now, false);
       this.metadata?.evict(now);
       stats.openFiles = this.limiter?.open ?? 0;
+      stats.openFilesPeak = this.limiter?.peak ?? 0;
     }, 250);
     this.mlTimer.unref();
   }
 
   private dispatch(files: FileInfo[]): void {
     this.lastFiles = files;
+    const hostDirs = new Set<string>();
     for (const p of this.pipelines.values()) {
       const h = p.pipeline.config.input?.hostFiles;
       const hosts = h === undefined ? [] : scanHostFiles(h.paths, h.exclude, this.settings.hostRoot);
+      if (h !== undefined)
+        for (const d of hostWatchDirs(h.paths, hosts, this.settings.hostRoot)) hostDirs.add(d);
       p.collector.sync(hosts.length === 0 ? files : [...files, ...hosts]);
     }
+    // Host files are watched like container logs: their directories join the next watch sync.
+    if (this.discovery !== undefined) this.discovery.extraDirs = hostDirs;
   }
 
   private rescanTimer: NodeJS.Timeout | undefined;
@@ -240,7 +266,7 @@ export class Runtime {
     if (this.deps.once) this.discovery!.scan();
     else if (!this.discoveryStarted) {
       this.discoveryStarted = true;
-      this.discovery!.start(this.settings.watch ?? true);
+      this.discovery!.start();
     } else this.discovery!.scan();
   }
   private discoveryStarted = false;

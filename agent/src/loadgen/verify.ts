@@ -74,3 +74,50 @@ export function verifyOutputs(paths: string[], manifest: Record<string, number>)
   }
   return { expected, delivered, lost, duplicates, outOfOrder, lostSample, unknown };
 }
+
+/**
+ * Duplicates per segment of one output file, where segment i holds the lines starting in
+ * [bounds[i], bounds[i + 1]) (the last one runs to the end): the kill test records the file's size
+ * at every kill, so segment i is what the agent wrote after the i-th kill, and a record counts as a
+ * duplicate in the segment that repeats it.
+ */
+export function duplicatesBySegment(
+  path: string,
+  bounds: number[],
+  manifest: Record<string, number>,
+): number[] {
+  const seen = new Map<string, Uint8Array>();
+  for (const [id, n] of Object.entries(manifest)) seen.set(id, new Uint8Array(n));
+  const dups = bounds.map(() => 0);
+  let seg = 0;
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(4 << 20);
+  let carry = '';
+  let carryAt = 0; // file offset of carry[0] (latin1: one char per byte)
+  const line = (text: string, at: number) => {
+    while (seg + 1 < bounds.length && at >= bounds[seg + 1]) seg++;
+    TAG.lastIndex = 0;
+    for (let m = TAG.exec(text); m !== null; m = TAG.exec(text)) {
+      const arr = seen.get(m[1]);
+      const n = Number(m[2]);
+      if (arr === undefined || n >= arr.length) continue;
+      if (arr[n] > 0) dups[seg]++;
+      else arr[n] = 1;
+    }
+  };
+  for (;;) {
+    const n = readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) break;
+    const text = carry + buf.toString('latin1', 0, n);
+    let s = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', s)) {
+      line(text.slice(s, nl), carryAt + s);
+      s = nl + 1;
+    }
+    carry = text.slice(s);
+    carryAt += s;
+  }
+  if (carry.length > 0) line(carry, carryAt);
+  closeSync(fd);
+  return dups;
+}

@@ -26,6 +26,8 @@ export const ErrorCode = {
   configRead: 'SLUICE_ERR_CONFIG_READ',
   checkpointWrite: 'SLUICE_ERR_CHECKPOINT_WRITE',
   tailerRead: 'SLUICE_ERR_TAILER_READ',
+  /** inotify unavailable or exhausted (fs.inotify.max_user_watches): files are followed by polling. */
+  fileWatch: 'SLUICE_ERR_FILE_WATCH',
   sinkSend: 'SLUICE_ERR_SINK_SEND',
   /** The destination refused the credentials: fix the referenced Secret; retried when it changes. */
   sinkAuth: 'SLUICE_ERR_SINK_AUTH',

@@ -108,7 +108,24 @@ export function makeMetrics(stats: AgentStats): Registry {
   counter('sluice_file_truncations_total', 'Files truncated in place (copytruncate).', [], (c) =>
     c.inc(stats.truncations),
   );
-  gauge('sluice_open_files', 'Log files open.', [], (g) => g.set(stats.openFiles));
+  gauge('sluice_open_files', 'Log files open (bounded by agent.maxOpenFiles).', [], (g) =>
+    g.set(stats.openFiles),
+  );
+  gauge('sluice_open_files_peak', 'Most log files open at once since start.', [], (g) =>
+    g.set(stats.openFilesPeak),
+  );
+  gauge(
+    'sluice_file_watch_active',
+    '1 when log files are watched through inotify, 0 when polled only.',
+    [],
+    (g) => g.set(stats.watching() ? 1 : 0),
+  );
+  counter(
+    'sluice_file_watch_failures_total',
+    'inotify could not be set up or broke (e.g. ENOSPC: fs.inotify.max_user_watches); polling took over.',
+    [],
+    (c) => c.inc(stats.watchFailures),
+  );
   counter('sluice_config_reloads_total', 'Successful config reloads.', [], (c) => c.inc(stats.reloads));
   counter('sluice_config_reload_failures_total', 'Rejected config reloads.', [], (c) =>
     c.inc(stats.reloadFailures),

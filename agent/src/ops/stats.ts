@@ -42,6 +42,12 @@ export class AgentStats {
   rotations = 0;
   truncations = 0;
   openFiles = 0;
+  /** Highest number of log files open at once. */
+  openFilesPeak = 0;
+  /** inotify could not be set up or broke (polling took over). */
+  watchFailures = 0;
+  /** inotify in use (false: polling only). */
+  watching: () => boolean = () => false;
   reloads = 0;
   reloadFailures = 0;
   configHash = '';

@@ -2,7 +2,7 @@
 // at every scan (new files appear, rotated ones are followed by their tailers). Paths are
 // absolute on the node; `hostRoot` prefixes them where the host's /var/log is mounted elsewhere.
 import { globSync, statSync } from 'node:fs';
-import { matchesGlob } from 'node:path';
+import { dirname, matchesGlob } from 'node:path';
 import type { FileInfo } from '../kubernetes_logs/discovery.ts';
 
 export function scanHostFiles(paths: string[], exclude: string[] = [], hostRoot = ''): FileInfo[] {
@@ -36,4 +36,20 @@ export function scanHostFiles(paths: string[], exclude: string[] = [], hostRoot 
     }
   }
   return out;
+}
+
+/**
+ * The directories to watch for these patterns: each pattern's directory before its first glob
+ * character (new files appear there) and each matched file's own directory (`**` patterns).
+ */
+export function hostWatchDirs(paths: string[], files: FileInfo[], hostRoot = ''): string[] {
+  const dirs = new Set<string>();
+  for (const pattern of paths) {
+    const parts = (hostRoot + pattern).split('/');
+    const glob = parts.findIndex((s) => /[*?[{]/.test(s));
+    const base = glob < 0 ? dirname(hostRoot + pattern) : parts.slice(0, glob).join('/');
+    if (base !== '') dirs.add(base);
+  }
+  for (const f of files) dirs.add(dirname(f.path));
+  return [...dirs];
 }

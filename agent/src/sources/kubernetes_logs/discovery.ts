@@ -1,11 +1,14 @@
 // Finding container log files: a scan of /var/log/pods/<ns>_<pod>_<uid>/<container>/ for active
 // (`N.log`) and rotated (`N.log.<suffix>`, not compressed) files, or of a /var/log/containers
-// directory whose symlinks are resolved to their /var/log/pods targets. inotify (fs.watch,
-// recursive) triggers quick rescans and wakes tailers; a poll timer is the fallback and the
-// safety net for missed events.
-import { type FSWatcher, readdirSync, realpathSync, statSync, watch } from 'node:fs';
-import { join } from 'node:path';
+// directory whose symlinks are resolved to their /var/log/pods targets. With `watch` on, every
+// directory a scan visits (and the owner's extra ones, e.g. host files' directories) is watched
+// through inotify (watch.ts): writes wake the tailers of those files at once, new and moved names
+// trigger a quick rescan. The poll timer runs in both modes: alone it is the polling mode (writes
+// noticed by size at the next scan), with inotify it is the safety net for missed events.
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { type PathMeta, parseContainerLinkName, parsePodLogPath } from './path.ts';
+import { DirWatcher, type WatchFn } from './watch.ts';
 
 export interface FileInfo {
   path: string;
@@ -34,8 +37,10 @@ function info(path: string, meta: PathMeta): FileInfo | undefined {
   }
 }
 
-export function scanLogs(root: string): FileInfo[] {
+/** The log files under `root`; `dirs` (if given) collects the directories worth watching. */
+export function scanLogs(root: string, dirs?: Set<string>): FileInfo[] {
   const out: FileInfo[] = [];
+  dirs?.add(root);
   for (const top of entries(root)) {
     const p = join(root, top);
     if (top.endsWith('.log')) {
@@ -53,11 +58,16 @@ export function scanLogs(root: string): FileInfo[] {
         meta = { ...l, uid: '', restart: 0, active: true };
       }
       const i = info(real, meta);
-      if (i !== undefined) out.push(i);
+      if (i !== undefined) {
+        out.push(i);
+        dirs?.add(dirname(real)); // writes land in the link's target directory
+      }
       continue;
     }
+    dirs?.add(p);
     for (const container of entries(p)) {
       const cdir = join(p, container);
+      dirs?.add(cdir);
       for (const file of entries(cdir)) {
         const path = join(cdir, file);
         const meta = parsePodLogPath(path);
@@ -73,47 +83,76 @@ export function scanLogs(root: string): FileInfo[] {
 export interface DiscoveryEvents {
   /** A full scan finished. */
   scanned(files: FileInfo[]): void;
-  /** Something changed at this path (write, create, rename). */
-  changed(path: string): void;
+  /** Files written to or renamed (inotify), collected over one event-loop turn. */
+  changed(paths: Set<string>): void;
+  /** inotify could not be used or broke: polling continues alone. Called once. */
+  watchFailed(err: NodeJS.ErrnoException): void;
+}
+
+export interface DiscoveryOptions {
+  pollMs: number;
+  /** Use inotify besides polling. */
+  watch: boolean;
+  /** fs.watch, injectable for tests. */
+  watchFn?: WatchFn;
 }
 
 export class Discovery {
   private readonly root: string;
   private readonly events: DiscoveryEvents;
-  private readonly pollMs: number;
-  private watcher: FSWatcher | undefined;
+  private readonly opts: DiscoveryOptions;
+  private watcher: DirWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private pending: NodeJS.Timeout | undefined;
-  watching = false;
+  private changedPaths = new Set<string>();
+  private flushing = false;
+  /** More directories to watch (host files' directories), set by the owner. */
+  extraDirs = new Set<string>();
 
-  constructor(root: string, pollMs: number, events: DiscoveryEvents) {
+  constructor(root: string, opts: DiscoveryOptions, events: DiscoveryEvents) {
     this.root = root;
-    this.pollMs = pollMs;
+    this.opts = opts;
     this.events = events;
   }
 
-  start(useWatch: boolean): void {
-    if (useWatch) {
-      try {
-        this.watcher = watch(this.root, { recursive: true }, (_type, name) => {
-          if (name !== null) this.events.changed(join(this.root, name.toString()));
-          this.soon();
-        });
-        this.watcher.on('error', () => {
-          this.watcher?.close();
-          this.watcher = undefined;
-          this.watching = false;
-        });
-        this.watching = true;
-      } catch {
-        this.watching = false; // inotify limits or unsupported: polling only
-      }
-    }
-    this.scan();
-    this.timer = setInterval(() => this.scan(), this.pollMs);
+  /** inotify is in use (false in polling mode, and after watching failed). */
+  get watching(): boolean {
+    return this.watcher !== undefined && !this.watcher.failed;
   }
 
-  /** Debounced rescan after watch events (new files, renames). */
+  /** Directories watched. */
+  get watched(): number {
+    return this.watcher?.size ?? 0;
+  }
+
+  start(): void {
+    if (this.opts.watch) {
+      this.watcher = new DirWatcher(
+        {
+          changed: (path) => this.changed(path),
+          renamed: () => this.soon(),
+          failed: (err) => this.events.watchFailed(err),
+        },
+        this.opts.watchFn,
+      );
+    }
+    this.scan();
+    this.timer = setInterval(() => this.scan(), this.opts.pollMs);
+  }
+
+  private changed(path: string): void {
+    this.changedPaths.add(path);
+    if (this.flushing) return;
+    this.flushing = true;
+    setImmediate(() => {
+      this.flushing = false;
+      const paths = this.changedPaths;
+      this.changedPaths = new Set();
+      this.events.changed(paths);
+    });
+  }
+
+  /** Debounced rescan after names changed (new files, renames, deletes). */
   private soon(): void {
     if (this.pending !== undefined) return;
     this.pending = setTimeout(() => {
@@ -123,8 +162,13 @@ export class Discovery {
   }
 
   scan(): FileInfo[] {
-    const files = scanLogs(this.root);
+    const dirs = this.watcher === undefined ? undefined : new Set<string>();
+    const files = scanLogs(this.root, dirs);
     this.events.scanned(files);
+    if (dirs !== undefined) {
+      for (const d of this.extraDirs) dirs.add(d);
+      this.watcher!.sync(dirs);
+    }
     return files;
   }
 

@@ -1,10 +1,20 @@
-// Bounds the number of open log files across all tailers. A tailer that cannot get a slot waits;
-// idle tailers give theirs back when somebody waits (they reopen and re-verify identity later).
+// Bounds the number of open log files across all tailers (agent.maxOpenFiles). A tailer that
+// cannot get a slot queues; idle tailers (at the end of their file) give theirs back when somebody
+// queues, and reopen and re-verify their file's identity on the next write. Rotated files are
+// never parked: once renamed away or deleted they might not be found again, so they keep their
+// descriptor until read to the end (their queue wait is bounded by agent.rotateWaitMs).
+export interface Parkable {
+  /** Close the file and give the slot back; false when it cannot (busy or rotated). */
+  park(): boolean;
+}
+
 export class FdLimiter {
   private used = 0;
   private readonly max: number;
   private waiters: (() => void)[] = [];
-  private idle = new Set<{ park(): void }>();
+  private idle = new Set<Parkable>();
+  /** Most slots held at once. */
+  peak = 0;
 
   constructor(max: number) {
     this.max = max;
@@ -12,24 +22,32 @@ export class FdLimiter {
   get open(): number {
     return this.used;
   }
+  get limit(): number {
+    return this.max;
+  }
   get waiting(): number {
     return this.waiters.length;
   }
 
   tryAcquire(): boolean {
     if (this.used < this.max) {
-      this.used++;
+      this.take();
       return true;
     }
     return false;
   }
 
+  private take(): void {
+    this.used++;
+    if (this.used > this.peak) this.peak = this.used;
+  }
+
+  /** Queue for a slot: `cb` runs holding it. An idle tailer is asked to make room. */
   wait(cb: () => void): void {
     this.waiters.push(cb);
-    const first = this.idle.values().next();
-    if (!first.done) {
-      this.idle.delete(first.value);
-      first.value.park();
+    for (const t of this.idle) {
+      this.idle.delete(t);
+      if (t.park()) break;
     }
   }
 
@@ -37,15 +55,14 @@ export class FdLimiter {
     this.used--;
     const w = this.waiters.shift();
     if (w !== undefined) {
-      this.used++;
+      this.take();
       w();
     }
   }
 
-  /** An idle tailer offers to close its file if somebody is waiting. */
-  setIdle(t: { park(): void }, idle: boolean): void {
+  /** A tailer reached the end of its file (idle) or starts reading again. */
+  setIdle(t: Parkable, idle: boolean): void {
     if (!idle) this.idle.delete(t);
-    else if (this.waiters.length > 0) t.park();
-    else this.idle.add(t);
+    else if (this.waiters.length === 0 || !t.park()) this.idle.add(t);
   }
 }

@@ -4,7 +4,6 @@
 // its path (renamed or deleted: read to the end, then released after `rotateWaitMs` without
 // growth). Over-long physical lines keep their head and skip the rest, never stalling the file.
 import {
-  close,
   closeSync,
   fstat,
   fstatSync,
@@ -59,9 +58,17 @@ export class Tailer {
   headId = -1;
   /** No longer the file at `path` (rotated or deleted): read to the end, then release. */
   rotated = false;
-  /** At end of file with nothing to do (for --once). */
+  /**
+   * Read to the end of the file (as of the last read). Only new bytes clear it, not a kick: a
+   * rotated file at its end does not hold back its successor while it re-checks for growth.
+   */
   atEof = false;
   closedFlag = false;
+  /**
+   * Held back while an older file of the same container (a rotated file or copy found only now)
+   * is read to its end: its lines come first. The file may be parked meanwhile.
+   */
+  held = false;
   private fd = -1;
   private buf: Buffer;
   private carry = 0;
@@ -114,8 +121,15 @@ export class Tailer {
 
   private async ensureOpen(): Promise<boolean> {
     if (this.fd >= 0) return true;
+    if (this.queued) return false; // already waiting for a slot (kicks meanwhile change nothing)
     if (!this.host.limiter.tryAcquire()) {
+      this.queued = true;
       this.host.limiter.wait(() => {
+        this.queued = false;
+        if (this.stopped) {
+          this.host.limiter.release();
+          return;
+        }
         this.slot = true;
         this.kick();
       });
@@ -124,38 +138,57 @@ export class Tailer {
     this.slot = true;
     return this.openFd();
   }
+  /** Holds one of the limiter's slots (an open file, or about to open one). */
   private slot = false;
+  /** Waiting in the limiter's queue. */
+  private queued = false;
+  /** Idle at the end of the file, no read in progress: park() may close it. */
+  private parkable = false;
 
   private async openFd(): Promise<boolean> {
+    let fd: number;
     try {
-      const fd = await new Promise<number>((res, rej) =>
-        open(this.path, 'r', (e, f) => (e ? rej(e) : res(f))),
-      );
-      const st = await new Promise<{ dev: number; ino: number }>((res, rej) =>
-        fstat(fd, (e, s) => (e ? rej(e) : res(s))),
-      );
-      if (st.ino !== this.ino || st.dev !== this.dev) {
-        close(fd, () => {});
-        // Rotated while parked: the file moved to a sibling name; read it there to its end.
-        const moved = findSibling(this.path, this.dev, this.ino);
-        if (moved === undefined) {
-          this.giveBack();
-          this.finish();
-          return false;
-        }
-        this.path = moved.path;
-        this.rotated = true;
-        this.fd = moved.fd;
-        return true;
-      }
-      this.fd = fd;
-      if (this.fpLen === 0) this.computeFingerprint();
-      return true;
+      fd = await new Promise<number>((res, rej) => open(this.path, 'r', (e, f) => (e ? rej(e) : res(f))));
     } catch {
+      // Gone from its path while it had no descriptor (parked to make room): renamed away, and the
+      // new file not created yet, or deleted.
+      return !this.stopped && this.openMoved();
+    }
+    if (this.stopped) {
+      closeSync(fd); // stopped while opening: the slot is given back already
+      return false;
+    }
+    let st: Stats;
+    try {
+      st = fstatSync(fd);
+    } catch {
+      closeSync(fd);
+      return this.openMoved();
+    }
+    if (st.ino !== this.ino || st.dev !== this.dev) {
+      closeSync(fd); // before the sibling is opened: never two files for one slot
+      return this.openMoved();
+    }
+    this.fd = fd;
+    if (this.fpLen === 0) this.computeFingerprint();
+    return true;
+  }
+
+  /**
+   * The file was rotated while parked: it moved to a sibling name (`0.log.1`, `0.log.<date>`);
+   * continue there, as a rotated file read to its end. Not found: deleted, released.
+   */
+  private openMoved(): boolean {
+    const moved = findSibling(this.path, this.dev, this.ino);
+    if (moved === undefined) {
       this.giveBack();
       this.finish();
       return false;
     }
+    this.path = moved.path;
+    this.rotated = true;
+    this.fd = moved.fd;
+    return true;
   }
 
   private giveBack(): void {
@@ -186,12 +219,17 @@ export class Tailer {
   }
 
   private async pump(): Promise<void> {
+    this.parkable = false;
     if (!this.slot && this.fd < 0 && !(await this.ensureOpen())) return;
     if (this.fd < 0 && !(await this.openFd())) return;
     this.host.limiter.setIdle(this, false);
-    this.atEof = false;
     for (;;) {
       if (this.stopped) return;
+      if (this.held) {
+        this.parkable = true;
+        this.host.limiter.setIdle(this, true);
+        return;
+      }
       if (!this.host.canRead()) {
         this.host.waitForSpace(() => this.kick());
         return;
@@ -210,6 +248,7 @@ export class Tailer {
         this.host.truncated(this);
         return;
       }
+      this.atEof = false;
       this.offset += n;
       this.lastGrowth = Date.now();
       this.process(this.carry + n);
@@ -240,8 +279,10 @@ export class Tailer {
       return;
     }
     this.atEof = true;
-    this.host.limiter.setIdle(this, true);
     this.host.idle(this);
+    // Last step of the pump: from here until the next kick the file may be closed to make room.
+    this.parkable = true;
+    this.host.limiter.setIdle(this, true);
   }
 
   private grow(): void {
@@ -300,6 +341,7 @@ export class Tailer {
 
   /** Restart from the beginning of the same file (it was truncated in place). */
   restartAtZero(): void {
+    this.atEof = false;
     this.offset = 0;
     this.carry = 0;
     this.skipping = false;
@@ -315,23 +357,27 @@ export class Tailer {
    * then reads the copy to its end and is released.
    */
   moveTo(path: string, fd: number, dev: number, ino: number): void {
-    if (this.fd >= 0) close(this.fd, () => {});
+    if (this.fd >= 0) closeSync(this.fd);
     this.fd = fd;
     this.path = path;
     this.dev = dev;
     this.ino = ino;
     this.rotated = true;
+    this.atEof = false;
   }
 
   /**
    * Close the file and give back the slot; the file is reopened on the next kick. A rotated file
    * keeps its descriptor: once deleted it could not be reopened, and it is released soon anyway.
    */
-  park(): void {
-    if (this.running || this.fd < 0 || this.rotated) return;
-    close(this.fd, () => {});
+  park(): boolean {
+    if (!this.parkable || this.fd < 0 || this.rotated || this.stopped) return false;
+    this.parkable = false;
+    // Closed synchronously: the slot goes to another tailer right away.
+    closeSync(this.fd);
     this.fd = -1;
     this.giveBack();
+    return true;
   }
 
   private finish(): void {
@@ -345,7 +391,7 @@ export class Tailer {
     this.stopped = true;
     this.closedFlag = true;
     this.host.limiter.setIdle(this, false);
-    if (this.fd >= 0) close(this.fd, () => {});
+    if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
     this.giveBack();
   }
