@@ -383,6 +383,18 @@ spec:
   allowedNamespaces: {names: [somebody-else]}
 ---
 apiVersion: sluice.dev/v1alpha1
+kind: ClusterLogOutput
+metadata: {name: e2e-nosecret}
+spec:
+  kafka:
+    brokers: [kafka.data:9093]
+    topic: logs
+    sasl:
+      mechanism: scram-sha-512
+      username: {name: absent, namespace: ${APP_NS}, key: username}
+      password: {name: absent, namespace: ${APP_NS}, key: password}
+---
+apiVersion: sluice.dev/v1alpha1
 kind: LogPipeline
 metadata: {name: denied, namespace: ${APP_NS}}
 spec:
@@ -405,12 +417,17 @@ spec:
           argo(kind, name, 'Degraded', `${reason}: `, fixture);
         }
         // Events of cluster-scoped resources go to `default`, like client-go's recorder puts them.
-        await until(
-          'an Event for the ClusterLogOutput',
-          30_000,
-          () =>
-            getJson('events', '-n', 'default', '--field-selector', 'involvedObject.name=e2e-restricted').items
-              .length > 0,
+        await until('a Warning Event for the rejected ClusterLogOutput', 30_000, () =>
+          getJson(
+            'events',
+            '-n',
+            'default',
+            '--field-selector',
+            'involvedObject.name=e2e-nosecret',
+          ).items.some(
+            (e: { type: string; reason: string }) =>
+              e.type === 'Warning' && e.reason === 'ReferencedSecretMissing',
+          ),
         );
 
         // kwok runs the agent pods without running anything: real agents stand in for them, one per
