@@ -6,10 +6,18 @@ import { TapHub, type TapSink } from './tap.ts';
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 /** A reader whose write() says "full" while `blocked`, like a socket with a slow client. */
-function reader() {
+interface Reader {
+  blocked: boolean;
+  ended: boolean;
+  sink: TapSink;
+  unblock(): void;
+  lines(): Record<string, unknown>[];
+}
+
+function reader(): Reader {
   const chunks: string[] = [];
   let drain: (() => void) | undefined;
-  const r = {
+  const r: Reader = {
     blocked: false,
     ended: false,
     sink: {
