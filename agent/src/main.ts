@@ -8,10 +8,10 @@ import { loadConfigFile } from './config/load.ts';
 import type { AgentConfig } from './config/types.ts';
 import { Runtime } from './engine/runtime.ts';
 import { ErrorCode } from './ops/catalogue.ts';
-import type { TapAuthorizer } from './ops/tap-auth.ts';
 import { makeLogger } from './ops/log.ts';
 import { reporterFromEnv } from './ops/report.ts';
 import { AgentStats } from './ops/stats.ts';
+import type { TapAuthorizer } from './ops/tap-auth.ts';
 import { makeSecretStore } from './secrets/index.ts';
 
 export interface AgentOptions {

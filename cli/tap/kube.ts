@@ -13,9 +13,7 @@ import type { TapSource } from './stream.ts';
 
 export const AGENT_SELECTOR = 'app.kubernetes.io/name=sluice,app.kubernetes.io/component=agent';
 
-export type Discovery =
-  | { ok: true; sources: TapSource[]; pods: number }
-  | { ok: false; message: string };
+export type Discovery = { ok: true; sources: TapSource[]; pods: number } | { ok: false; message: string };
 
 export async function loadKubeConfig(context?: string): Promise<KubeConfig> {
   const { KubeConfig } = await import('@kubernetes/client-node');
@@ -39,9 +37,16 @@ export async function pipelineExists(
     else await api.getClusterCustomObject({ ...base, plural: 'clusterlogpipelines' });
     return true;
   } catch (e) {
-    const code = (e as { code?: number }).code;
-    if (code === 404) return false;
-    return undefined;
+    // A 404 naming the object; not one for a CRD that is not installed (then the agents answer).
+    const { code, body } = e as { code?: number; body?: unknown };
+    let named = false;
+    try {
+      const b = (typeof body === 'string' ? JSON.parse(body) : body) as { details?: { name?: string } };
+      named = b?.details?.name === target.name;
+    } catch {
+      // not a Status
+    }
+    return code === 404 && named ? false : undefined;
   }
 }
 

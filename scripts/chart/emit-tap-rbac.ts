@@ -3,7 +3,8 @@
 import * as yaml from 'js-yaml';
 import { TAP_PROXY_RULES, TAP_RULES } from '../../operator/src/render/tap-rbac.ts';
 
-const rules = (r: unknown) => yaml.dump({ rules: r }, { lineWidth: -1, noRefs: true, flowLevel: 3 }).trimEnd();
+const rules = (r: unknown) =>
+  yaml.dump({ rules: r }, { lineWidth: -1, noRefs: true, flowLevel: 3 }).trimEnd();
 
 export function tapRbacTemplate(): string {
   const name = '{{ include "sluice.fullname" . }}-tap';

@@ -86,7 +86,18 @@ describe('sluice tap against sluice run', () => {
     const port = await freePort();
     agent = spawn(
       node,
-      [join(root, 'bin/sluice.js'), 'run', '-f', join(dir, 'r.yaml'), '--logs', logs, '--data-dir', join(dir, 'data'), '--http-port', String(port)],
+      [
+        join(root, 'bin/sluice.js'),
+        'run',
+        '-f',
+        join(dir, 'r.yaml'),
+        '--logs',
+        logs,
+        '--data-dir',
+        join(dir, 'data'),
+        '--http-port',
+        String(port),
+      ],
       { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let agentErr = '';
@@ -95,7 +106,9 @@ describe('sluice tap against sluice run', () => {
     });
     const url = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`${url}/readyz`).then((r) => r.ok).catch(() => false);
+      const ok = await fetch(`${url}/readyz`)
+        .then((r) => r.ok)
+        .catch(() => false);
       if (ok) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -114,9 +127,21 @@ describe('sluice tap against sluice run', () => {
     const ns = lines.map((l) => (JSON.parse(l) as { n: number }).n);
     expect(ns).toEqual([...ns].sort((a, b) => a - b));
 
-    const other = await sluice(['tap', '--agent', url, 'LogPipeline/other/web', '--limit', '3', '--sample', '2']);
+    const other = await sluice([
+      'tap',
+      '--agent',
+      url,
+      'LogPipeline/other/web',
+      '--limit',
+      '3',
+      '--sample',
+      '2',
+    ]);
     expect(other.code).toBe(0);
-    const o = other.out.trim().split('\n').map((l) => JSON.parse(l) as { ns: string; n: number });
+    const o = other.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { ns: string; n: number });
     expect(o.map((x) => x.ns)).toEqual(['other', 'other', 'other']);
 
     const missing = await sluice(['tap', '--agent', url, 'shop/nope', '--limit', '1']);

@@ -73,7 +73,11 @@ export class Runtime {
     const p = this.pipelines.get(id);
     return p === undefined
       ? undefined
-      : { kind: p.pipeline.config.kind, name: p.pipeline.config.name, namespace: p.pipeline.config.namespace };
+      : {
+          kind: p.pipeline.config.kind,
+          name: p.pipeline.config.name,
+          namespace: p.pipeline.config.namespace,
+        };
   }
 
   get ready(): boolean {

@@ -142,9 +142,14 @@ export function makeMetrics(stats: AgentStats): Registry {
   gauge('sluice_tap_subscribers', '`sluice tap` streams open on this agent.', [], (g) =>
     g.set(stats.tap.subscribers),
   );
-  counter('sluice_tap_records_sent_total', 'Record copies sent to `sluice tap` readers.', ['pipeline'], (c) => {
-    for (const [id, n] of stats.tap.sent) c.inc({ pipeline: id }, n);
-  });
+  counter(
+    'sluice_tap_records_sent_total',
+    'Record copies sent to `sluice tap` readers.',
+    ['pipeline'],
+    (c) => {
+      for (const [id, n] of stats.tap.sent) c.inc({ pipeline: id }, n);
+    },
+  );
   counter(
     'sluice_tap_records_dropped_total',
     'Record copies a `sluice tap` reader missed (the pipeline itself lost nothing), by reason.',

@@ -25,7 +25,11 @@ describe('tap authorizer', () => {
     const { a } = api((ns) => ns === 'shop');
     const auth = kubernetesAuthorizer(a);
     expect(await auth.check(undefined, target)).toMatchObject({ ok: false, status: 401 });
-    expect(await auth.check('bad', target)).toMatchObject({ ok: false, status: 401, outcome: 'unauthenticated' });
+    expect(await auth.check('bad', target)).toMatchObject({
+      ok: false,
+      status: 401,
+      outcome: 'unauthenticated',
+    });
     expect(await auth.check('good', { ...target, namespace: 'bank' })).toMatchObject({
       ok: false,
       status: 403,

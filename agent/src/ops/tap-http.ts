@@ -3,8 +3,8 @@
 // before the agent says whether it runs it, so a 404 tells nothing to someone who may not tap.
 // Errors are JSON `{"error":{"outcome","message"}}` with 400/401/403/404/429/503.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TapAuthorizer, TapTarget } from './tap-auth.ts';
 import type { TapHub } from './tap.ts';
+import type { TapAuthorizer, TapTarget } from './tap-auth.ts';
 
 export interface TapHttpDeps {
   hub: TapHub;
@@ -66,7 +66,13 @@ export async function handleTap(req: IncomingMessage, res: ServerResponse, deps:
   const d = await (await deps.authorizer()).check(bearer(req), target);
   if (!d.ok) return fail(res, hub, d.status, d.outcome, d.message);
   if (deps.pipeline(id) === undefined)
-    return fail(res, hub, 404, 'not_found', `this agent runs no pipeline ${id} (not applied yet, or invalid)`);
+    return fail(
+      res,
+      hub,
+      404,
+      'not_found',
+      `this agent runs no pipeline ${id} (not applied yet, or invalid)`,
+    );
   if (req.destroyed) return;
   const sub = hub.subscribe({
     pipeline: id,
@@ -79,7 +85,13 @@ export async function handleTap(req: IncomingMessage, res: ServerResponse, deps:
     },
   });
   if (sub === undefined)
-    return fail(res, hub, 429, 'busy', `this agent serves ${hub.maxSubscribers} taps already; try again later`);
+    return fail(
+      res,
+      hub,
+      429,
+      'busy',
+      `this agent serves ${hub.maxSubscribers} taps already; try again later`,
+    );
   hub.stats.request('ok');
   res.writeHead(200, {
     'content-type': 'application/x-ndjson',

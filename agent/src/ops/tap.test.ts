@@ -66,7 +66,12 @@ describe('tap subscribers', () => {
     expect(hub.point('p').subs).toHaveLength(0);
     expect(hub.stats.subscribers).toBe(0);
     await tick();
-    expect(r.lines()).toEqual([{ i: 0 }, { i: 1 }, { i: 2 }, { sluice_tap: { end: 'limit', records: 3, missed: 0 } }]);
+    expect(r.lines()).toEqual([
+      { i: 0 },
+      { i: 1 },
+      { i: 2 },
+      { sluice_tap: { end: 'limit', records: 3, missed: 0 } },
+    ]);
     expect(r.ended).toBe(true);
     expect(hub.stats.sent.get('p')).toBe(3);
   });
@@ -81,7 +86,12 @@ describe('tap subscribers', () => {
     }
     await tick();
     s.finish('closed');
-    expect(r.lines()).toEqual([{ i: 0 }, { i: 3 }, { i: 6 }, { sluice_tap: { end: 'closed', records: 3, missed: 0 } }]);
+    expect(r.lines()).toEqual([
+      { i: 0 },
+      { i: 3 },
+      { i: 6 },
+      { sluice_tap: { end: 'closed', records: 3, missed: 0 } },
+    ]);
   });
 
   test('a slow reader misses records (counted), is told how many, and never blocks the offer', async () => {
