@@ -11,6 +11,7 @@ import { ErrorCode } from './ops/catalogue.ts';
 import { makeLogger } from './ops/log.ts';
 import { reporterFromEnv } from './ops/report.ts';
 import { AgentStats } from './ops/stats.ts';
+import type { TapAuthorizer } from './ops/tap-auth.ts';
 import { makeSecretStore } from './secrets/index.ts';
 
 export interface AgentOptions {
@@ -21,6 +22,13 @@ export interface AgentOptions {
   once?: boolean;
   /** Override the HTTP port of the config (e.g. `sluice run` leaves it off). */
   httpPort?: number;
+  /** Override the HTTP address of the config (`sluice run`: 127.0.0.1). */
+  httpHost?: string;
+  /**
+   * Who may tap: `kubernetes` (the default, the DaemonSet) checks every caller with a TokenReview
+   * and a SubjectAccessReview; `local` (`sluice run`, bound to 127.0.0.1) lets the local user in.
+   */
+  tapAuth?: 'kubernetes' | 'local';
 }
 
 /** Benchmarks: write this process's CPU time and peak RSS where SLUICE_USAGE_FILE says. */
@@ -68,10 +76,28 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
       import('./ops/http.ts'),
       import('./ops/metrics.ts'),
     ]);
-    server = await startHttp(settings.httpHost ?? DEFAULTS.httpHost, port, {
+    let authorizer: Promise<TapAuthorizer> | undefined;
+    server = await startHttp(opts.httpHost ?? settings.httpHost ?? DEFAULTS.httpHost, port, {
       registry: makeMetrics(stats),
       ready: () => runtime.ready,
       status: () => runtime.status(),
+      tap: {
+        hub: runtime.tap,
+        node: nodeName,
+        pipeline: (id) => runtime.pipelineInfo(id),
+        // Built at the first tap: the Kubernetes client costs memory nobody needs otherwise.
+        authorizer: () => {
+          authorizer ??= (async () => {
+            const a = await import('./ops/tap-auth.ts');
+            return opts.tapAuth === 'local' ? a.allowLocal : a.kubernetesAuthorizer(await a.kubeReviewApi());
+          })();
+          // A failed start (no kubeconfig) is retried at the next tap.
+          authorizer.catch(() => {
+            authorizer = undefined;
+          });
+          return authorizer;
+        },
+      },
     });
   }
 

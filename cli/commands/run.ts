@@ -23,7 +23,8 @@ options:
       --secrets-dir DIR Secrets the outputs reference, as files DIR/<namespace>/<name>/<key>
                         (re-read every 10 s: editing a file rotates the credential)
       --once            process what exists, deliver, checkpoint and exit
-      --http-port N     serve /metrics /status /healthz (default off)
+      --http-port N     serve /metrics /status /healthz and /tap on 127.0.0.1 (default off);
+                        \`sluice tap --agent http://127.0.0.1:N PIPELINE\` then shows live records
   -h, --help            show this help
 `;
 
@@ -138,6 +139,15 @@ export const command: Command = {
       return EXIT.usage;
     }
     const { runAgent } = await import('../../agent/src/main.ts');
-    return runAgent({ config, hash: configHash(config), once: values.once, httpPort: port });
+    // Loopback only, and no tap authorisation: only users of this machine reach it, and they can
+    // read the log directory and the output file themselves (docs/security.md).
+    return runAgent({
+      config,
+      hash: configHash(config),
+      once: values.once,
+      httpPort: port,
+      httpHost: '127.0.0.1',
+      tapAuth: 'local',
+    });
   },
 };

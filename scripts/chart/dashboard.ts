@@ -302,7 +302,7 @@ export function dashboard(): Record<string, unknown> {
       'Pod metadata held for enrichment.',
       'bytes',
       [{ expr: `sum by (pod) (sluice_enrichment_cache_bytes{${SEL}})`, legendFormat: '{{pod}} bytes' }],
-      { x: 0, y: 47, w: 12, h: 6 },
+      { x: 0, y: 47, w: 8, h: 6 },
       {},
     ),
     timeseries(
@@ -310,7 +310,28 @@ export function dashboard(): Record<string, unknown> {
       'Pods held per agent.',
       'none',
       [{ expr: `sum by (pod) (sluice_enrichment_cache_pods{${SEL}})`, legendFormat: '{{pod}}' }],
-      { x: 12, y: 47, w: 12, h: 6 },
+      { x: 8, y: 47, w: 8, h: 6 },
+    ),
+    timeseries(
+      'sluice tap',
+      'Open `sluice tap` streams, record copies sent to them and missed by slow readers (the pipelines lose nothing), and refused tap requests (unauthenticated, forbidden, busy).',
+      'none',
+      [
+        { expr: `sum(sluice_tap_subscribers{${SEL}})`, legendFormat: 'streams' },
+        {
+          expr: `sum(rate(sluice_tap_records_sent_total{${SEL}}[$__rate_interval]))`,
+          legendFormat: 'sent/s',
+        },
+        {
+          expr: `sum(rate(sluice_tap_records_dropped_total{${SEL}}[$__rate_interval]))`,
+          legendFormat: 'missed/s',
+        },
+        {
+          expr: `sum by (outcome) (increase(sluice_tap_requests_total{${SEL},outcome!="ok"}[$__rate_interval]))`,
+          legendFormat: 'refused {{outcome}}',
+        },
+      ],
+      { x: 16, y: 47, w: 8, h: 6 },
     ),
     row('Operator', 53),
     stat(

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { dashboard } from './dashboard.ts';
 import { agentPolicyTemplate } from './emit-policy.ts';
 import { operatorRbacTemplate } from './emit-rbac.ts';
+import { tapRbacTemplate } from './emit-tap-rbac.ts';
 import { valuesSchema, valuesYaml } from './emit-values.ts';
 import { chartReadme } from './readme.ts';
 
@@ -20,6 +21,7 @@ export function chartFiles(crds: Record<string, string>): Record<string, string>
     [`${CHART}/README.md`]: chartReadme(),
     [`${CHART}/templates/operator-rbac.yaml`]: operatorRbacTemplate(),
     [`${CHART}/templates/agent-lease-policy.yaml`]: agentPolicyTemplate(),
+    [`${CHART}/templates/tap-rbac.yaml`]: tapRbacTemplate(),
     [`${CHART}/files/dashboards/sluice.json`]: `${JSON.stringify(dashboard(), null, 2)}\n`,
   };
   for (const [rel, text] of Object.entries(crds)) files[`${CHART}/${rel}`] = text;

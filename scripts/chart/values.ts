@@ -122,8 +122,13 @@ export const VALUES: Group = group('', {
   }),
   rbac: group('RBAC for the people who use Sluice.', {
     aggregateToDefaultRoles: bool(
-      'Aggregate LogPipeline/LogOutput rights into the admin, edit and view ClusterRoles, so namespace admins and editors manage them and viewers read them.',
+      'Aggregate LogPipeline/LogOutput rights into the admin, edit and view ClusterRoles, so namespace admins and editors manage them (and `sluice tap` them: logpipelines/tap) and viewers read them.',
       true,
+    ),
+    tapProxyGroups: list(
+      'Groups allowed to reach the agents through the apiserver (list pods, get pods/proxy in the release namespace) for `sluice tap`. This grants no records: each agent authorises the end user (get logpipelines/tap). Empty: no such Role.',
+      ['system:authenticated'],
+      { type: 'string' },
     ),
   }),
   monitoring: group('Prometheus Operator and Grafana integration; all off by default.', {

@@ -6,6 +6,7 @@ import type { AckGroup } from '../checkpoint/acks.ts';
 import type { FilterConfig, PipelineConfig } from '../config/types.ts';
 import { DropReason } from '../ops/catalogue.ts';
 import type { OutputStats, PipelineStats } from '../ops/stats.ts';
+import { TapPoint } from '../ops/tap.ts';
 import { compileCondition } from '../transforms/condition.ts';
 import { makeAdd, makeRemove, makeRename } from '../transforms/fields.ts';
 import { makeParser, type Parser } from '../transforms/parse.ts';
@@ -68,8 +69,16 @@ export class Pipeline {
    * the per-record call carries only the offset.
    */
   origin: Buffer | null = null;
+  /** `sluice tap` subscribers of this pipeline (ops/tap.ts); one length test per record when none. */
+  readonly tap: TapPoint;
 
-  constructor(config: PipelineConfig, stats: PipelineStats, outputs: PipelineOutput[]) {
+  constructor(
+    config: PipelineConfig,
+    stats: PipelineStats,
+    outputs: PipelineOutput[],
+    tap: TapPoint = new TapPoint(),
+  ) {
+    this.tap = tap;
     this.id = config.id;
     this.config = config;
     this.stats = stats;
@@ -174,6 +183,8 @@ export class Pipeline {
   }
 
   private fanOut(e: OutEvent): void {
+    const tap = this.tap;
+    if (tap.subs.length !== 0) tap.offer(e.buf, e.off, e.len);
     const outs = this.outputs;
     for (let i = 0; i < outs.length; i++) {
       const o = outs[i];

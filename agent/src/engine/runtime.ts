@@ -14,6 +14,7 @@ import { MetadataStore } from '../enrich/store.ts';
 import { DropReason, ErrorCode } from '../ops/catalogue.ts';
 import type { LogFn } from '../ops/log.ts';
 import type { AgentStats } from '../ops/stats.ts';
+import { TapHub } from '../ops/tap.ts';
 import { noSecrets, type SecretStore } from '../secrets/index.ts';
 import { hostWatchDirs, scanHostFiles } from '../sources/host_files/scan.ts';
 import { Discovery, type FileInfo } from '../sources/kubernetes_logs/discovery.ts';
@@ -59,9 +60,24 @@ export class Runtime {
   private lastFiles: FileInfo[] = [];
   private applying: Promise<void> = Promise.resolve();
   lastReload: { at: string; ok: boolean; error?: string } | undefined;
+  /** `sluice tap` subscribers, by pipeline id (stable across reloads). */
+  readonly tap: TapHub;
 
   constructor(deps: RuntimeDeps) {
     this.deps = deps;
+    this.tap = new TapHub(deps.stats.tap);
+  }
+
+  /** The running pipeline's identity, for tap requests. */
+  pipelineInfo(id: string): { kind: string; name: string; namespace?: string } | undefined {
+    const p = this.pipelines.get(id);
+    return p === undefined
+      ? undefined
+      : {
+          kind: p.pipeline.config.kind,
+          name: p.pipeline.config.name,
+          namespace: p.pipeline.config.namespace,
+        };
   }
 
   get ready(): boolean {
@@ -288,7 +304,7 @@ export class Runtime {
       const o = this.outputs.get(id)!;
       return { id, buffer: o.buffer, stats: o.stats };
     });
-    const pipeline = new Pipeline(p, this.deps.stats.pipeline(p.id), outs);
+    const pipeline = new Pipeline(p, this.deps.stats.pipeline(p.id), outs, this.tap.point(p.id));
     const collector = new Collector(pipeline, {
       readBufferBytes: this.settings.readBufferBytes ?? DEFAULTS.readBufferBytes,
       rotateWaitMs: this.deps.once ? 0 : (this.settings.rotateWaitMs ?? DEFAULTS.rotateWaitMs),
@@ -322,6 +338,7 @@ export class Runtime {
   /** Stop reading, deliver what is buffered within the deadline, persist checkpoints. */
   async shutdown(deadlineMs: number): Promise<boolean> {
     this.stopped = true;
+    this.tap.close();
     this.discovery?.stop();
     this.stopKube?.();
     if (this.mlTimer !== undefined) clearInterval(this.mlTimer);

@@ -1,11 +1,13 @@
-// /healthz (process alive), /readyz (config loaded, outputs running), /metrics, /status (JSON).
+// /healthz (process alive), /readyz (config loaded, outputs running), /metrics, /status (JSON),
+// /tap (`sluice tap`, authorised per request: tap-http.ts).
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
+import { handleTap, type TapHttpDeps } from './tap-http.ts';
 
 export function startHttp(
   host: string,
   port: number,
-  deps: { registry: Registry; ready: () => boolean; status: () => unknown },
+  deps: { registry: Registry; ready: () => boolean; status: () => unknown; tap?: TapHttpDeps },
 ): Promise<Server> {
   const server = createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
@@ -21,6 +23,13 @@ export function startHttp(
       );
     } else if (url === '/status') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(deps.status())}\n`);
+    } else if (url === '/tap' && deps.tap !== undefined) {
+      const tap = deps.tap;
+      handleTap(req, res, tap).catch((e: Error) => {
+        tap.hub.stats.request('error');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`${e.message}\n`);
+      });
     } else res.writeHead(404).end();
   });
   return new Promise((resolve, reject) => {

@@ -139,5 +139,32 @@ export function makeMetrics(stats: AgentStats): Registry {
   gauge('sluice_config_info', 'The config hash this agent runs (value 1).', ['hash'], (g) => {
     if (stats.configHash !== '') g.set({ hash: stats.configHash }, 1);
   });
+  gauge('sluice_tap_subscribers', '`sluice tap` streams open on this agent.', [], (g) =>
+    g.set(stats.tap.subscribers),
+  );
+  counter(
+    'sluice_tap_records_sent_total',
+    'Record copies sent to `sluice tap` readers.',
+    ['pipeline'],
+    (c) => {
+      for (const [id, n] of stats.tap.sent) c.inc({ pipeline: id }, n);
+    },
+  );
+  counter(
+    'sluice_tap_records_dropped_total',
+    'Record copies a `sluice tap` reader missed (the pipeline itself lost nothing), by reason.',
+    ['pipeline', 'reason'],
+    (c) => {
+      for (const [id, n] of stats.tap.dropped) c.inc({ pipeline: id, reason: 'slow_reader' }, n);
+    },
+  );
+  counter(
+    'sluice_tap_requests_total',
+    'Tap requests by outcome (ok, unauthenticated, forbidden, not_found, bad_request, busy, error).',
+    ['outcome'],
+    (c) => {
+      for (const [o, n] of stats.tap.requests) c.inc({ outcome: o }, n);
+    },
+  );
   return registry;
 }

@@ -1,6 +1,7 @@
 // Hot-path counters as plain numbers on plain objects (a prom-client label lookup per record would
 // cost more than the record), exported to prom-client at scrape time by metrics.ts.
 import type { DropReason } from './catalogue.ts';
+import { TapStats } from './tap.ts';
 
 export class PipelineStats {
   recordsIn = 0;
@@ -38,6 +39,8 @@ export class OutputStats {
 
 export class AgentStats {
   readonly pipelines = new Map<string, PipelineStats>();
+  /** `sluice tap` subscribers and what they were sent or missed. */
+  readonly tap = new TapStats();
   readonly outputs = new Map<string, OutputStats>();
   rotations = 0;
   truncations = 0;

@@ -18,6 +18,9 @@
 // - clusterroles/clusterrolebindings: the agent's own ClusterRole and binding, patch/delete only
 //   by the agent's name. What any Role it creates may grant is bounded by RBAC's escalation check:
 //   only permissions the operator holds itself.
+// - tokenreviews/subjectaccessreviews create: the same escalation rule for the agent's ClusterRole
+//   (`sluice tap`: the agent reviews each caller's token and permission). Neither reads anything
+//   stored: a review only answers about the token or user given.
 // - events: Kubernetes Events for notable transitions, in the namespace of the resource.
 // - customresourcedefinitions get on logpipelines.sluice.dev: the owner of the shared agent
 //   objects, so uninstalling the CRDs garbage-collects them even when the operator is gone.
@@ -56,6 +59,8 @@ export const operatorClusterRules = (agentName: string): PolicyRule[] => [
   { apiGroups: [''], resources: ['secrets'], verbs: READ },
   { apiGroups: [''], resources: ['namespaces', 'pods'], verbs: READ },
   { apiGroups: [''], resources: ['nodes'], verbs: ['get'] },
+  { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+  { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
   {
     apiGroups: [RBAC],

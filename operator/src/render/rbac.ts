@@ -1,5 +1,6 @@
-// Least-privilege RBAC of the agent: read pods, namespaces and nodes (enrichment); report its own
-// state through Leases in its namespace; and `get`/`watch` exactly the Secrets that outputs
+// Least-privilege RBAC of the agent: read pods, namespaces and nodes (enrichment); create
+// TokenReviews and SubjectAccessReviews (`sluice tap`: the agent checks who calls /tap and whether
+// they may `get` logpipelines/tap, agent/src/ops/tap-auth.ts); report its own state through Leases in its namespace; and `get`/`watch` exactly the Secrets that outputs
 // reference, through one Role per namespace with `resourceNames`.
 import type { SecretRef } from '../compile/secrets.ts';
 import { meta } from './meta.ts';
@@ -17,6 +18,8 @@ export function renderAgentClusterRole(s: RenderSettings): Record<string, unknow
     rules: [
       { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['nodes'], verbs: ['get'] },
+      { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+      { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
     ],
   };
 }
