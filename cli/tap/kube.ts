@@ -65,7 +65,7 @@ export async function discoverAgents(
       ok: false,
       message:
         code === 403
-          ? `you may not list the agent pods in namespace ${opts.namespace}: tapping needs 'list pods' and 'get pods/proxy' there (the chart's <release>-tap Role grants them; see docs/security.md)`
+          ? `you may not list the agent pods in namespace ${opts.namespace}: tapping needs 'list pods' and 'get pods/proxy' there (the chart grants them to the groups in its value rbac.tapProxyGroups, empty by default; see docs/guides/tap.md)`
           : `cannot list the agent pods in namespace ${opts.namespace}: ${(e as Error).message}`,
     };
   }

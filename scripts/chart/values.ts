@@ -126,8 +126,8 @@ export const VALUES: Group = group('', {
       true,
     ),
     tapProxyGroups: list(
-      'Groups allowed to reach the agents through the apiserver (list pods, get pods/proxy in the release namespace) for `sluice tap`. This grants no records: each agent authorises the end user (get logpipelines/tap). Empty: no such Role.',
-      ['system:authenticated'],
+      'Groups allowed to reach the agents through the apiserver (list pods, get pods/proxy in the release namespace) for `sluice tap`. This grants no records: each agent authorises the end user (get logpipelines/tap). Empty (the default): no such Role; tapping through the apiserver is opt-in, e.g. `[system:authenticated]`.',
+      [],
       { type: 'string' },
     ),
   }),
