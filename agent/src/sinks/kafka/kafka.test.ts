@@ -150,3 +150,27 @@ describe('kafkajs encoding fast path (fastpath.ts) writes what kafkajs writes', 
     }
   });
 });
+
+describe('kafkajs request queue (tulios/kafkajs#1751)', () => {
+  test('an unthrottled queue schedules its check without a negative delay', async () => {
+    const { createRequire } = await import('node:module');
+    const { loadKafkajs, scheduleCheckPendingRequests } = await import('./kafkajs.ts');
+    await loadKafkajs();
+    const RequestQueue = createRequire(import.meta.url)('kafkajs/src/network/requestQueue/index.js');
+    expect(RequestQueue.prototype.scheduleCheckPendingRequests).toBe(scheduleCheckPendingRequests);
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    let checked = 0;
+    const queue = {
+      throttledUntil: -1, // kafkajs's "not throttled"
+      throttleCheckTimeoutId: null,
+      pending: [],
+      checkPendingRequests: () => checked++,
+    };
+    scheduleCheckPendingRequests.call(queue);
+    await new Promise((r) => setTimeout(r, 20));
+    process.off('warning', onWarning);
+    expect([checked, queue.throttleCheckTimeoutId, warnings]).toEqual([1, null, []]);
+  });
+});

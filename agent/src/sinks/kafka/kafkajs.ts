@@ -4,7 +4,11 @@
 //   returns the same object (partition → messages in order).
 // - the snappy, lz4 and zstd codecs are registered (codecs.ts);
 // - record encoding without a Buffer per varint and per record, and a memoised key hash in the
-//   default partitioner (fastpath.ts).
+//   default partitioner (fastpath.ts);
+// - the request queue's throttle check never schedules a negative delay: kafkajs 2.2.4 computes
+//   `throttledUntil - Date.now()` with throttledUntil = -1 when not throttled, which Node ≥ 23
+//   reports as a TimeoutNegativeWarning on stderr (not JSON) for every connection
+//   (tulios/kafkajs#1751); Node then uses 1 ms, which the fix keeps.
 import { createRequire } from 'node:module';
 import { installCodecs } from './codecs.ts';
 import { type EncoderClass, makeRecordEncoder, memoisedPartitioner, patchEncoder } from './fastpath.ts';
@@ -30,6 +34,30 @@ export function groupMessagesPerPartition({ topic, partitionMetadata, messages, 
     list.push(message);
   }
   return result;
+}
+
+const CHECK_PENDING_REQUESTS_INTERVAL = 10; // kafkajs 2.2.4's constant
+
+interface Queue {
+  throttledUntil: number;
+  throttleCheckTimeoutId: NodeJS.Timeout | null;
+  pending: unknown[];
+  checkPendingRequests(): void;
+}
+
+/** kafkajs 2.2.4's RequestQueue#scheduleCheckPendingRequests with the delay clamped to ≥ 1 ms. */
+export function scheduleCheckPendingRequests(this: Queue): void {
+  let scheduleAt = this.throttledUntil - Date.now();
+  if (!this.throttleCheckTimeoutId) {
+    if (this.pending.length > 0) scheduleAt = scheduleAt > 0 ? scheduleAt : CHECK_PENDING_REQUESTS_INTERVAL;
+    this.throttleCheckTimeoutId = setTimeout(
+      () => {
+        this.throttleCheckTimeoutId = null;
+        this.checkPendingRequests();
+      },
+      Math.max(1, scheduleAt),
+    );
+  }
 }
 
 let loaded: Promise<KafkaJs> | undefined;
@@ -60,6 +88,14 @@ export function loadKafkajs(): Promise<KafkaJs> {
       if (cached !== undefined) cached.exports = makeRecordEncoder(Encoder, original);
     } catch {
       // another kafkajs layout: keep its own encoding
+    }
+    try {
+      const RequestQueue = require('kafkajs/src/network/requestQueue/index.js') as {
+        prototype: { scheduleCheckPendingRequests(): void };
+      };
+      RequestQueue.prototype.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
+    } catch {
+      // another kafkajs layout: keep its own scheduling
     }
     const k = installCodecs(await import('kafkajs'));
     try {
