@@ -32,7 +32,8 @@ options:
                             (also SLUICE_TAP_TOKEN); needed for client-certificate users
   -h, --help                show this help
 
-exit status: 0 the limit was reached, the streams ended or were interrupted; 1 the pipeline
+exit status: 0 the limit was reached, the streams ended, were interrupted or the reader of the
+output went away (e.g. \`| head\`); 1 the pipeline
 was not found, you may not tap it, or no agent could be reached; 2 usage errors.
 `;
 
@@ -181,6 +182,27 @@ export const command: Command = {
     const stopAll = () => {
       for (const s of streams) s.cancel();
     };
+    // Backpressure: when stdout is full (a slow reader at the other end of a pipe), stop reading
+    // the agents until it drains, so memory stays bounded; the agents then drop what this reader
+    // misses and say how many (reported below). A reader that went away (`| head`) ends the tap.
+    let held = false;
+    let outputClosed = false;
+    const write = (text: string) => {
+      if (outputClosed || process.stdout.write(text) || held) return;
+      held = true;
+      for (const s of streams) s.pause();
+      process.stdout.once('drain', () => {
+        held = false;
+        for (const s of streams) s.resume();
+      });
+    };
+    let outputError: Error | undefined;
+    const onOutputError = (e: NodeJS.ErrnoException) => {
+      outputClosed = true;
+      if (e.code !== 'EPIPE') outputError = e;
+      stopAll();
+    };
+    process.stdout.on('error', onOutputError);
     let started = 0;
     for (const src of sources)
       streams.push(
@@ -191,7 +213,7 @@ export const command: Command = {
           onRecord: (node, line) => {
             if (limit !== undefined && printed >= limit) return;
             printed++;
-            process.stdout.write(prefix ? `${node} ${line}\n` : `${line}\n`);
+            write(prefix ? `${node} ${line}\n` : `${line}\n`);
             if (limit !== undefined && printed >= limit) stopAll();
           },
           onMissed: (node, n) =>
@@ -204,6 +226,11 @@ export const command: Command = {
     const results = await Promise.all(streams.map((s) => s.done));
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    if (outputClosed) {
+      if (outputError === undefined) return EXIT.ok; // the reader had enough (`| head`): quietly
+      process.stderr.write(`sluice tap: cannot write the records: ${outputError.message}\n`);
+      return EXIT.invalid;
+    }
     const missed = results.reduce((n, r) => n + (r.ok ? r.missed : 0), 0);
     if (missed > 0) process.stderr.write(`sluice tap: ${missed} records missed in all\n`);
     const failed = results.filter((r) => !r.ok);

@@ -1,5 +1,8 @@
 // One tap stream (an agent's /tap, directly or through the apiserver's pods/proxy), read line by
 // line. Records go to `onRecord`; the agent's control lines (`{"sluice_tap":...}`) are decoded.
+// `pause()` stops reading the response (the caller's output is full): the socket's buffers fill,
+// TCP pushes back, and the agent drops and counts what this reader misses instead of anyone
+// buffering without bound.
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
@@ -35,8 +38,10 @@ function errorOf(status: number, body: string): StreamResult {
 export function openStream(
   src: TapSource,
   h: StreamHandlers,
-): { done: Promise<StreamResult>; cancel(): void } {
+): { done: Promise<StreamResult>; cancel(): void; pause(): void; resume(): void } {
   let cancel = () => {};
+  let response: IncomingMessage | undefined;
+  let paused = false;
   const done = new Promise<StreamResult>((resolve) => {
     const req = (src.url.startsWith('https:') ? httpsRequest : httpRequest)(src.url, {
       ...src.options,
@@ -67,6 +72,8 @@ export function openStream(
         res.on('end', () => finish(errorOf(res.statusCode ?? 0, body)));
         return;
       }
+      response = res;
+      if (paused) res.pause();
       let rest = '';
       const line = (l: string) => {
         if (l === '') return;
@@ -102,5 +109,16 @@ export function openStream(
     });
     req.end();
   });
-  return { done, cancel: () => cancel() };
+  return {
+    done,
+    cancel: () => cancel(),
+    pause: () => {
+      paused = true;
+      response?.pause();
+    },
+    resume: () => {
+      paused = false;
+      response?.resume();
+    },
+  };
 }
