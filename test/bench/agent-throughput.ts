@@ -4,50 +4,31 @@
 // local cache file, NDJSON out to a file. Measured in the child itself (SLUICE_USAGE_FILE):
 // user+system CPU seconds and peak RSS (VmHWM).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { LogGenerator } from '../../agent/src/loadgen/generate.ts';
 import { verifyOutputs } from '../../agent/src/loadgen/verify.ts';
 import type { Bench, BenchRun } from './types.ts';
+import { workload } from './workload.ts';
 
 const FILES = 8;
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
-const root = join(tmpdir(), `sluice-bench-agent-${FILES}x${EVENTS}`);
-const logs = join(root, 'logs');
-const manifestPath = join(root, 'manifest.json');
-const metadataPath = join(root, 'metadata.json');
-
-function prepare(): { bytes: number; lines: number } {
-  if (existsSync(manifestPath)) return JSON.parse(readFileSync(manifestPath, 'utf8')).stats;
-  rmSync(root, { recursive: true, force: true });
-  mkdirSync(root, { recursive: true });
-  const gen = new LogGenerator({ dir: logs, files: FILES, seed: 42 });
-  for (let i = 0; i < FILES; i++)
-    for (let k = 0; k < EVENTS; k += 1000) gen.write(i, Math.min(1000, EVENTS - k));
-  gen.close();
-  const pods = gen.files.map((f, i) => {
-    const [ns, pod, uid] = f.dir.split('/').at(-2)!.split('_');
-    return {
-      metadata: {
-        name: pod,
-        namespace: ns,
-        uid,
-        labels: { app: `app-${i}`, 'pod-template-hash': '7d9f8b6c5', tier: 'backend' },
-        annotations: { 'prometheus.io/scrape': 'true' },
-        ownerReferences: [{ kind: 'ReplicaSet', name: `app-${i}-7d9f8b6c5`, controller: true }],
-      },
-      spec: { nodeName: 'bench-node', containers: [{ name: 'app', image: `registry.local/app:${i}.0` }] },
-    };
-  });
-  writeFileSync(
-    metadataPath,
-    JSON.stringify({ pods, namespaces: [{ metadata: { name: 'bench', labels: { team: 'x' } } }] }),
-  );
-  const stats = { bytes: gen.bytesWritten, lines: gen.linesWritten };
-  writeFileSync(manifestPath, JSON.stringify({ files: gen.manifest(), stats }));
-  return stats;
-}
+const { root, logs, manifestPath, metadataPath, prepare } = workload({
+  name: 'agent',
+  files: FILES,
+  events: Number(process.env.BENCH_EVENTS ?? 100_000),
+  seed: 42,
+  pod: (i, { ns, pod, uid }) => ({
+    metadata: {
+      name: pod,
+      namespace: ns,
+      uid,
+      labels: { app: `app-${i}`, 'pod-template-hash': '7d9f8b6c5', tier: 'backend' },
+      annotations: { 'prometheus.io/scrape': 'true' },
+      ownerReferences: [{ kind: 'ReplicaSet', name: `app-${i}-7d9f8b6c5`, controller: true }],
+    },
+    spec: { nodeName: 'bench-node', containers: [{ name: 'app', image: `registry.local/app:${i}.0` }] },
+  }),
+  namespaces: [{ metadata: { name: 'bench', labels: { team: 'x' } } }],
+});
 
 function once(): BenchRun {
   const out = join(root, 'out.ndjson');

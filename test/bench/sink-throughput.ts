@@ -5,46 +5,35 @@
 // the agent process: CPU-seconds and peak RSS; delivery is checked by counting at the sink.
 // Needs `npm run test:env -- up kafka opensearch s3`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Client } from '@opensearch-project/opensearch';
 import { Kafka, logLevel } from 'kafkajs';
-import { LogGenerator } from '../../agent/src/loadgen/generate.ts';
 import { compileResources } from '../../operator/src/compile/index.ts';
 import { kafkaEnv, loadEnv, openSearchEnv, s3Env } from '../env/index.ts';
 import { NODE_FLAGS } from './agent-throughput.ts';
 import type { Bench, BenchRun } from './types.ts';
+import { workload } from './workload.ts';
 
 const FILES = 8;
-const EVENTS = Number(process.env.BENCH_SINK_EVENTS ?? 25_000);
-const root = join(tmpdir(), `sluice-bench-sinks-${FILES}x${EVENTS}`);
-const logs = join(root, 'logs');
-const metadataPath = join(root, 'metadata.json');
-const manifestPath = join(root, 'manifest.json');
-
-function workload(): { lines: number; bytes: number } {
-  if (existsSync(manifestPath)) return JSON.parse(readFileSync(manifestPath, 'utf8')).stats;
-  rmSync(root, { recursive: true, force: true });
-  mkdirSync(root, { recursive: true });
-  const gen = new LogGenerator({ dir: logs, files: FILES, seed: 7 });
-  for (let i = 0; i < FILES; i++)
-    for (let k = 0; k < EVENTS; k += 1000) gen.write(i, Math.min(1000, EVENTS - k));
-  gen.close();
-  const pods = gen.files.map((f, i) => {
-    const [ns, pod, uid] = f.dir.split('/').at(-2)!.split('_');
-    return {
-      metadata: { name: pod, namespace: ns, uid, labels: { app: `app-${i}`, tier: 'backend' } },
-      spec: { nodeName: 'bench-node', containers: [{ name: 'app', image: `registry.local/app:${i}.0` }] },
-    };
-  });
-  writeFileSync(metadataPath, JSON.stringify({ pods, namespaces: [{ metadata: { name: 'bench' } }] }));
-  const stats = { bytes: gen.bytesWritten, lines: gen.linesWritten };
-  writeFileSync(manifestPath, JSON.stringify({ files: gen.manifest(), stats }));
-  return stats;
-}
+const {
+  root,
+  logs,
+  metadataPath,
+  prepare: prepareWorkload,
+} = workload({
+  name: 'sinks',
+  files: FILES,
+  events: Number(process.env.BENCH_SINK_EVENTS ?? 25_000),
+  seed: 7,
+  pod: (i, { ns, pod, uid }) => ({
+    metadata: { name: pod, namespace: ns, uid, labels: { app: `app-${i}`, tier: 'backend' } },
+    spec: { nodeName: 'bench-node', containers: [{ name: 'app', image: `registry.local/app:${i}.0` }] },
+  }),
+  namespaces: [{ metadata: { name: 'bench' } }],
+});
 
 /** Runs the compiled agent once over the workload with one output; returns its usage. */
 function runAgent(
@@ -229,7 +218,7 @@ function sinkBench(name: string, title: string, run: (expected: number) => Promi
         },
       );
       if (b.status !== 0) throw new Error('build failed');
-      const s = workload();
+      const s = prepareWorkload();
       expected = s.lines;
       return `${FILES} files, ${s.lines.toLocaleString('en')} records, ${(s.bytes / 1e6).toFixed(0)} MB of CRI logs (the §1 mix), one run against the real server of test/env`;
     },

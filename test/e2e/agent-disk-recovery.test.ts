@@ -3,21 +3,24 @@
 // of the write-ahead log is damaged and a torn write is appended. The restarted agent must come up
 // (no crash loop), cut out exactly the damaged record, count it, deliver everything else once,
 // and start clean the time after.
-import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { verifyOutputs } from '../../agent/src/loadgen/verify.ts';
 import {
+  agentConfig,
   exited,
-  freePort,
+  generate,
   getJson,
   manifestFiles,
+  mkfifo,
+  readFifo,
   sleep,
   sluice,
   until,
   untilComplete,
+  untilHealthy,
+  workDir,
   writeJson,
 } from './agent-helpers.ts';
 
@@ -27,41 +30,28 @@ interface Status {
 
 describe('agent over a damaged disk buffer', () => {
   test('recovers, counts the lost record, never crash-loops', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-wal-'));
-    const logs = join(dir, 'logs');
+    const w = await workDir('wal');
+    const { dir, logs, data, manifest, config, port } = w;
     const fifo = join(dir, 'out.fifo');
     const out = join(dir, 'out.ndjson');
-    const manifest = join(dir, 'manifest.json');
-    const data = join(dir, 'data');
-    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    const port = await freePort();
-    const config = join(dir, 'agent.json');
-    writeJson(config, {
-      apiVersion: 'agent.sluice.dev/v1',
-      agent: {
-        podLogsDir: logs,
-        dataDir: data,
-        httpPort: port,
-        httpHost: '127.0.0.1',
-        enrichment: { kubernetes: false },
-      },
-      pipelines: [
-        { id: 'ClusterLogPipeline/all', kind: 'ClusterLogPipeline', name: 'all', outputs: ['wal'] },
-      ],
-      outputs: [
-        {
-          id: 'wal',
-          type: 'file',
-          options: { path: fifo },
-          buffer: { type: 'disk', maxSize: 256 * 1024 * 1024, fsync: 'always' },
-        },
-      ],
-    });
-    expect(
-      await exited(
-        sluice(['generate', '--dir', logs, '--files', '2', '--events', '3000', '--manifest', manifest]),
-      ),
-    ).toBe(0);
+    mkfifo(fifo);
+    writeJson(
+      config,
+      agentConfig(w, {
+        pipelines: [
+          { id: 'ClusterLogPipeline/all', kind: 'ClusterLogPipeline', name: 'all', outputs: ['wal'] },
+        ],
+        outputs: [
+          {
+            id: 'wal',
+            type: 'file',
+            options: { path: fifo },
+            buffer: { type: 'disk', maxSize: 256 * 1024 * 1024, fsync: 'always' },
+          },
+        ],
+      }),
+    );
+    expect(await exited(generate(logs, manifest, { files: 2, events: 3000 }))).toBe(0);
     const files = manifestFiles(manifest);
     const status = async () => (await getJson(port, '/status')) as unknown as Status;
 
@@ -92,12 +82,9 @@ describe('agent over a damaged disk buffer', () => {
     appendFileSync(seg, Buffer.from([0x40, 0, 0, 0, 1, 2]));
 
     // 3. Restart with a reader on the FIFO: up, healthy, one record counted lost, the rest delivered once.
-    const reader = spawn('sh', ['-c', `exec cat "${fifo}" > "${out}"`], { stdio: 'ignore' });
+    const reader = readFifo(fifo, out);
     agent = sluice(['agent', '--config', config], 'ignore');
-    await until(
-      async () => ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok ? true : undefined),
-      30_000,
-    );
+    await untilHealthy(port, 30_000);
     const rep = await untilComplete([out], files, 60_000, 1);
     expect(rep.lostSample).toEqual([tag]);
     const s = (await status()).outputs[0];
@@ -117,12 +104,9 @@ describe('agent over a damaged disk buffer', () => {
     expect({ lost: final.lost, dup: final.duplicates }).toEqual({ lost: 1, dup: 0 });
 
     // 4. The next start is clean.
-    const reader2 = spawn('sh', ['-c', `exec cat "${fifo}" >> "${out}"`], { stdio: 'ignore' });
+    const reader2 = readFifo(fifo, out, true);
     agent = sluice(['agent', '--config', config], 'ignore');
-    await until(
-      async () => ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok ? true : undefined),
-      30_000,
-    );
+    await untilHealthy(port, 30_000);
     await sleep(1000);
     expect((await status()).outputs[0].dropped).toEqual({});
     agent.kill('SIGTERM');

@@ -4,48 +4,29 @@
 // output written after each kill (the file's size is recorded at every kill) may repeat at most
 // one batch: duplicates ≤ one batch per kill, per kill.
 
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
+import { DEFAULTS } from '../../agent/src/config/defaults.ts';
 import { duplicatesBySegment, verifyOutputs } from '../../agent/src/loadgen/verify.ts';
+import { cli, exited, generate, sleep, sluice, workDir } from './agent-helpers.ts';
 
-const root = new URL('../../', import.meta.url).pathname;
-const cli = join(root, 'bin/sluice.js');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const BATCH = 4096; // DEFAULTS.batchMaxRecords
+const BATCH = DEFAULTS.batchMaxRecords; // 4096
 
 describe('agent under SIGKILL', () => {
   test('20 kills at ≥ 20,000 lines/s: 0 lost, duplicates ≤ one batch per kill', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-kill-'));
-    const logs = join(dir, 'logs');
+    const { dir, logs, data, manifest } = await workDir('kill');
     const out = join(dir, 'out.ndjson');
-    const data = join(dir, 'data');
-    const manifest = join(dir, 'manifest.json');
-    const gen = spawn(
-      process.execPath,
-      [
-        cli,
-        'generate',
-        '--dir',
-        logs,
-        '--files',
-        '4',
-        '--rate',
-        '16000',
-        '--duration',
-        '30',
-        '--manifest',
-        manifest,
-        '--partial-fraction',
-        '0.05',
-      ],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    );
-    const genDone = new Promise<number>((r) => gen.on('exit', (c) => r(c ?? -1)));
+    const gen = generate(logs, manifest, {
+      files: 4,
+      rate: 16000,
+      duration: 30,
+      partialFraction: 0.05,
+    });
+    const genDone = exited(gen);
     await sleep(300);
-    const agentArgs = [cli, 'run', '--logs', logs, '--output', out, '--data-dir', data];
+    const runArgs = ['run', '--logs', logs, '--output', out, '--data-dir', data];
     const linesNow = () => {
       try {
         return (JSON.parse(readFileSync(manifest, 'utf8')) as { lines: number }).lines;
@@ -65,12 +46,10 @@ describe('agent under SIGKILL', () => {
     const linesAtStart = linesNow();
     const started = Date.now();
     while (kills < 20) {
-      const agent: ChildProcess = spawn(process.execPath, agentArgs, {
-        stdio: ['ignore', 'ignore', 'ignore'],
-      });
+      const agent = sluice(runArgs, 'ignore');
       await sleep(400 + Math.random() * 800);
       agent.kill('SIGKILL');
-      await new Promise((r) => agent.once('exit', r));
+      await exited(agent);
       kills++;
       bounds.push(sizeNow());
     }
@@ -78,7 +57,7 @@ describe('agent under SIGKILL', () => {
     const rate = (linesNow() - linesAtStart) / elapsed;
     gen.kill('SIGTERM');
     expect(await genDone).toBe(0);
-    const r = spawnSync(process.execPath, [...agentArgs, '--once'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, ...runArgs, '--once'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     const m = JSON.parse(readFileSync(manifest, 'utf8')) as { files: Record<string, number>; lines: number };
     const rep = verifyOutputs([out], m.files);

@@ -2,70 +2,63 @@
 // file sink writing into a FIFO nobody reads, so its writes block for real. The other pipeline
 // must keep delivering everything while the first is blocked, and once a reader opens the FIFO
 // the blocked pipeline catches up with nothing lost.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { verifyOutputs } from '../../agent/src/loadgen/verify.ts';
 import {
+  agentConfig,
   exited,
-  freePort,
+  generate,
   getJson,
   manifestFiles,
+  mkfifo,
+  readFifo,
   sluice,
+  totalLines,
   untilComplete,
+  workDir,
   writeJson,
 } from './agent-helpers.ts';
 
 describe('agent with one blocked output', () => {
   test('the other pipeline keeps flowing; nothing is lost after unblocking', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-stall-'));
-    const logs = join(dir, 'logs');
+    const w = await workDir('stall');
+    const { dir, logs, manifest, config, port } = w;
     const fifo = join(dir, 'blocked.fifo');
     const flowing = join(dir, 'flowing.ndjson');
     const caughtUp = join(dir, 'caught-up.ndjson');
-    const manifest = join(dir, 'manifest.json');
-    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    const config = join(dir, 'agent.json');
-    const port = await freePort();
-    writeJson(config, {
-      apiVersion: 'agent.sluice.dev/v1',
-      agent: {
-        podLogsDir: logs,
-        dataDir: join(dir, 'data'),
-        httpPort: port,
-        httpHost: '127.0.0.1',
+    mkfifo(fifo);
+    writeJson(
+      config,
+      agentConfig(w, {
         pollIntervalMs: 200,
-        enrichment: { kubernetes: false },
-      },
-      pipelines: [
-        { id: 'ClusterLogPipeline/blocked', kind: 'ClusterLogPipeline', name: 'blocked', outputs: ['fifo'] },
-        { id: 'ClusterLogPipeline/flowing', kind: 'ClusterLogPipeline', name: 'flowing', outputs: ['file'] },
-      ],
-      outputs: [
-        // A small buffer: the blocked pipeline fills it quickly and its tailers must pause.
-        { id: 'fifo', type: 'file', options: { path: fifo }, buffer: { maxSize: 512 * 1024 } },
-        { id: 'file', type: 'file', options: { path: flowing } },
-      ],
-    });
+        pipelines: [
+          {
+            id: 'ClusterLogPipeline/blocked',
+            kind: 'ClusterLogPipeline',
+            name: 'blocked',
+            outputs: ['fifo'],
+          },
+          {
+            id: 'ClusterLogPipeline/flowing',
+            kind: 'ClusterLogPipeline',
+            name: 'flowing',
+            outputs: ['file'],
+          },
+        ],
+        outputs: [
+          // A small buffer: the blocked pipeline fills it quickly and its tailers must pause.
+          { id: 'fifo', type: 'file', options: { path: fifo }, buffer: { maxSize: 512 * 1024 } },
+          { id: 'file', type: 'file', options: { path: flowing } },
+        ],
+      }),
+    );
     const agent = sluice(['agent', '--config', config], 'ignore');
-    const gen = sluice([
-      'generate',
-      '--dir',
-      logs,
-      '--files',
-      '3',
-      '--rate',
-      '4000',
-      '--duration',
-      '6',
-      '--manifest',
-      manifest,
-    ]);
+    const gen = generate(logs, manifest, { files: 3, rate: 4000, duration: 6 });
     expect(await exited(gen)).toBe(0);
     const files = manifestFiles(manifest);
-    const lines = Object.values(files).reduce((a, b) => a + b, 0);
+    const lines = totalLines(files);
 
     // While the FIFO has no reader, the flowing pipeline delivers everything.
     const flow = await untilComplete([flowing], files, 60_000);
@@ -88,7 +81,7 @@ describe('agent with one blocked output', () => {
     expect(existsSync(caughtUp)).toBe(false);
 
     // Unblock: a reader opens the FIFO; the blocked pipeline resumes from where it paused.
-    const reader = spawn('sh', ['-c', `exec cat "${fifo}" > "${caughtUp}"`], { stdio: 'ignore' });
+    const reader = readFifo(fifo, caughtUp);
     const rep = await untilComplete([caughtUp], files, 90_000);
     agent.kill('SIGTERM');
     expect(await exited(agent)).toBe(0);
