@@ -4,9 +4,11 @@
 // identity and the agent ServiceAccount's token) report the config they run through their Leases;
 // spec changes roll out without pod restarts; broken references are rejected alone with their own
 // reason; a restart over an unchanged world writes nothing; deleting everything cleans up.
+
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { KubeObject } from '../../operator/src/kube/client.ts';
 import { collectionPath, RT } from '../../operator/src/kube/resources.ts';
+import { CONFIG_HASH_ANNOTATION } from '../../operator/src/render/meta.ts';
 import {
   type AgentProc,
   agentConfigJson,
@@ -130,6 +132,12 @@ describe('operator', () => {
     const out = await env.get('LogOutput', 'out', SHOP);
     expect(cond(out, 'Ready')?.status).toBe('True');
     expect((out?.status as { pipelines: number } | undefined)?.pipelines).toBe(1);
+    // The hash the operator applied, which the agents-not-on-current-config alert compares with.
+    const live = (await env.get('DaemonSet', AGENT, NS))!.metadata.annotations?.[CONFIG_HASH_ANNOTATION];
+    expect(live).toMatch(/^[0-9a-f]+$/);
+    expect((await op.metrics()).match(/^sluice_operator_config_info\{hash="([0-9a-f]+)"\} 1$/m)?.[1]).toBe(
+      live,
+    );
   }, 180_000);
 
   test('a spec change: ConfigMap updated within 2 s, no pod restarted, observedGeneration follows', async () => {

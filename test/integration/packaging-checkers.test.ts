@@ -219,6 +219,17 @@ function ruleTests() {
           { series: `sluice_output_buffer_bytes{${A}, ${OUT}}`, values: '1000x60' },
           { series: `sluice_config_info{${A}, hash="abc"}`, values: '1x60' },
           {
+            series: 'sluice_operator_config_info{namespace="sluice-system", pod="op-0", hash="abc"}',
+            values: '1x60',
+          },
+          { series: 'sluice_operator_leader{namespace="sluice-system", pod="op-0"}', values: '1x60' },
+          // The standby replica still shows an older hash: only the leader's counts.
+          {
+            series: 'sluice_operator_config_info{namespace="sluice-system", pod="op-1", hash="old"}',
+            values: '1x60',
+          },
+          { series: 'sluice_operator_leader{namespace="sluice-system", pod="op-1"}', values: '0x60' },
+          {
             series: 'sluice_config_info{namespace="sluice-system", pod="sluice-agent-b", hash="abc"}',
             values: '1x60',
           },
@@ -285,6 +296,36 @@ function ruleTests() {
         ],
       },
       {
+        // Every agent agrees, but on a configuration the leading operator replaced long ago.
+        interval: '1m',
+        input_series: [
+          { series: `sluice_config_info{${A}, hash="old"}`, values: '1x40' },
+          {
+            series: 'sluice_config_info{namespace="sluice-system", pod="sluice-agent-b", hash="old"}',
+            values: '1x40',
+          },
+          {
+            series: 'sluice_operator_config_info{namespace="sluice-system", pod="op-0", hash="new"}',
+            values: '1x40',
+          },
+          { series: 'sluice_operator_leader{namespace="sluice-system", pod="op-0"}', values: '1x40' },
+        ],
+        alert_rule_test: [
+          alertAt('SluiceAgentsNotOnCurrentConfig', '30m', [
+            {
+              exp_labels: { severity: 'warning', namespace: 'sluice-system' },
+              exp_annotations: {
+                summary: 'Sluice agents do not run the current configuration.',
+                description:
+                  '2 agents (or configurations) in namespace sluice-system have not run the configuration the operator applied for 15 minutes.',
+                runbook_url:
+                  'https://github.com/sluice-dev/sluice/blob/main/docs/operations/runbook.md#sluiceagentsnotoncurrentconfig',
+              },
+            },
+          ]),
+        ],
+      },
+      {
         // Two agents on different configurations for long; one rejecting reloads; a lag that grows.
         interval: '1m',
         input_series: [
@@ -307,9 +348,9 @@ function ruleTests() {
             {
               exp_labels: { severity: 'warning', namespace: 'sluice-system' },
               exp_annotations: {
-                summary: 'Sluice agents run different configurations.',
+                summary: 'Sluice agents do not run the current configuration.',
                 description:
-                  'The agents in namespace sluice-system have run 2 different configurations for 15 minutes; some did not load the current one.',
+                  '2 agents (or configurations) in namespace sluice-system have not run the configuration the operator applied for 15 minutes.',
                 runbook_url:
                   'https://github.com/sluice-dev/sluice/blob/main/docs/operations/runbook.md#sluiceagentsnotoncurrentconfig',
               },

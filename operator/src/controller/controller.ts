@@ -74,6 +74,7 @@ export class Controller {
   private namespaces!: Informer;
   private leases!: Informer;
   private desired: Desired | undefined;
+  private configInfoHash = '';
   private readonly memo = new DesiredMemo();
   /** Agent reports summed once per Lease change, not once per status check. */
   private reports: { at: number; until: number; value: AgentReports } | undefined;
@@ -347,6 +348,11 @@ export class Controller {
     );
     // Only now may statuses say what was decided: the agent objects carry it.
     this.desired = desired;
+    if (this.configInfoHash !== desired.hash) {
+      this.o.metrics.configInfo.reset();
+      this.o.metrics.configInfo.set({ hash: desired.hash }, 1);
+      this.configInfoHash = desired.hash;
+    }
     if (res.applied.length || res.pruned.length)
       this.o.log('info', 'agent objects reconciled', {
         configHash: desired.hash,

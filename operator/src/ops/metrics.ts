@@ -11,6 +11,7 @@ export interface OperatorMetrics {
   requests: Gauge<'verb'>;
   leader: Gauge;
   pipelines: Gauge<'state'>;
+  configInfo: Gauge<'hash'>;
 }
 
 export function makeOperatorMetrics(requests: () => Map<string, number>): OperatorMetrics {
@@ -52,6 +53,12 @@ export function makeOperatorMetrics(requests: () => Map<string, number>): Operat
       },
     }),
     leader: new Gauge({ name: 'sluice_operator_leader', help: '1 while this replica leads.', registers }),
+    configInfo: new Gauge({
+      name: 'sluice_operator_config_info',
+      help: 'The agent config hash this replica last applied (value 1); agents report theirs as sluice_config_info.',
+      labelNames: ['hash'],
+      registers,
+    }),
     pipelines: new Gauge({
       name: 'sluice_operator_pipelines',
       help: 'Pipelines by state: accepted, rejected, kept (rejected, running its last good config).',
