@@ -2,14 +2,15 @@
 // and the current Secret values. A request resolves ok only after the broker acknowledged it.
 // Failures are classified: message too large → the request is halved until the offending record
 // stands alone, which is rejected (dead letter); authentication/authorization → retried, with the
-// producer rebuilt from fresh credentials as soon as a referenced Secret changes; anything else
+// producer rebuilt from fresh credentials as soon as a Secret its own options reference changes
+// (a rotation of another output's Secret does not touch this producer); anything else
 // (broker down, leader moving, timeouts) → retried. kafkajs's own retries are kept short so the
 // shared driver owns the backoff and the error reaches status quickly.
 import type { Kafka, Producer, SASLOptions, TopicMessages } from 'kafkajs';
 import { ErrorCode } from '../../ops/catalogue.ts';
-import { refText, SecretError } from '../../secrets/types.ts';
+import { refText, SecretError, secretRefs } from '../../secrets/types.ts';
 import { resolveTls } from '../shared/options.ts';
-import type { SendResult, SendStatus, Service, SinkContext } from '../types.ts';
+import type { ReconnectReason, SendResult, SendStatus, Service, SinkContext } from '../types.ts';
 import { compressionType } from './codecs.ts';
 import type { KafkaOptions } from './config.ts';
 import type { KafkaRequest } from './encode.ts';
@@ -75,7 +76,7 @@ export class KafkaService implements Service<KafkaRequest> {
   constructor(o: KafkaOptions, ctx: SinkContext) {
     this.o = o;
     this.ctx = ctx;
-    this.unsubscribe = ctx.secrets.onChange(() => {
+    this.unsubscribe = ctx.secrets.onChange(secretRefs(o), () => {
       this.stale = true;
       this.wake?.();
     });
@@ -123,10 +124,12 @@ export class KafkaService implements Service<KafkaRequest> {
     return producer;
   }
 
-  private async drop(): Promise<void> {
+  private async drop(reason?: ReconnectReason): Promise<void> {
     const p = this.producer;
     this.producer = undefined;
-    if (p !== undefined) await p.disconnect().catch(() => {});
+    if (p === undefined) return;
+    if (reason !== undefined) this.ctx.reconnected?.(reason);
+    await p.disconnect().catch(() => {});
   }
 
   /** Sends the given messages; halves a request the broker finds too large. */
@@ -180,7 +183,7 @@ export class KafkaService implements Service<KafkaRequest> {
       if (idx.length > 0) {
         if (this.stale) {
           this.stale = false;
-          await this.drop();
+          await this.drop('secret');
         }
         this.producer ??= await this.connect();
         await this.sendSome(this.producer, req, idx, results, errors);
@@ -193,7 +196,7 @@ export class KafkaService implements Service<KafkaRequest> {
         code: rejectedError !== undefined ? ErrorCode.sinkRejected : undefined,
       };
     } catch (e) {
-      await this.drop();
+      await this.drop('error');
       return { status: 'partial', results, errors, ...this.describe(e) };
     }
   }

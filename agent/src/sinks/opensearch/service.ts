@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Client } from '@opensearch-project/opensearch';
 import { ErrorCode } from '../../ops/catalogue.ts';
-import { refText, SecretError } from '../../secrets/types.ts';
+import { refText, SecretError, secretRefs } from '../../secrets/types.ts';
 import { resolveTls } from '../shared/options.ts';
 import type { SendResult, SendStatus, Service, SinkContext } from '../types.ts';
 import type { OpenSearchOptions } from './config.ts';
@@ -58,7 +58,7 @@ export class OpenSearchService implements Service<BulkRequest> {
     this.ctx = ctx;
     this.op = o.dataStream !== undefined ? 'create' : 'index';
     this.gzip = (o.compression ?? 'gzip') === 'gzip';
-    this.unsubscribe = ctx.secrets.onChange(() => {
+    this.unsubscribe = ctx.secrets.onChange(secretRefs(o), () => {
       this.stale = true;
       this.wake?.();
     });
@@ -157,6 +157,7 @@ export class OpenSearchService implements Service<BulkRequest> {
     try {
       if (this.stale) {
         this.stale = false;
+        if (this.client !== undefined) this.ctx.reconnected?.('secret');
         await this.drop();
       }
       this.client ??= await this.connect();

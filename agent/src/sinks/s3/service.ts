@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ErrorCode } from '../../ops/catalogue.ts';
-import { SecretError } from '../../secrets/types.ts';
+import { SecretError, secretRefs } from '../../secrets/types.ts';
 import { resolveTls } from '../shared/options.ts';
 import type { SendResult, SendStatus, Service, SinkContext } from '../types.ts';
 import { DEFAULT_MULTIPART_BYTES, type S3Options } from './config.ts';
@@ -39,7 +39,7 @@ export class S3Service implements Service<S3Request> {
   constructor(o: S3Options, ctx: SinkContext) {
     this.o = o;
     this.ctx = ctx;
-    this.unsubscribe = ctx.secrets.onChange(() => {
+    this.unsubscribe = ctx.secrets.onChange(secretRefs(o), () => {
       this.stale = true;
       this.wake?.();
     });
@@ -131,6 +131,7 @@ export class S3Service implements Service<S3Request> {
     try {
       if (this.stale) {
         this.stale = false;
+        if (this.client !== undefined) this.ctx.reconnected?.('secret');
         this.drop();
       }
       this.client ??= await this.connect();
