@@ -15,6 +15,7 @@ import type { S3Options } from '../s3/config.ts';
 import { s3Encoder } from '../s3/encode.ts';
 import { S3Service } from '../s3/service.ts';
 import type { ReconnectReason, SinkContext } from '../types.ts';
+import { Credentials } from './credentials.ts';
 
 const opt = (namespace: string, name: string, key: string) => ({ secret: { namespace, name, key } });
 
@@ -113,6 +114,63 @@ describe('secret rotation is per Secret', () => {
       await a.service.close();
       await b.service.close();
       store.close();
+    }
+  });
+});
+
+describe('Credentials', () => {
+  test('a change rebuilds only when a value the connection uses differs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-creds-'));
+    const put = (key: string, v: string) => {
+      mkdirSync(join(dir, 'shop', 'kafka'), { recursive: true });
+      writeFileSync(join(dir, 'shop', 'kafka', key), v);
+    };
+    put('username', 'app');
+    put('password', 'one');
+    put('unused', 'x');
+    const store = directorySecretStore(dir, 20);
+    const ref = (key: string) => ({ namespace: 'shop', name: 'kafka', key });
+    const creds = new Credentials({ sasl: { username: opt('shop', 'kafka', 'username') } }, store);
+    let wakes = 0;
+    let woken = () => {};
+    creds.onChange(() => {
+      wakes++;
+      woken();
+    });
+    const nextWake = () =>
+      new Promise<void>((r) => {
+        woken = r;
+      });
+    try {
+      creds.begin();
+      expect(await creds.get(ref('username'))).toBe('app');
+      expect(await creds.changed()).toBe(false);
+      // Another key of the same Secret: notified (same Secret), but nothing this connection uses.
+      let w = nextWake();
+      put('unused', 'y');
+      await w;
+      expect(await creds.changed()).toBe(false);
+      // The key it uses.
+      w = nextWake();
+      put('username', 'app2');
+      await w;
+      expect(await creds.changed()).toBe(true);
+      expect(await creds.changed()).toBe(false);
+      // Deleted: a rebuild, which then reports the SecretError.
+      creds.begin();
+      await creds.get(ref('username'));
+      w = nextWake();
+      rmSync(join(dir, 'shop', 'kafka', 'username'));
+      await w;
+      expect(await creds.changed()).toBe(true);
+      await expect(creds.get(ref('username'))).rejects.toThrow(
+        "Secret shop/kafka key 'username': the Secret has no such key",
+      );
+      expect(wakes).toBe(3);
+    } finally {
+      creds.close();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
