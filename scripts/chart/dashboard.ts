@@ -221,7 +221,7 @@ export function dashboard(): Record<string, unknown> {
     ),
     timeseries(
       'Retries and drops',
-      'Retried requests, and records dropped by reason.',
+      'Retried requests, records dropped by reason, and connections rebuilt (reason secret: a Secret the output references changed).',
       'rps',
       [
         { expr: `sum(rate(sluice_output_retries_total{${O}}[$__rate_interval]))`, legendFormat: 'retries' },
@@ -232,6 +232,10 @@ export function dashboard(): Record<string, unknown> {
         {
           expr: `sum by (reason) (rate(sluice_records_dropped_total{${O}}[$__rate_interval]))`,
           legendFormat: 'dropped {{reason}}',
+        },
+        {
+          expr: `sum by (output, reason) (rate(sluice_output_reconnects_total{${O}}[$__rate_interval]))`,
+          legendFormat: 'reconnects {{output}} {{reason}}',
         },
       ],
       { x: 16, y: 26, w: 8, h: 7 },

@@ -65,7 +65,15 @@ export class Output {
             log: ctx.log,
           })
         : new MemoryBuffer(b.maxSize ?? DEFAULTS.memoryBufferBytes, whenFull, ctx.barrier);
-    const sink = makeSink(config, { secrets: ctx.secrets, log: ctx.log });
+    const sink = makeSink(config, {
+      secrets: ctx.secrets,
+      log: ctx.log,
+      reconnected: (reason) => {
+        stats.reconnect(reason);
+        if (reason === 'secret')
+          ctx.log('info', 'output reconnecting: a Secret it references changed', { output: config.id });
+      },
+    });
     this.closeSink = () => sink.service.close();
     const dlq = config.deadLetter;
     this.driver = new SinkDriver(

@@ -77,6 +77,15 @@ export function makeMetrics(stats: AgentStats): Registry {
       for (const [id, s] of stats.outputs) for (const [code, n] of s.errors) c.inc({ output: id, code }, n);
     },
   );
+  counter(
+    'sluice_output_reconnects_total',
+    'Connections an output rebuilt, by reason: secret (a Secret its options reference changed), error.',
+    ['output', 'reason'],
+    (c) => {
+      for (const [id, s] of stats.outputs)
+        for (const [reason, n] of s.reconnects) c.inc({ output: id, reason }, n);
+    },
+  );
   counter('sluice_output_dead_lettered_total', 'Records sent to the dead-letter output.', ['output'], (c) => {
     for (const [id, s] of stats.outputs) c.inc({ output: id }, s.deadLettered);
   });

@@ -29,11 +29,16 @@ export class OutputStats {
   readonly drops = new Map<DropReason, number>();
   /** Failed sends by error code (SLUICE_ERR_SINK_*). */
   readonly errors = new Map<string, number>();
+  /** Live connections the sink rebuilt, by reason (`secret`: a referenced Secret changed; `error`). */
+  readonly reconnects = new Map<string, number>();
   drop(reason: DropReason, n = 1): void {
     this.drops.set(reason, (this.drops.get(reason) ?? 0) + n);
   }
   error(code: string): void {
     this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+  }
+  reconnect(reason: string): void {
+    this.reconnects.set(reason, (this.reconnects.get(reason) ?? 0) + 1);
   }
 }
 

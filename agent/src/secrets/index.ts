@@ -10,6 +10,8 @@ export {
   type SecretOption,
   type SecretRef,
   type SecretStore,
+  secretKey,
+  secretRefs,
 } from './types.ts';
 
 /** Directory: the only way to see a change. Apiserver: a safety net behind the watch. */
@@ -29,26 +31,30 @@ export async function makeSecretStore(opts: {
 /** Loads the Kubernetes client only when an output actually references a Secret. */
 function lazyKubeStore(refreshMs: number): SecretStore {
   let inner: Promise<SecretStore> | undefined;
-  const subs = new Set<() => void>();
+  let closed = false;
   const store = () => {
-    inner ??= import('./kube.ts').then((m) => {
-      const s = m.kubeSecretStore(refreshMs);
-      s.onChange(() => {
-        for (const cb of subs) cb();
-      });
-      return s;
-    });
+    inner ??= import('./kube.ts').then((m) => m.kubeSecretStore(refreshMs));
     return inner;
   };
   return {
     get: async (ref) => (await store()).get(ref),
-    onChange(cb) {
-      subs.add(cb);
-      return () => subs.delete(cb);
+    onChange(refs, cb) {
+      // No reference, nothing to follow (and no reason to load the client). A change can only be
+      // seen after a first read, which goes through the same inner store: nothing is missed.
+      if (refs.length === 0) return () => {};
+      let off: (() => void) | undefined;
+      let done = false;
+      void store().then((s) => {
+        if (!done && !closed) off = s.onChange(refs, cb);
+      });
+      return () => {
+        done = true;
+        off?.();
+      };
     },
     close() {
+      closed = true;
       void inner?.then((s) => s.close());
-      subs.clear();
     },
   };
 }

@@ -1,9 +1,10 @@
 // One caching SecretStore over a fetch function (the apiserver, or a local directory): the first
 // get of a Secret reads it, then every Secret read so far is re-read when the source signals a
 // change (an apiserver watch) and every `refreshMs` regardless; a change of its data notifies the
-// subscribers. A failed re-read keeps the last good value (a flapping
+// subscribers of that Secret only (an output subscribes to the Secrets its options reference, so a
+// rotation reconnects exactly the outputs using it). A failed re-read keeps the last good value (a flapping
 // apiserver must not take credentials away from a working connection).
-import { refText, SecretError, type SecretRef, type SecretStore } from './types.ts';
+import { refText, SecretError, type SecretRef, type SecretStore, secretKey } from './types.ts';
 
 /** Resolves the data of one Secret, undefined when it does not exist; throws on other failures. */
 export type FetchSecret = (namespace: string, name: string) => Promise<Record<string, string> | undefined>;
@@ -19,12 +20,15 @@ interface Entry {
   text: string;
   error: string | undefined;
   loaded: Promise<void> | undefined;
+  /** A read has completed (found, missing or failed): later differences are changes. */
+  settled: boolean;
 }
 
 export class CachingSecretStore implements SecretStore {
   private readonly fetch: FetchSecret;
   private readonly entries = new Map<string, Entry>();
-  private readonly subscribers = new Set<() => void>();
+  /** `namespace/name` → the callbacks of the outputs referencing that Secret. */
+  private readonly subscribers = new Map<string, Set<() => void>>();
   private readonly timer: NodeJS.Timeout;
   private readonly describe: string;
 
@@ -44,21 +48,24 @@ export class CachingSecretStore implements SecretStore {
     try {
       const data = await this.fetch(ns, name);
       const text = data === undefined ? '' : JSON.stringify(Object.entries(data).sort());
-      const changed = entry.loaded !== undefined && text !== entry.text;
+      // The first read is no change (it used to notify, rebuilding the connection it was made for).
+      const changed = entry.settled && text !== entry.text;
       entry.data = data;
       entry.text = text;
       entry.error = undefined;
-      if (changed) for (const cb of this.subscribers) cb();
+      entry.settled = true;
+      if (changed) for (const cb of this.subscribers.get(key) ?? []) cb();
     } catch (e) {
       entry.error = (e as Error).message;
+      entry.settled = true;
     }
   }
 
   async get(ref: SecretRef): Promise<string> {
-    const key = `${ref.namespace}/${ref.name}`;
+    const key = secretKey(ref);
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      entry = { data: undefined, text: '', error: undefined, loaded: undefined };
+      entry = { data: undefined, text: '', error: undefined, loaded: undefined, settled: false };
       this.entries.set(key, entry);
       const e = entry;
       entry.loaded = this.load(key, e);
@@ -90,9 +97,24 @@ export class CachingSecretStore implements SecretStore {
     await Promise.all([...this.entries].map(([key, entry]) => this.load(key, entry)));
   }
 
-  onChange(cb: () => void): () => void {
-    this.subscribers.add(cb);
-    return () => this.subscribers.delete(cb);
+  onChange(refs: readonly SecretRef[], cb: () => void): () => void {
+    // A Set per Secret: an output referencing two keys of one Secret is called once per change.
+    const keys = [...new Set(refs.map(secretKey))];
+    for (const k of keys) {
+      let subs = this.subscribers.get(k);
+      if (subs === undefined) {
+        subs = new Set();
+        this.subscribers.set(k, subs);
+      }
+      subs.add(cb);
+    }
+    return () => {
+      for (const k of keys) {
+        const subs = this.subscribers.get(k);
+        subs?.delete(cb);
+        if (subs?.size === 0) this.subscribers.delete(k);
+      }
+    };
   }
 
   close(): void {

@@ -41,8 +41,16 @@ export interface Sink<Req = unknown> {
   readonly batch?: { maxRecords?: number; maxBytes?: number; maxAgeMs?: number };
 }
 
+/** Why a sink tore down a live connection to build a new one. */
+export type ReconnectReason = 'secret' | 'error';
+
 /** What a sink factory gets besides its options: the secret store and the agent log. */
 export interface SinkContext {
   secrets: SecretStore;
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
+  /**
+   * Called when the sink drops a live connection to rebuild it: `secret` — a Secret its options
+   * reference changed (the new connection re-reads it); `error` — the connection failed.
+   */
+  reconnected?: (reason: ReconnectReason) => void;
 }

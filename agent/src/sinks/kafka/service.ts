@@ -2,14 +2,16 @@
 // and the current Secret values. A request resolves ok only after the broker acknowledged it.
 // Failures are classified: message too large → the request is halved until the offending record
 // stands alone, which is rejected (dead letter); authentication/authorization → retried, with the
-// producer rebuilt from fresh credentials as soon as a referenced Secret changes; anything else
+// producer rebuilt from fresh credentials as soon as a Secret its own options reference changes
+// (a rotation of another output's Secret does not touch this producer); anything else
 // (broker down, leader moving, timeouts) → retried. kafkajs's own retries are kept short so the
 // shared driver owns the backoff and the error reaches status quickly.
 import type { Kafka, Producer, SASLOptions, TopicMessages } from 'kafkajs';
 import { ErrorCode } from '../../ops/catalogue.ts';
 import { refText, SecretError } from '../../secrets/types.ts';
+import { Credentials } from '../shared/credentials.ts';
 import { resolveTls } from '../shared/options.ts';
-import type { SendResult, SendStatus, Service, SinkContext } from '../types.ts';
+import type { ReconnectReason, SendResult, SendStatus, Service, SinkContext } from '../types.ts';
 import { compressionType } from './codecs.ts';
 import type { KafkaOptions } from './config.ts';
 import type { KafkaRequest } from './encode.ts';
@@ -67,29 +69,25 @@ export class KafkaService implements Service<KafkaRequest> {
   private readonly ctx: SinkContext;
   private producer: Producer | undefined;
   private compression = 0;
-  /** A referenced Secret changed since the producer was built. */
-  private stale = false;
-  private wake: (() => void) | undefined;
-  private readonly unsubscribe: () => void;
+  /** The Secret values the producer is built with; tells when one of them changed. */
+  private readonly creds: Credentials;
 
   constructor(o: KafkaOptions, ctx: SinkContext) {
     this.o = o;
     this.ctx = ctx;
-    this.unsubscribe = ctx.secrets.onChange(() => {
-      this.stale = true;
-      this.wake?.();
-    });
+    this.creds = new Credentials(o, ctx.secrets);
   }
 
   onRecover(wake: () => void): void {
-    this.wake = wake;
+    this.creds.onChange(wake);
   }
 
   private async connect(): Promise<Producer> {
     const k = await loadKafkajs();
+    this.creds.begin();
     this.compression = compressionType(k, this.o.compression ?? 'zstd');
     const s = this.o.sasl;
-    const ssl = await resolveTls(this.o.tls, this.ctx.secrets);
+    const ssl = await resolveTls(this.o.tls, this.creds);
     const kafka: Kafka = new k.Kafka({
       clientId: 'sluice-agent',
       brokers: this.o.brokers,
@@ -99,8 +97,8 @@ export class KafkaService implements Service<KafkaRequest> {
           ? undefined
           : ({
               mechanism: s.mechanism,
-              username: await this.ctx.secrets.get(s.username.secret),
-              password: await this.ctx.secrets.get(s.password.secret),
+              username: await this.creds.get(s.username.secret),
+              password: await this.creds.get(s.password.secret),
             } as SASLOptions),
       connectionTimeout: 10_000,
       authenticationTimeout: 10_000,
@@ -123,10 +121,12 @@ export class KafkaService implements Service<KafkaRequest> {
     return producer;
   }
 
-  private async drop(): Promise<void> {
+  private async drop(reason?: ReconnectReason): Promise<void> {
     const p = this.producer;
     this.producer = undefined;
-    if (p !== undefined) await p.disconnect().catch(() => {});
+    if (p === undefined) return;
+    if (reason !== undefined) this.ctx.reconnected?.(reason);
+    await p.disconnect().catch(() => {});
   }
 
   /** Sends the given messages; halves a request the broker finds too large. */
@@ -178,10 +178,7 @@ export class KafkaService implements Service<KafkaRequest> {
     const rejectedError = errors.find((e) => e !== undefined);
     try {
       if (idx.length > 0) {
-        if (this.stale) {
-          this.stale = false;
-          await this.drop();
-        }
+        if ((await this.creds.changed()) && this.producer !== undefined) await this.drop('secret');
         this.producer ??= await this.connect();
         await this.sendSome(this.producer, req, idx, results, errors);
       }
@@ -193,7 +190,7 @@ export class KafkaService implements Service<KafkaRequest> {
         code: rejectedError !== undefined ? ErrorCode.sinkRejected : undefined,
       };
     } catch (e) {
-      await this.drop();
+      await this.drop('error');
       return { status: 'partial', results, errors, ...this.describe(e) };
     }
   }
@@ -217,7 +214,7 @@ export class KafkaService implements Service<KafkaRequest> {
   }
 
   async close(): Promise<void> {
-    this.unsubscribe();
+    this.creds.close();
     await this.drop();
   }
 }

@@ -9,6 +9,7 @@ import { gzip } from 'node:zlib';
 import type { Client } from '@opensearch-project/opensearch';
 import { ErrorCode } from '../../ops/catalogue.ts';
 import { refText, SecretError } from '../../secrets/types.ts';
+import { Credentials } from '../shared/credentials.ts';
 import { resolveTls } from '../shared/options.ts';
 import type { SendResult, SendStatus, Service, SinkContext } from '../types.ts';
 import type { OpenSearchOptions } from './config.ts';
@@ -49,36 +50,33 @@ export class OpenSearchService implements Service<BulkRequest> {
   private readonly op: 'index' | 'create';
   private readonly gzip: boolean;
   private client: Client | undefined;
-  private stale = false;
-  private wake: (() => void) | undefined;
-  private readonly unsubscribe: () => void;
+  /** The Secret values the client is built with; tells when one of them changed. */
+  private readonly creds: Credentials;
 
   constructor(o: OpenSearchOptions, ctx: SinkContext) {
     this.o = o;
     this.ctx = ctx;
     this.op = o.dataStream !== undefined ? 'create' : 'index';
     this.gzip = (o.compression ?? 'gzip') === 'gzip';
-    this.unsubscribe = ctx.secrets.onChange(() => {
-      this.stale = true;
-      this.wake?.();
-    });
+    this.creds = new Credentials(o, ctx.secrets);
   }
 
   onRecover(wake: () => void): void {
-    this.wake = wake;
+    this.creds.onChange(wake);
   }
 
   private async connect(): Promise<Client> {
     const { Client } = await import('@opensearch-project/opensearch');
     const basic = this.o.auth?.basic;
     const sig = this.o.auth?.awsSigV4;
-    const ssl = await resolveTls(this.o.tls, this.ctx.secrets);
+    this.creds.begin();
+    const ssl = await resolveTls(this.o.tls, this.creds);
     const auth =
       basic === undefined
         ? undefined
         : {
-            username: await this.ctx.secrets.get(basic.username.secret),
-            password: await this.ctx.secrets.get(basic.password.secret),
+            username: await this.creds.get(basic.username.secret),
+            password: await this.creds.get(basic.password.secret),
           };
     let signer = {};
     if (sig !== undefined) {
@@ -155,8 +153,8 @@ export class OpenSearchService implements Service<BulkRequest> {
     const results: SendStatus[] = new Array(n).fill('retry');
     const errors: (string | undefined)[] = new Array(n);
     try {
-      if (this.stale) {
-        this.stale = false;
+      if ((await this.creds.changed()) && this.client !== undefined) {
+        this.ctx.reconnected?.('secret');
         await this.drop();
       }
       this.client ??= await this.connect();
@@ -211,7 +209,7 @@ export class OpenSearchService implements Service<BulkRequest> {
   }
 
   async close(): Promise<void> {
-    this.unsubscribe();
+    this.creds.close();
     await this.drop();
   }
 }

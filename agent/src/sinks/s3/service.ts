@@ -8,6 +8,7 @@ import { gzip } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ErrorCode } from '../../ops/catalogue.ts';
 import { SecretError } from '../../secrets/types.ts';
+import { Credentials } from '../shared/credentials.ts';
 import { resolveTls } from '../shared/options.ts';
 import type { SendResult, SendStatus, Service, SinkContext } from '../types.ts';
 import { DEFAULT_MULTIPART_BYTES, type S3Options } from './config.ts';
@@ -29,36 +30,33 @@ export class S3Service implements Service<S3Request> {
   private readonly o: S3Options;
   private readonly ctx: SinkContext;
   private client: { s3: S3Client; sdk: S3 } | undefined;
-  private stale = false;
-  private wake: (() => void) | undefined;
-  private readonly unsubscribe: () => void;
+  /** The Secret values the client is built with; tells when one of them changed. */
+  private readonly creds: Credentials;
   /** Objects uploaded, for tests and status. */
   uploaded = 0;
 
   constructor(o: S3Options, ctx: SinkContext) {
     this.o = o;
     this.ctx = ctx;
-    this.unsubscribe = ctx.secrets.onChange(() => {
-      this.stale = true;
-      this.wake?.();
-    });
+    this.creds = new Credentials(o, ctx.secrets);
   }
 
   onRecover(wake: () => void): void {
-    this.wake = wake;
+    this.creds.onChange(wake);
   }
 
   private async connect(): Promise<{ s3: S3Client; sdk: S3 }> {
     const sdk = await import('@aws-sdk/client-s3');
     const c = this.o.credentials;
+    this.creds.begin();
     const credentials =
       c === undefined
         ? undefined
         : {
-            accessKeyId: await this.ctx.secrets.get(c.accessKeyId.secret),
-            secretAccessKey: await this.ctx.secrets.get(c.secretAccessKey.secret),
+            accessKeyId: await this.creds.get(c.accessKeyId.secret),
+            secretAccessKey: await this.creds.get(c.secretAccessKey.secret),
           };
-    const tls = await resolveTls(this.o.tls, this.ctx.secrets);
+    const tls = await resolveTls(this.o.tls, this.creds);
     // node:https (and node:http under it) costs ~17 MB of RSS: loaded only when an S3 output runs.
     const { Agent } = await import('node:https');
     const s3 = new sdk.S3Client({
@@ -130,8 +128,8 @@ export class S3Service implements Service<S3Request> {
     const results: SendStatus[] = new Array(req.count).fill('retry');
     let failure: unknown;
     try {
-      if (this.stale) {
-        this.stale = false;
+      if ((await this.creds.changed()) && this.client !== undefined) {
+        this.ctx.reconnected?.('secret');
         this.drop();
       }
       this.client ??= await this.connect();
@@ -184,7 +182,7 @@ export class S3Service implements Service<S3Request> {
   }
 
   async close(): Promise<void> {
-    this.unsubscribe();
+    this.creds.close();
     this.drop();
   }
 }

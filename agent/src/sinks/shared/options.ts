@@ -56,7 +56,7 @@ export const tlsWanted = (t: TlsOptions | undefined): boolean =>
 /** Node TLS options with the PEM material read from the Secrets; undefined when TLS is off. */
 export async function resolveTls(
   t: TlsOptions | undefined,
-  secrets: SecretStore,
+  secrets: Pick<SecretStore, 'get'>,
 ): Promise<ConnectionOptions | undefined> {
   if (t === undefined || !tlsWanted(t)) return undefined;
   const o: ConnectionOptions = { rejectUnauthorized: t.insecureSkipVerify !== true };
