@@ -1,5 +1,6 @@
 // One throwaway CA per environment, made with openssl, and one serving certificate for every TLS
-// endpoint on loopback (kube-apiserver, Kafka's SASL_SSL listener, the OpenSearch auth proxy).
+// endpoint on loopback (kube-apiserver, Kafka's SASL_SSL and SSL listeners, the OpenSearch auth
+// proxy), and one client certificate for the endpoints that require mutual TLS (Kafka's SSL listener).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,9 @@ export interface Pki {
   keystore: string;
   /** RSA key signing and verifying ServiceAccount tokens */
   saKey: string;
+  /** a client certificate (leaf, CN=sluice-client, clientAuth only) and its key, signed by the CA */
+  clientCert: string;
+  clientKey: string;
 }
 
 const sans = [
@@ -90,6 +94,46 @@ export function makePki(dir: string): Pki {
     '-extfile',
     p('server.ext'),
   );
+  // A client certificate for mutual TLS (Kafka's SSL listener). Its CN is a user without RBAC
+  // bindings should it ever be shown to the apiserver, which trusts the same CA.
+  ssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    p('client.key'),
+    '-out',
+    p('client.csr'),
+    '-subj',
+    '/CN=sluice-client',
+  );
+  writeFileSync(
+    p('client.ext'),
+    [
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      'extendedKeyUsage=clientAuth',
+      '',
+    ].join('\n'),
+  );
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    p('client.csr'),
+    '-CA',
+    p('ca.crt'),
+    '-CAkey',
+    p('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    p('client.crt'),
+    '-days',
+    '825',
+    '-extfile',
+    p('client.ext'),
+  );
   ssl('genrsa', '-out', p('sa.key'), '2048');
   const pem = (f: string) => readFileSync(p(f), 'utf8');
   writeFileSync(p('keystore.pem'), pem('server.key') + pem('server.crt') + pem('ca.crt'));
@@ -101,5 +145,7 @@ export function makePki(dir: string): Pki {
     key: p('server.key'),
     keystore: p('keystore.pem'),
     saKey: p('sa.key'),
+    clientCert: p('client.crt'),
+    clientKey: p('client.key'),
   };
 }

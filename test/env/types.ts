@@ -29,6 +29,16 @@ export interface KafkaInfo {
     password: string;
     caFile: string;
   };
+  /**
+   * SSL listener with mutual TLS (`ssl.client.auth=required`): a client must present a certificate
+   * signed by `caFile`, like `certFile`/`keyFile` (PEM, CN=sluice-client); no SASL.
+   */
+  mtls: {
+    brokers: string[];
+    caFile: string;
+    certFile: string;
+    keyFile: string;
+  };
   version: string;
 }
 

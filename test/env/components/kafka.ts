@@ -1,9 +1,11 @@
-// A single-node Kafka in KRaft mode (broker and controller in one JVM) with two client listeners:
-// PLAINTEXT, and SASL_SSL with SCRAM-SHA-512 (the user is created when the storage is formatted).
+// A single-node Kafka in KRaft mode (broker and controller in one JVM) with three client listeners:
+// PLAINTEXT, SASL_SSL with SCRAM-SHA-512 (the user is created when the storage is formatted), and
+// SSL requiring a client certificate signed by the environment's CA (mutual TLS). The key stores
+// are the PEM files of test/env/pki.ts, so no keytool and nothing to download.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { exec } from '../exec.ts';
 import { install } from '../install/index.ts';
 import { freePorts } from '../ports.ts';
@@ -21,21 +23,24 @@ export async function installKafka(ctx: Ctx): Promise<string> {
 
 function serverProperties(
   dir: string,
-  ports: { plain: number; sasl: number; controller: number },
-  keystore: string,
+  ports: { plain: number; sasl: number; ssl: number; controller: number },
+  pki: { keystore: string; caCert: string },
 ) {
   return `process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:${ports.controller}
-listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_SSL://127.0.0.1:${ports.sasl},CONTROLLER://127.0.0.1:${ports.controller}
-advertised.listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_SSL://127.0.0.1:${ports.sasl}
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_SSL://127.0.0.1:${ports.sasl},SSL://127.0.0.1:${ports.ssl},CONTROLLER://127.0.0.1:${ports.controller}
+advertised.listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_SSL://127.0.0.1:${ports.sasl},SSL://127.0.0.1:${ports.ssl}
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL,CONTROLLER:PLAINTEXT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 sasl.enabled.mechanisms=SCRAM-SHA-512
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 ssl.keystore.type=PEM
-ssl.keystore.location=${keystore}
+ssl.keystore.location=${pki.keystore}
+listener.name.ssl.ssl.client.auth=required
+listener.name.ssl.ssl.truststore.type=PEM
+listener.name.ssl.ssl.truststore.location=${pki.caCert}
 log.dirs=${join(dir, 'data')}
 num.partitions=1
 offsets.topic.replication.factor=1
@@ -50,9 +55,9 @@ log.retention.hours=24
 export async function startKafka(ctx: Ctx, libs: string): Promise<KafkaInfo> {
   const dir = join(ctx.runDir, 'kafka');
   mkdirSync(dir, { recursive: true });
-  const [plain, sasl, controller] = (await freePorts(3)) as [number, number, number];
+  const [plain, sasl, ssl, controller] = (await freePorts(4)) as [number, number, number, number];
   const props = join(dir, 'server.properties');
-  writeFileSync(props, serverProperties(dir, { plain, sasl, controller }, ctx.pki.keystore));
+  writeFileSync(props, serverProperties(dir, { plain, sasl, ssl, controller }, ctx.pki));
   writeFileSync(
     join(dir, 'log4j.properties'),
     [
@@ -97,7 +102,7 @@ export async function startKafka(ctx: Ctx, libs: string): Promise<KafkaInfo> {
       'kafka.Kafka',
       props,
     ],
-    { ports: [plain, sasl, controller] },
+    { ports: [plain, sasl, ssl, controller] },
   );
   ctx.track(proc);
 
@@ -110,32 +115,56 @@ export async function startKafka(ctx: Ctx, libs: string): Promise<KafkaInfo> {
       password,
       caFile: ctx.pki.caCert,
     },
+    mtls: {
+      brokers: [`127.0.0.1:${ssl}`],
+      caFile: ctx.pki.caCert,
+      certFile: ctx.pki.clientCert,
+      keyFile: ctx.pki.clientKey,
+    },
     version: VERSIONS.kafka,
   };
   // Ready means a metadata request answered over the authenticated TLS listener, which proves
-  // broker, controller quorum, TLS and the SCRAM credential at once.
+  // broker, controller quorum, TLS and the SCRAM credential at once; then one over the mutual-TLS
+  // listener with the client certificate.
   const ca = readFileSync(ctx.pki.caCert, 'utf8');
+  const ready = (brokers: string[], auth: Pick<KafkaConfig, 'ssl' | 'sasl'>) => async () => {
+    const admin = new Kafka({
+      clientId: 'sluice-testenv',
+      brokers,
+      ...auth,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      connectionTimeout: 3_000,
+    }).admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      return cluster.brokers.length === 1 && cluster.controller === 1;
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  };
   await waitUntil(
     'kafka metadata over SASL_SSL',
-    async () => {
-      const admin = new Kafka({
-        clientId: 'sluice-testenv',
-        brokers: info.saslSsl.brokers,
-        ssl: { ca: [ca] },
-        sasl: { mechanism: 'scram-sha-512', username: KAFKA_USER, password },
-        logLevel: logLevel.NOTHING,
-        retry: { retries: 0 },
-        connectionTimeout: 3_000,
-      }).admin();
-      try {
-        await admin.connect();
-        const cluster = await admin.describeCluster();
-        return cluster.brokers.length === 1 && cluster.controller === 1;
-      } finally {
-        await admin.disconnect().catch(() => {});
-      }
-    },
+    ready(info.saslSsl.brokers, {
+      ssl: { ca: [ca] },
+      sasl: { mechanism: 'scram-sha-512', username: KAFKA_USER, password },
+    }),
     { timeoutMs: 120_000, procs: [proc], intervalMs: 500 },
+  );
+  const mtls = {
+    ca: [ca],
+    cert: readFileSync(ctx.pki.clientCert, 'utf8'),
+    key: readFileSync(ctx.pki.clientKey, 'utf8'),
+  };
+  await waitUntil(
+    'kafka metadata over SSL with a client certificate',
+    ready(info.mtls.brokers, { ssl: mtls }),
+    {
+      timeoutMs: 30_000,
+      procs: [proc],
+      intervalMs: 500,
+    },
   );
   return info;
 }

@@ -44,6 +44,21 @@ describe('kafka error classes', () => {
     [{ name: 'KafkaJSProtocolError', type: 'MESSAGE_TOO_LARGE' }, 'tooLarge'],
     [{ name: 'KafkaJSAggregateError', errors: [{ type: 'RECORD_LIST_TOO_LARGE' }] }, 'tooLarge'],
     [{ name: 'KafkaJSConnectionError', message: 'Connection error: ECONNREFUSED' }, 'retry'],
+    // what kafkajs throws when a mutual-TLS broker gets no (or an untrusted) client certificate
+    [
+      {
+        name: 'KafkaJSNumberOfRetriesExceeded',
+        message: 'Connection error: ssl/tls alert bad certificate',
+        cause: { code: 'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE' },
+      },
+      'clientCert',
+    ],
+    [
+      { name: 'KafkaJSConnectionError', cause: { code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' } },
+      'clientCert',
+    ],
+    [{ name: 'KafkaJSConnectionError', cause: { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' } }, 'serverCert'],
+    [{ name: 'KafkaJSConnectionError', cause: { code: 'ERR_SSL_WRONG_VERSION_NUMBER' } }, 'retry'],
     [new Error('anything else'), 'retry'],
   ])('%j → %s', (e, kind) => {
     expect(classifyKafkaError(e)).toBe(kind);

@@ -1,7 +1,8 @@
 // The Kafka I/O: an idempotent producer (acks=all, one request in flight) built from the options
 // and the current Secret values. A request resolves ok only after the broker acknowledged it.
 // Failures are classified: message too large → the request is halved until the offending record
-// stands alone, which is rejected (dead letter); authentication/authorization → retried, with the
+// stands alone, which is rejected (dead letter); authentication/authorization, and a TLS handshake
+// the broker refused (client certificate) or we refused (broker certificate) → retried, with the
 // producer rebuilt from fresh credentials as soon as a Secret its own options reference changes
 // (a rotation of another output's Secret does not touch this producer); anything else
 // (broker down, leader moving, timeouts) → retried. kafkajs's own retries are kept short so the
@@ -11,13 +12,14 @@ import { ErrorCode } from '../../ops/catalogue.ts';
 import { refText, SecretError } from '../../secrets/types.ts';
 import { Credentials } from '../shared/credentials.ts';
 import { resolveTls } from '../shared/options.ts';
+import { tlsFailure } from '../shared/tls-errors.ts';
 import type { ReconnectReason, SendResult, SendStatus, Service, SinkContext } from '../types.ts';
 import { compressionType } from './codecs.ts';
 import type { KafkaOptions } from './config.ts';
 import type { KafkaRequest } from './encode.ts';
 import { defaultPartitioner, loadKafkajs } from './kafkajs.ts';
 
-type Kind = 'auth' | 'tooLarge' | 'retry';
+type Kind = 'auth' | 'clientCert' | 'serverCert' | 'tooLarge' | 'retry';
 
 const AUTH_TYPES = new Set([
   'SASL_AUTHENTICATION_FAILED',
@@ -31,6 +33,7 @@ const TOO_LARGE_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 
 interface KErr {
   name?: string;
+  code?: string;
   type?: string;
   message?: string;
   cause?: unknown;
@@ -45,6 +48,8 @@ export function classifyKafkaError(e: unknown, depth = 0): Kind {
   if (k.name === 'KafkaJSSASLAuthenticationError' || (k.type !== undefined && AUTH_TYPES.has(k.type)))
     return 'auth';
   if (k.type !== undefined && TOO_LARGE_TYPES.has(k.type)) return 'tooLarge';
+  const tls = tlsFailure(k.code);
+  if (tls !== undefined) return tls;
   for (const inner of [k.cause, k.originalError, ...(k.errors ?? [])]) {
     const c = classifyKafkaError(inner, depth + 1);
     if (c !== 'retry') return c;
@@ -210,7 +215,21 @@ export class KafkaService implements Service<KafkaRequest> {
         code: ErrorCode.sinkAuth,
       };
     }
+    if (kind === 'clientCert' || kind === 'serverCert')
+      return {
+        error: `kafka ${this.o.brokers.join(',')}: ${this.tlsAdvice(kind, messageOf(e))}`,
+        code: ErrorCode.sinkAuth,
+      };
     return { error: `kafka ${this.o.brokers.join(',')}: ${messageOf(e)}`, code: ErrorCode.sinkUnavailable };
+  }
+
+  private tlsAdvice(kind: 'clientCert' | 'serverCert', msg: string): string {
+    const t = this.o.tls;
+    if (kind === 'serverCert')
+      return `the broker's TLS certificate is not trusted (${t?.ca === undefined ? 'no tls.ca set: the system CAs were used' : `CA from ${refText(t.ca.secret)}`}): ${msg}. Set tls.ca to the CA that signed the broker's certificate; the agent retries as soon as the Secret changes`;
+    if (t?.cert === undefined || t.key === undefined)
+      return `the broker requires a TLS client certificate and this output has none: ${msg}. Add tls.cert and tls.key (a certificate signed by a CA the broker trusts, and its key, from a Secret) to the output`;
+    return `the broker refused the TLS client certificate (certificate from ${refText(t.cert.secret)}, key from ${refText(t.key.secret)}): ${msg}. Put a certificate signed by a CA the broker trusts, and its key, in the Secret; the agent retries as soon as it changes`;
   }
 
   async close(): Promise<void> {
