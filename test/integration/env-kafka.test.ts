@@ -1,6 +1,7 @@
 // The Kafka broker of test/env is real: 10,000 messages go through the SASL/SCRAM-SHA-512 over TLS
 // listener and come back; a wrong password and an unknown CA are refused; the PLAINTEXT listener
-// serves the same cluster.
+// serves the same cluster; the SSL listener admits a client with the env's client certificate and
+// refuses one without.
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
@@ -95,5 +96,28 @@ describe('test env: Kafka', () => {
   test('a client that does not trust the test CA is refused', async () => {
     const admin = secure({ ssl: { ca: [] }, retry: { retries: 0 }, connectionTimeout: 3000 }).admin();
     await expect(admin.connect()).rejects.toThrow();
+  });
+
+  test('the SSL listener requires a client certificate signed by the env CA', async () => {
+    const mtls = (ssl: KafkaConfig['ssl']) =>
+      new Kafka({
+        clientId: 'env-smoke',
+        brokers: env.mtls.brokers,
+        ssl,
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 0 },
+        connectionTimeout: 3000,
+      }).admin();
+    const ok = mtls({
+      ca: [readFileSync(env.mtls.caFile, 'utf8')],
+      cert: readFileSync(env.mtls.certFile, 'utf8'),
+      key: readFileSync(env.mtls.keyFile, 'utf8'),
+    });
+    await ok.connect();
+    cleanups.push(() => ok.disconnect());
+    expect((await ok.describeCluster()).brokers.map((b) => `${b.host}:${b.port}`)).toEqual(env.mtls.brokers);
+    const without = mtls({ ca: [readFileSync(env.mtls.caFile, 'utf8')] });
+    cleanups.push(() => without.disconnect().catch(() => {}));
+    await expect(without.connect()).rejects.toThrow(/bad certificate|certificate required/i);
   });
 });

@@ -229,7 +229,7 @@ export class KafkaService implements Service<KafkaRequest> {
       return `the broker's TLS certificate is not trusted (${t?.ca === undefined ? 'no tls.ca set: the system CAs were used' : `CA from ${refText(t.ca.secret)}`}): ${msg}. Set tls.ca to the CA that signed the broker's certificate; the agent retries as soon as the Secret changes`;
     if (t?.cert === undefined || t.key === undefined)
       return `the broker requires a TLS client certificate and this output has none: ${msg}. Add tls.cert and tls.key (a certificate signed by a CA the broker trusts, and its key, from a Secret) to the output`;
-    return `the broker refused the TLS client certificate (certificate from ${refText(t.cert.secret)}, key from ${refText(t.key.secret)}): ${msg}. Put a certificate signed by a CA the broker trusts, and its key, in the Secret; the agent retries as soon as it changes`;
+    return `the broker refused the TLS client certificate (certificate from ${refText(t.cert.secret)}, key from ${refText(t.key.secret)}; an empty value sends none): ${msg}. Put a certificate signed by a CA the broker trusts, and its key, in the Secret; the agent retries as soon as it changes`;
   }
 
   async close(): Promise<void> {
