@@ -1,17 +1,20 @@
 // An authenticating TLS reverse proxy for OpenSearch. The integ-test distribution has no security
 // plugin, so this stands in for a secured cluster: HTTPS with a certificate of the test CA, and HTTP
 // basic auth checked on every request (401 otherwise), so sinks prove they send credentials and
-// verify the server. Run as its own process:
-//   node opensearch-proxy.ts <listen-port> <target-url> <cert> <key> <username> <password-file>
+// verify the server. With a second port and a CA, it also listens there for mutual TLS: a client
+// certificate signed by that CA is required (the TLS handshake fails without one) and is the only
+// credential, as with the security plugin's client-certificate authentication. Run as its own
+// process:
+//   node opensearch-proxy.ts <port> <target-url> <cert> <key> <username> <password-file> [<mtls-port> <client-ca>]
 import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { type IncomingMessage, request, type ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 
-const [port, target, cert, key, username, passwordFile] = process.argv.slice(2);
+const [port, target, cert, key, username, passwordFile, mtlsPort, clientCa] = process.argv.slice(2);
 if (!passwordFile) {
   process.stderr.write(
-    'usage: opensearch-proxy.ts <port> <target> <cert> <key> <username> <password-file>\n',
+    'usage: opensearch-proxy.ts <port> <target> <cert> <key> <username> <password-file> [<mtls-port> <client-ca>]\n',
   );
   process.exit(2);
 }
@@ -25,8 +28,8 @@ function authorized(header: string | undefined): boolean {
   return got.length === expected.length && timingSafeEqual(got, expected);
 }
 
-const server = createServer({ cert: readFileSync(cert!), key: readFileSync(key!) }, (req, res) => {
-  if (!authorized(req.headers.authorization)) {
+const forward = (basicAuth: boolean) => (req: IncomingMessage, res: ServerResponse) => {
+  if (basicAuth && !authorized(req.headers.authorization)) {
     res.writeHead(401, {
       'www-authenticate': 'Basic realm="sluice-testenv"',
       'content-type': 'application/json',
@@ -49,9 +52,25 @@ const server = createServer({ cert: readFileSync(cert!), key: readFileSync(key!)
     res.end(`proxy: ${err.message}`);
   });
   req.pipe(up);
-});
+};
 
-server.listen(Number(port), '127.0.0.1', () =>
+const tls = { cert: readFileSync(cert!), key: readFileSync(key!) };
+const servers = [createServer(tls, forward(true))];
+servers[0]!.listen(Number(port), '127.0.0.1', () =>
   process.stdout.write(`opensearch-proxy on ${port} -> ${target}\n`),
 );
-for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => server.close(() => process.exit(0)));
+if (mtlsPort !== undefined && clientCa !== undefined) {
+  const mtls = createServer(
+    { ...tls, ca: readFileSync(clientCa), requestCert: true, rejectUnauthorized: true },
+    forward(false),
+  );
+  servers.push(mtls);
+  mtls.listen(Number(mtlsPort), '127.0.0.1', () =>
+    process.stdout.write(`opensearch-proxy (client certificate required) on ${mtlsPort} -> ${target}\n`),
+  );
+}
+let open = servers.length;
+for (const sig of ['SIGTERM', 'SIGINT'] as const)
+  process.on(sig, () => {
+    for (const s of servers) s.close(() => --open === 0 && process.exit(0));
+  });

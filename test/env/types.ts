@@ -47,6 +47,11 @@ export interface OpenSearchInfo {
   url: string;
   /** an HTTPS reverse proxy in front of it that requires HTTP basic auth, certificate signed by `caFile` */
   secure: { url: string; username: string; password: string; caFile: string };
+  /**
+   * the same proxy on a second port requiring a client certificate signed by `caFile` (like
+   * `certFile`/`keyFile`) instead of basic auth: mutual TLS
+   */
+  mtls: { url: string; caFile: string; certFile: string; keyFile: string };
   version: string;
 }
 

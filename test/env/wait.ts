@@ -46,6 +46,9 @@ export interface HttpOptions {
   method?: string;
   headers?: Record<string, string>;
   ca?: string;
+  /** client certificate and key (PEM) for servers that require mutual TLS */
+  cert?: string;
+  key?: string;
   body?: string;
   timeoutMs?: number;
 }
@@ -61,6 +64,8 @@ export function http(url: string, opts: HttpOptions = {}): Promise<HttpAnswer> {
         method: opts.method ?? 'GET',
         headers: opts.headers,
         ca: opts.ca,
+        cert: opts.cert,
+        key: opts.key,
         rejectUnauthorized: u.protocol === 'https:' ? opts.ca !== undefined : undefined,
         timeout: opts.timeoutMs ?? 5_000,
       },

@@ -1,6 +1,7 @@
 // OpenSearch from its integ-test distribution, single node on loopback. It refuses to run as root,
 // so it runs as an unprivileged system user from a copy of its home under the run directory (the
-// cache sits under root's 0700 home). An authenticating TLS proxy (../opensearch-proxy.ts) fronts it.
+// cache sits under root's 0700 home). An authenticating TLS proxy (../opensearch-proxy.ts) fronts it:
+// basic auth on one port, a required client certificate (mutual TLS) on another.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, cpSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
@@ -72,7 +73,7 @@ export async function startOpenSearch(ctx: Ctx, installed: string): Promise<Open
   for (const d of [data, logs]) mkdirSync(d, { recursive: true });
   execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, conf, data, logs]);
   chownSync(dir, user.uid, user.gid);
-  const [http_, transport, proxyPort] = (await freePorts(3)) as [number, number, number];
+  const [http_, transport, proxyPort, mtlsPort] = (await freePorts(4)) as [number, number, number, number];
 
   const proc = startProcess(
     'opensearch',
@@ -117,8 +118,10 @@ export async function startOpenSearch(ctx: Ctx, installed: string): Promise<Open
       ctx.pki.key,
       PROXY_USER,
       passwordFile,
+      String(mtlsPort),
+      ctx.pki.caCert,
     ],
-    { ports: [proxyPort] },
+    { ports: [proxyPort, mtlsPort] },
   );
   ctx.track(proxy);
 
@@ -141,10 +144,21 @@ export async function startOpenSearch(ctx: Ctx, installed: string): Promise<Open
     },
     { timeoutMs: 30_000, procs: [proc, proxy] },
   );
+  const mtlsUrl = `https://127.0.0.1:${mtlsPort}`;
+  const client = {
+    cert: readFileSync(ctx.pki.clientCert, 'utf8'),
+    key: readFileSync(ctx.pki.clientKey, 'utf8'),
+  };
+  await waitUntil(
+    'opensearch proxy (client certificate)',
+    async () => (await http(`${mtlsUrl}/`, { ca, ...client })).status === 200,
+    { timeoutMs: 30_000, procs: [proc, proxy] },
+  );
 
   return {
     url,
     secure: { url: secureUrl, username: PROXY_USER, password, caFile: ctx.pki.caCert },
+    mtls: { url: mtlsUrl, caFile: ctx.pki.caCert, certFile: ctx.pki.clientCert, keyFile: ctx.pki.clientKey },
     version: VERSIONS.opensearch,
   };
 }

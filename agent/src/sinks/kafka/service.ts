@@ -12,7 +12,7 @@ import { ErrorCode } from '../../ops/catalogue.ts';
 import { refText, SecretError } from '../../secrets/types.ts';
 import { Credentials } from '../shared/credentials.ts';
 import { resolveTls } from '../shared/options.ts';
-import { tlsFailure } from '../shared/tls-errors.ts';
+import { tlsAdvice, tlsFailure } from '../shared/tls-errors.ts';
 import type { ReconnectReason, SendResult, SendStatus, Service, SinkContext } from '../types.ts';
 import { compressionType } from './codecs.ts';
 import type { KafkaOptions } from './config.ts';
@@ -217,19 +217,10 @@ export class KafkaService implements Service<KafkaRequest> {
     }
     if (kind === 'clientCert' || kind === 'serverCert')
       return {
-        error: `kafka ${this.o.brokers.join(',')}: ${this.tlsAdvice(kind, messageOf(e))}`,
+        error: `kafka ${this.o.brokers.join(',')}: ${tlsAdvice(kind, this.o.tls, 'broker', messageOf(e))}`,
         code: ErrorCode.sinkAuth,
       };
     return { error: `kafka ${this.o.brokers.join(',')}: ${messageOf(e)}`, code: ErrorCode.sinkUnavailable };
-  }
-
-  private tlsAdvice(kind: 'clientCert' | 'serverCert', msg: string): string {
-    const t = this.o.tls;
-    if (kind === 'serverCert')
-      return `the broker's TLS certificate is not trusted (${t?.ca === undefined ? 'no tls.ca set: the system CAs were used' : `CA from ${refText(t.ca.secret)}`}): ${msg}. Set tls.ca to the CA that signed the broker's certificate; the agent retries as soon as the Secret changes`;
-    if (t?.cert === undefined || t.key === undefined)
-      return `the broker requires a TLS client certificate and this output has none: ${msg}. Add tls.cert and tls.key (a certificate signed by a CA the broker trusts, and its key, from a Secret) to the output`;
-    return `the broker refused the TLS client certificate (certificate from ${refText(t.cert.secret)}, key from ${refText(t.key.secret)}; an empty value sends none): ${msg}. Put a certificate signed by a CA the broker trusts, and its key, in the Secret; the agent retries as soon as it changes`;
   }
 
   async close(): Promise<void> {

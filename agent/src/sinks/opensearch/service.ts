@@ -2,7 +2,8 @@
 // shared driver owns them), per-item results: 2xx ok, 409 on create ok (the document is already
 // there from an earlier attempt), 429 and 5xx retried, any other 4xx (mapping conflicts, invalid
 // documents) rejected to the dead letter with the server's reason. A 413 halves the request until
-// a lone item is rejected. 401/403 are surfaced as credential errors and retried, at once when a
+// a lone item is rejected. 401/403, and a TLS handshake the server refused (client certificate) or
+// we refused (server certificate), are surfaced as credential errors and retried, at once when a
 // referenced Secret changes.
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -11,6 +12,7 @@ import { ErrorCode } from '../../ops/catalogue.ts';
 import { refText, SecretError } from '../../secrets/types.ts';
 import { Credentials } from '../shared/credentials.ts';
 import { resolveTls } from '../shared/options.ts';
+import { tlsAdvice, tlsFailureFromMessage } from '../shared/tls-errors.ts';
 import type { SendResult, SendStatus, Service, SinkContext } from '../types.ts';
 import type { OpenSearchOptions } from './config.ts';
 import type { BulkRequest } from './encode.ts';
@@ -199,7 +201,14 @@ export class OpenSearchService implements Service<BulkRequest> {
         code: ErrorCode.sinkAuth,
       };
     }
-    return { error: `${where}: ${(e as Error).message}`, code: ErrorCode.sinkUnavailable };
+    const message = (e as Error).message;
+    const tls = tlsFailureFromMessage(message);
+    if (tls !== undefined)
+      return {
+        error: `${where}: ${tlsAdvice(tls, this.o.tls, 'server', message.trim())}`,
+        code: ErrorCode.sinkAuth,
+      };
+    return { error: `${where}: ${message}`, code: ErrorCode.sinkUnavailable };
   }
 
   private async drop(): Promise<void> {

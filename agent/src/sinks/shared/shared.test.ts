@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { eventOf } from '../../engine/record.ts';
 import { EventFields, lookup } from './fields.ts';
 import { compileTemplate } from './template.ts';
+import { tlsAdvice, tlsFailure, tlsFailureFromMessage } from './tls-errors.ts';
 
 // The record shape of the API's field names (operator/src/api/fields.ts).
 const rec = {
@@ -81,5 +82,57 @@ describe('the kubernetes fragment shortcut', () => {
     expect(
       f.reset(eventOf('{"timestamp":"t","message":"{\\"kubernetes\\":{}}"}')).get('kubernetes.pod'),
     ).toBe(undefined);
+  });
+});
+
+describe('TLS handshake failures', () => {
+  test.each([
+    ['ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE', 'clientCert'],
+    ['ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'clientCert'],
+    ['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'clientCert'],
+    ['ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'clientCert'],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'serverCert'],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'serverCert'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'serverCert'],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', undefined],
+    ['ECONNREFUSED', undefined],
+    [undefined, undefined],
+  ])('code %s → %s', (code, kind) => {
+    expect(tlsFailure(code)).toBe(kind);
+  });
+
+  test.each([
+    // what the OpenSearch client reports from a mutual-TLS server without a client certificate
+    [
+      '405D8EF3907F0000:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:918:SSL alert number 116',
+      'clientCert',
+    ],
+    ['...:ssl/tls alert bad certificate:...SSL alert number 42', 'clientCert'],
+    ['...:tlsv1 alert unknown ca:...SSL alert number 48', 'clientCert'],
+    ['unable to verify the first certificate', 'serverCert'],
+    ['self-signed certificate in certificate chain', 'serverCert'],
+    ["Hostname/IP does not match certificate's altnames", 'serverCert'],
+    ['connect ECONNREFUSED 127.0.0.1:9200', undefined],
+  ])('message %s → %s', (message, kind) => {
+    expect(tlsFailureFromMessage(message)).toBe(kind);
+  });
+
+  test('the advice names the Secret to fix, or the fields to add', () => {
+    const ref = (key: string) => ({ secret: { namespace: 'shop', name: 'client', key } });
+    expect(
+      tlsAdvice(
+        'clientCert',
+        { ca: ref('ca.crt'), cert: ref('tls.crt'), key: ref('tls.key') },
+        'broker',
+        'x',
+      ),
+    ).toMatch(
+      /^the broker refused the TLS client certificate \(certificate from Secret shop\/client key 'tls.crt', key from Secret shop\/client key 'tls.key'.*retries as soon as it changes$/,
+    );
+    expect(tlsAdvice('clientCert', { ca: ref('ca.crt') }, 'server', 'x')).toMatch(/Add tls.cert and tls.key/);
+    expect(tlsAdvice('serverCert', { ca: ref('ca.crt') }, 'server', 'x')).toMatch(
+      /not trusted \(CA from Secret shop\/client key 'ca.crt'\).*Set tls.ca/,
+    );
+    expect(tlsAdvice('serverCert', undefined, 'broker', 'x')).toMatch(/no tls.ca set/);
   });
 });
