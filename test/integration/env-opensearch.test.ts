@@ -1,5 +1,6 @@
 // OpenSearch of test/env is real: 10,000 documents are bulk-indexed through the authenticating TLS
-// proxy and found again by search; requests without credentials are refused.
+// proxy and found again by search; requests without credentials are refused; the proxy's mutual-TLS
+// port answers a client with the env's client certificate and refuses one without.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
 import { Client } from '@opensearch-project/opensearch';
@@ -52,6 +53,16 @@ describe('test env: OpenSearch', () => {
   test('the proxy refuses requests without credentials', async () => {
     const res = await http(`${env.secure.url}/_cluster/health`, { ca });
     expect(res.status).toBe(401);
+  });
+
+  test('the mutual-TLS port requires a client certificate signed by the env CA', async () => {
+    const res = await http(`${env.mtls.url}/`, {
+      ca,
+      cert: readFileSync(env.mtls.certFile, 'utf8'),
+      key: readFileSync(env.mtls.keyFile, 'utf8'),
+    });
+    expect(JSON.parse(res.body).version.number).toBe(env.version);
+    await expect(http(`${env.mtls.url}/`, { ca })).rejects.toThrow(/certificate required/);
   });
 
   test('the plain endpoint is OpenSearch itself', async () => {
