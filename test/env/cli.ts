@@ -75,6 +75,7 @@ function printEnv(json: boolean): void {
   if (env.kafka) {
     lines.push(`export KAFKA_BROKERS=${env.kafka.plaintext.brokers.join(',')}`);
     lines.push(`export KAFKA_SASL_SSL_BROKERS=${env.kafka.saslSsl.brokers.join(',')}`);
+    lines.push(`export KAFKA_SSL_BROKERS=${env.kafka.mtls.brokers.join(',')}`);
   }
   if (env.opensearch) lines.push(`export OPENSEARCH_URL=${env.opensearch.url}`);
   if (env.s3) {
