@@ -16,35 +16,64 @@ export interface VerifyReport {
 
 const TAG = /SEQ:(f\d+):(\d+);/g;
 
-export function verifyOutputs(paths: string[], manifest: Record<string, number>): VerifyReport {
-  const seen = new Map<string, Uint8Array>();
-  const last = new Map<string, number>();
-  for (const [id, n] of Object.entries(manifest)) seen.set(id, new Uint8Array(n));
-  let delivered = 0;
-  let duplicates = 0;
-  let outOfOrder = 0;
-  let unknown = 0;
-  const visit = (text: string) => {
+/**
+ * Counts sequence tags as they arrive from any sink (file lines, Kafka messages, documents): each
+ * tag delivered, repeated, or out of order within its file; the rest of the manifest is lost.
+ */
+export class Tally {
+  private readonly seen = new Map<string, Uint8Array>();
+  private readonly last = new Map<string, number>();
+  delivered = 0;
+  duplicates = 0;
+  outOfOrder = 0;
+  unknown = 0;
+  constructor(manifest: Record<string, number>) {
+    for (const [id, n] of Object.entries(manifest)) this.seen.set(id, new Uint8Array(n));
+  }
+  add(text: string): void {
     TAG.lastIndex = 0;
     for (let m = TAG.exec(text); m !== null; m = TAG.exec(text)) {
-      const arr = seen.get(m[1]);
+      const arr = this.seen.get(m[1]!);
       const n = Number(m[2]);
       if (arr === undefined || n >= arr.length) {
-        unknown++;
+        this.unknown++;
         continue;
       }
-      delivered++;
-      if (arr[n] > 0) {
-        duplicates++;
-        if (arr[n] < 255) arr[n]++;
+      this.delivered++;
+      if (arr[n]! > 0) {
+        this.duplicates++;
+        if (arr[n]! < 255) arr[n]!++;
         continue;
       }
       arr[n] = 1;
-      const prev = last.get(m[1]) ?? -1;
-      if (n < prev) outOfOrder++;
-      last.set(m[1], n);
+      if (n < (this.last.get(m[1]!) ?? -1)) this.outOfOrder++;
+      this.last.set(m[1]!, n);
     }
-  };
+  }
+  get expected(): number {
+    let n = 0;
+    for (const arr of this.seen.values()) n += arr.length;
+    return n;
+  }
+  get lost(): number {
+    let n = 0;
+    for (const arr of this.seen.values()) for (const v of arr) if (v === 0) n++;
+    return n;
+  }
+  lostSample(max = 10): string[] {
+    const out: string[] = [];
+    for (const [id, arr] of this.seen)
+      for (let i = 0; i < arr.length && out.length < max; i++) if (arr[i] === 0) out.push(`${id}:${i}`);
+    return out;
+  }
+  report(): VerifyReport {
+    const { expected, delivered, lost, duplicates, outOfOrder, unknown } = this;
+    return { expected, delivered, lost, duplicates, outOfOrder, lostSample: this.lostSample(20), unknown };
+  }
+}
+
+export function verifyOutputs(paths: string[], manifest: Record<string, number>): VerifyReport {
+  const tally = new Tally(manifest);
   const buf = Buffer.allocUnsafe(4 << 20);
   for (const p of paths) {
     if (!existsSync(p)) continue;
@@ -55,24 +84,13 @@ export function verifyOutputs(paths: string[], manifest: Record<string, number>)
       if (n === 0) break;
       const text = carry + buf.toString('latin1', 0, n);
       const cut = text.lastIndexOf('\n');
-      visit(text.slice(0, cut + 1));
+      tally.add(text.slice(0, cut + 1));
       carry = text.slice(cut + 1);
     }
-    visit(carry);
+    tally.add(carry);
     closeSync(fd);
   }
-  let expected = 0;
-  let lost = 0;
-  const lostSample: string[] = [];
-  for (const [id, arr] of seen) {
-    expected += arr.length;
-    for (let i = 0; i < arr.length; i++)
-      if (arr[i] === 0) {
-        lost++;
-        if (lostSample.length < 20) lostSample.push(`${id}:${i}`);
-      }
-  }
-  return { expected, delivered, lost, duplicates, outOfOrder, lostSample, unknown };
+  return tally.report();
 }
 
 /**
