@@ -19,6 +19,7 @@ import {
   startAgent,
   status,
   Tally,
+  untilOutputError,
   waitFor,
   writeResources,
   writeSecret,
@@ -128,11 +129,7 @@ describe('kafka sink (SASL/SCRAM-SHA-512 over TLS)', () => {
     const { dir, m } = setup('kafka-auth', topic, 'wrong-password', 2_500);
     const agent = await startAgent(dir);
     cleanups.push(async () => agent.proc.kill('SIGKILL'));
-    const out = await waitFor(
-      'the authentication error in /status',
-      async () => (await status(agent))?.find((o) => o.lastError?.includes('authentication failed')),
-      60_000,
-    );
+    const out = await untilOutputError(agent, 'authentication failed');
     expect(out.delivered).toBe(0);
     expect(out.lastError).toContain('Secret bench/kafka-user');
     expect(await metrics(agent)).toMatch(
@@ -260,12 +257,7 @@ describe('kafka sink (mutual TLS: client certificate from a Secret)', () => {
     const { dir, m } = setupMtls('kafka-mtls-auth', topic, 2_600, { crt: '', key: '' });
     const agent = await startAgent(dir);
     cleanups.push(async () => agent.proc.kill('SIGKILL'));
-    const out = await waitFor(
-      'the client-certificate error in /status',
-      async () =>
-        (await status(agent))?.find((o) => o.lastError?.includes('refused the TLS client certificate')),
-      60_000,
-    );
+    const out = await untilOutputError(agent, 'refused the TLS client certificate');
     expect(out.delivered).toBe(0);
     expect(out.lastError).toContain(`Secret bench/kafka-client key 'tls.crt'`);
     expect(out.lastError).toContain('bad certificate');

@@ -8,14 +8,15 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { Client } from '@opensearch-project/opensearch';
-import { openSearchEnv, stopComponentProcess } from '../env/index.ts';
+import { openSearchEnv } from '../env/index.ts';
 import {
   metrics,
+  outageMidRun,
   prepare,
-  sleep,
   startAgent,
   status,
   Tally,
+  untilOutputError,
   waitFor,
   workDir,
   writeLogs,
@@ -113,31 +114,16 @@ describe('opensearch sink (basic auth over TLS)', () => {
     expect(m.lines).toBeGreaterThanOrEqual(100_000);
     const agent = await startAgent(dir);
     cleanups.push(async () => agent.proc.kill('SIGKILL'));
-    await waitFor(
-      'some records indexed',
-      async () => ((await status(agent))?.[0]?.delivered ?? 0) > 15_000,
-      120_000,
-    );
-    const stopped = stopComponentProcess('opensearch');
-    let restarted = false;
-    cleanups.push(async () => {
-      if (!restarted) stopped.start();
+    const during = await outageMidRun(agent, {
+      component: 'opensearch',
+      ms: 60_000,
+      healthy,
+      healthyTimeoutMs: 180_000,
+      expected: m.lines,
+      drainTimeoutMs: 240_000,
     });
-    await sleep(60_000);
-    const during = (await status(agent))![0]!;
     expect(during.lastError).toMatch(/opensearch/);
     expect(during.dropped).toEqual({});
-    stopped.start();
-    restarted = true;
-    await waitFor('opensearch back', healthy, 180_000);
-    await waitFor(
-      'everything delivered',
-      async () => {
-        const s = (await status(agent))?.[0];
-        return s !== undefined && s.delivered >= m.lines && s.bufferedBytes === 0;
-      },
-      240_000,
-    );
     agent.proc.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
     const tally = new Tally(m.files);
@@ -301,12 +287,7 @@ describe('opensearch sink (mutual TLS: client certificate from a Secret)', () =>
     );
     const agent = await startAgent(dir);
     cleanups.push(async () => agent.proc.kill('SIGKILL'));
-    const out = await waitFor(
-      'the client-certificate error in /status',
-      async () =>
-        (await status(agent))?.find((o) => o.lastError?.includes('refused the TLS client certificate')),
-      60_000,
-    );
+    const out = await untilOutputError(agent, 'refused the TLS client certificate');
     expect(out.delivered).toBe(0);
     expect(out.lastError).toContain(`Secret bench/os-client key 'tls.crt'`);
     expect(out.lastError).toContain('alert certificate required');

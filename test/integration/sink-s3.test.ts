@@ -11,17 +11,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { s3Env, stopComponentProcess } from '../env/index.ts';
-import {
-  prepare,
-  sleep,
-  startAgent,
-  status,
-  Tally,
-  waitFor,
-  writeResources,
-  writeSecret,
-} from './sinks/harness.ts';
+import { s3Env } from '../env/index.ts';
+import { outageMidRun, prepare, startAgent, Tally, writeResources, writeSecret } from './sinks/harness.ts';
 
 const env = s3Env();
 const s3 = new S3Client({
@@ -96,31 +87,16 @@ describe('s3 sink (MinIO, static keys from a Secret)', () => {
     expect(m.lines).toBeGreaterThanOrEqual(100_000);
     const agent = await startAgent(dir);
     cleanups.push(async () => agent.proc.kill('SIGKILL'));
-    await waitFor(
-      'some objects written',
-      async () => ((await status(agent))?.[0]?.delivered ?? 0) > 15_000,
-      120_000,
-    );
-    const stopped = stopComponentProcess('minio');
-    let restarted = false;
-    cleanups.push(async () => {
-      if (!restarted) stopped.start();
+    const during = await outageMidRun(agent, {
+      component: 'minio',
+      ms: 15_000,
+      healthy,
+      healthyTimeoutMs: 60_000,
+      expected: m.lines,
+      drainTimeoutMs: 180_000,
     });
-    await sleep(15_000);
-    const during = (await status(agent))![0]!;
     expect(during.lastError).toMatch(/s3 bucket/);
     expect(during.dropped).toEqual({});
-    stopped.start();
-    restarted = true;
-    await waitFor('minio back', healthy, 60_000);
-    await waitFor(
-      'everything delivered',
-      async () => {
-        const s = (await status(agent))?.[0];
-        return s !== undefined && s.delivered >= m.lines && s.bufferedBytes === 0;
-      },
-      180_000,
-    );
     agent.proc.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
     const tally = new Tally(m.files);

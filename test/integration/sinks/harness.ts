@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopComponentProcess } from '../../env/index.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
 export const cli = join(root, 'bin/sluice.js');
@@ -195,45 +196,57 @@ export async function waitFor<T>(
   }
 }
 
-const TAG = /SEQ:(f\d+):(\d+);/g;
+/** Which tags arrived, from whatever the sink's consumer reads (the checker's own tally). */
+export { Tally } from '../../../agent/src/loadgen/verify.ts';
 
-/** Which generated tags arrived, how often. */
-export class Tally {
-  private readonly seen = new Map<string, Uint8Array>();
-  delivered = 0;
-  duplicates = 0;
-  unknown = 0;
-  constructor(manifest: Record<string, number>) {
-    for (const [id, n] of Object.entries(manifest)) this.seen.set(id, new Uint8Array(n));
+/**
+ * The outage tests' shape: once `minDelivered` records are out, stop the environment's process
+ * `component` for `ms` and take the output's status during the outage; start the process again
+ * (always, even when reading the status fails) and wait until it is `healthy`, then until the agent
+ * delivered `expected` records and its buffer is empty. Returns the status seen during the outage.
+ */
+export async function outageMidRun(
+  agent: Agent,
+  o: {
+    component: string;
+    ms: number;
+    healthy: () => Promise<boolean>;
+    healthyTimeoutMs: number;
+    expected: number;
+    drainTimeoutMs: number;
+    minDelivered?: number;
+  },
+): Promise<OutputStatus> {
+  await waitFor(
+    'some records delivered',
+    async () => ((await status(agent))?.[0]?.delivered ?? 0) > (o.minDelivered ?? 15_000),
+    120_000,
+  );
+  const stopped = stopComponentProcess(o.component);
+  let during: OutputStatus;
+  try {
+    await sleep(o.ms);
+    during = (await status(agent))![0]!;
+  } finally {
+    stopped.start();
   }
-  add(text: string): void {
-    TAG.lastIndex = 0;
-    for (let m = TAG.exec(text); m !== null; m = TAG.exec(text)) {
-      const arr = this.seen.get(m[1]!);
-      const n = Number(m[2]);
-      if (arr === undefined || n >= arr.length) {
-        this.unknown++;
-        continue;
-      }
-      this.delivered++;
-      if (arr[n]! > 0) this.duplicates++;
-      if (arr[n]! < 255) arr[n]!++;
-    }
-  }
-  get lost(): number {
-    let n = 0;
-    for (const arr of this.seen.values()) for (const v of arr) if (v === 0) n++;
-    return n;
-  }
-  lostSample(max = 10): string[] {
-    const out: string[] = [];
-    for (const [id, arr] of this.seen)
-      for (let i = 0; i < arr.length && out.length < max; i++) if (arr[i] === 0) out.push(`${id}:${i}`);
-    return out;
-  }
-  get expected(): number {
-    let n = 0;
-    for (const arr of this.seen.values()) n += arr.length;
-    return n;
-  }
+  await waitFor(`${o.component} back`, o.healthy, o.healthyTimeoutMs);
+  await waitFor(
+    'everything delivered',
+    async () => {
+      const s = (await status(agent))?.[0];
+      return s !== undefined && s.delivered >= o.expected && s.bufferedBytes === 0;
+    },
+    o.drainTimeoutMs,
+  );
+  return during;
+}
+
+/** Waits until an output of the agent reports a last error containing `text`; returns its status. */
+export function untilOutputError(agent: Agent, text: string, timeoutMs = 60_000): Promise<OutputStatus> {
+  return waitFor(
+    `an error with '${text}' in /status`,
+    async () => (await status(agent))?.find((o) => o.lastError?.includes(text)),
+    timeoutMs,
+  );
 }
