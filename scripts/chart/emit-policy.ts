@@ -2,6 +2,7 @@
 // source of the admission policy that confines each agent to its own node's report Lease).
 import * as yaml from 'js-yaml';
 import { renderAgentLeasePolicy } from '../../operator/src/render/agent-policy.ts';
+import { metaLines } from './emit-common.ts';
 
 // Rendered with stand-in names that the chart then replaces with its release namespace and agent.name.
 const NS = 'sluice-chart-namespace';
@@ -15,11 +16,7 @@ export function agentPolicyTemplate(): string {
     return [
       apiVersion,
       kind,
-      'metadata:',
-      `  name: ${metadata.name}`,
-      '  labels:',
-      '    {{- include "sluice.labels" . | nindent 4 }}',
-      '    app.kubernetes.io/component: agent',
+      metaLines(metadata.name, false, ['app.kubernetes.io/component: agent']),
       ...tail,
     ].join('\n');
   });
