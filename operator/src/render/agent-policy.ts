@@ -29,7 +29,7 @@ export function renderAgentLeasePolicy(
   const name = agentPolicyName(s);
   const user = `system:serviceaccount:${s.namespace}:${s.agentName}`;
   const extra = (key: string) => `request.userInfo.extra[${JSON.stringify(key)}][0]`;
-  const bound = `has(request.userInfo.extra) && ${JSON.stringify(NODE)} in request.userInfo.extra && ${JSON.stringify(POD)} in request.userInfo.extra`;
+  const pass = `request.operation == 'DELETE' || !variables.bound`; // the first rule refuses these
   return [
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
@@ -50,19 +50,28 @@ export function renderAgentLeasePolicy(
         matchConditions: [
           { name: 'agent-service-account', expression: `request.userInfo.username == '${user}'` },
         ],
+        // The caller's token names its pod and node only when it is bound to a pod.
+        variables: [
+          {
+            name: 'bound',
+            expression: `has(request.userInfo.extra) && ${JSON.stringify(NODE)} in request.userInfo.extra && ${JSON.stringify(POD)} in request.userInfo.extra`,
+          },
+          { name: 'node', expression: `variables.bound ? ${extra(NODE)} : ''` },
+          { name: 'pod', expression: `variables.bound ? ${extra(POD)} : ''` },
+        ],
         validations: [
           {
-            expression: `request.operation != 'DELETE' && ${bound}`,
+            expression: `request.operation != 'DELETE' && variables.bound`,
             message: `${user} may only create or update Leases with a pod-bound token (projected ServiceAccount token of an agent pod)`,
             reason: 'Forbidden',
           },
           {
-            expression: `request.operation == 'DELETE' || !(${bound}) || object.metadata.name == '${s.agentName}-' + ${extra(NODE)}`,
-            messageExpression: `'an agent may only write its own node\\'s report Lease ${s.agentName}-' + ${extra(NODE)}`,
+            expression: `${pass} || object.metadata.name == '${s.agentName}-' + variables.node`,
+            messageExpression: `'an agent may only write its own node\\'s report Lease ${s.agentName}-' + variables.node`,
             reason: 'Forbidden',
           },
           {
-            expression: `request.operation == 'DELETE' || !(${bound}) || (has(object.metadata.labels) && '${REPORT_LABEL}' in object.metadata.labels && has(object.spec.holderIdentity) && object.spec.holderIdentity == ${extra(POD)})`,
+            expression: `${pass} || (has(object.metadata.labels) && '${REPORT_LABEL}' in object.metadata.labels && has(object.spec.holderIdentity) && object.spec.holderIdentity == variables.pod)`,
             message: `a report Lease must carry the label ${REPORT_LABEL} and hold the writing pod's name`,
             reason: 'Forbidden',
           },
