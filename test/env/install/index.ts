@@ -17,6 +17,7 @@ export interface Installed {
   kubeControllerManager: string;
   kubeScheduler: string;
   kubectl: string;
+  kubelet: string;
   etcd: string;
   kwok: string;
   /** directory of kwok Stage YAML files */
@@ -52,6 +53,7 @@ export const install = {
       kubeControllerManager: join(dir, 'kube-controller-manager'),
       kubeScheduler: join(dir, 'kube-scheduler'),
       kubectl: join(dir, 'kubectl'),
+      kubelet: join(dir, 'kubelet'),
     };
   },
   etcd: async (say: Say) => ({ etcd: join(await go(programs.etcd, say), 'etcd') }),

@@ -12,11 +12,14 @@ const ver = (pkg: string) => [
   `-X ${pkg}.gitTreeState=clean`,
 ];
 
+// The kubelet is built with the control plane (one `go build`, one cache entry): it shares most of
+// their packages, and two builds of one module in parallel would fight over the build cache. The
+// cache name says so, so a cache holding the control plane without the kubelet is not reused.
 export const kubernetes: GoProgram = {
-  name: 'kubernetes',
+  name: 'kubernetes-with-kubelet',
   version: k8s,
   module: `k8s.io/kubernetes@${k8s}`,
-  packages: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'].map(
+  packages: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kubelet'].map(
     (c) => `k8s.io/kubernetes/cmd/${c}`,
   ),
   ldflags: [...ver('k8s.io/component-base/version'), ...ver('k8s.io/client-go/pkg/version')],
