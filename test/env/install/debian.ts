@@ -14,6 +14,7 @@ let updated = false;
 /** The packages of `names` that dpkg does not report as installed. */
 export function missingPackages(names: readonly string[]): string[] {
   return names.filter((n) => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's format syntax, not JS
     const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', n], { encoding: 'utf8' });
     return r.status !== 0 || !r.stdout.includes('install ok installed');
   });
