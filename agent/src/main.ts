@@ -12,6 +12,7 @@ import { makeLogger } from './ops/log.ts';
 import { reporterFromEnv } from './ops/report.ts';
 import { AgentStats } from './ops/stats.ts';
 import type { TapAuthorizer } from './ops/tap-auth.ts';
+import { watchdog } from './ops/watchdog.ts';
 import { makeSecretStore } from './secrets/index.ts';
 
 export interface AgentOptions {
@@ -79,6 +80,7 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
     let authorizer: Promise<TapAuthorizer> | undefined;
     server = await startHttp(opts.httpHost ?? settings.httpHost ?? DEFAULTS.httpHost, port, {
       registry: makeMetrics(stats),
+      stalled: () => watchdog.stalled(),
       ready: () => runtime.ready,
       status: () => runtime.status(),
       tap: {

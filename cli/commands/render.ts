@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import * as yaml from 'js-yaml';
 import { compileResources, configSecretRefs } from '../../operator/src/compile/index.ts';
-import { defaultSettings, renderAll } from '../../operator/src/render/index.ts';
+import { agentSettingsFor, defaultSettings, renderAll } from '../../operator/src/render/index.ts';
 import { readDocuments, readStdin } from '../../operator/src/validate/documents.ts';
 import { type Command, EXIT } from '../command.ts';
 
@@ -65,6 +65,7 @@ export const command: Command = {
     });
     const { config, resolution, problems } = compileResources(
       docs.filter((d) => !d.error).map((d) => d.value),
+      { agent: agentSettingsFor(settings) },
     );
     const refs = configSecretRefs({ config, resolution });
     const objects = renderAll({ settings, config, secretRefs: refs });

@@ -62,7 +62,7 @@ export async function runOperator(o: OperatorOptions): Promise<number> {
   if (o.httpPort >= 0) {
     server = await startOperatorHttp(o.httpHost, o.httpPort, {
       registry: metrics.registry,
-      healthy: () => true,
+      stalled: () => controller.stalled(),
       ready: () => controller.synced,
     });
     const addr = server.address();

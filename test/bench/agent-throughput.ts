@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyOutputs } from '../../agent/src/loadgen/verify.ts';
+import { AGENT_NODE_FLAGS } from '../../agent/src/ops/node-flags.ts';
 import type { Bench, BenchRun } from './types.ts';
 import { workload } from './workload.ts';
 
@@ -84,11 +85,8 @@ function once(): BenchRun {
   };
 }
 
-/**
- * Node flags of the agent process (keep in sync with the agent image's entrypoint). A 2 MB
- * semi-space keeps the young generation small; it costs ~3 % CPU on this workload.
- */
-export const NODE_FLAGS = ['--max-old-space-size=64', '--max-semi-space-size=2'];
+/** Node flags of the agent process: the ones the image and the DaemonSet run it with. */
+export const NODE_FLAGS = [...AGENT_NODE_FLAGS];
 
 // Fluent Bit 5.1.1 on this workload (BENCHMARKS.md §1): 1.086 M records in 12.7–14.2 CPU-s, 94–96 MB.
 const FB = { records: 1.086e6, cpuLow: 12.7, cpuHigh: 14.2, rssLow: 94, rssHigh: 96 };

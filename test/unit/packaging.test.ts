@@ -8,6 +8,7 @@ import { describe, expect, test } from '@jest/globals';
 import { Ajv } from 'ajv';
 import * as yaml from 'js-yaml';
 import { makeMetrics } from '../../agent/src/ops/metrics.ts';
+import { AGENT_NODE_OPTIONS } from '../../agent/src/ops/node-flags.ts';
 import { AgentStats } from '../../agent/src/ops/stats.ts';
 import { CONDITION, REASON } from '../../operator/src/api/conditions.ts';
 import type { Schema } from '../../operator/src/api/dsl.ts';
@@ -21,6 +22,7 @@ import {
 } from '../../operator/src/render/operator-rbac.ts';
 import { valuePaths } from '../../scripts/chart/emit-values.ts';
 import { VALUES, type Value } from '../../scripts/chart/values.ts';
+import { NODE_FLAGS } from '../bench/agent-throughput.ts';
 
 const root = join(import.meta.dirname, '../..');
 const read = (rel: string) => readFileSync(join(root, rel), 'utf8');
@@ -272,6 +274,21 @@ describe('Dockerfiles', () => {
     const c = ds.spec.template.spec.containers[0];
     expect(c.args).toEqual(cmd);
     expect(ins.filter((i) => i.op === 'USER').at(-1)!.args).toBe(`${c.securityContext.runAsUser}:0`);
+  });
+
+  test('the agent image, the DaemonSet and the benchmark run the agent with one set of V8 flags', () => {
+    const env = instructions('Dockerfile.agent')
+      .filter((i) => i.op === 'ENV')
+      .map((i) => i.args)
+      .join(' ');
+    const image = /NODE_OPTIONS="([^"]*)"/.exec(env)?.[1];
+    expect(image).toBe(AGENT_NODE_OPTIONS);
+    const ds = renderAll({ settings: defaultSettings(), config: {} as never, secretRefs: [] }).find(
+      (o: Obj) => o.kind === 'DaemonSet',
+    ) as Obj;
+    const rendered = ds.spec.template.spec.containers[0].env.find((e: Obj) => e.name === 'NODE_OPTIONS');
+    expect(rendered.value).toBe(AGENT_NODE_OPTIONS);
+    expect(NODE_FLAGS.join(' ')).toBe(AGENT_NODE_OPTIONS);
   });
 
   test('the operator image runs what the chart Deployment asks for, as the chart user', () => {

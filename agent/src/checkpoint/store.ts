@@ -5,6 +5,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { watchdog } from '../ops/watchdog.ts';
 
 export interface Checkpoint {
   pipeline: string;
@@ -95,7 +96,7 @@ export class CheckpointStore {
       while (this.savedGeneration < this.generation) {
         const gen = this.generation;
         try {
-          await this.write();
+          await watchdog.track('checkpoint write', this.write());
           this.savedGeneration = gen;
         } catch (e) {
           this.onError(e as Error);

@@ -15,6 +15,7 @@ import { DropReason, ErrorCode } from '../ops/catalogue.ts';
 import type { LogFn } from '../ops/log.ts';
 import type { AgentStats } from '../ops/stats.ts';
 import { TapHub } from '../ops/tap.ts';
+import { watchdog } from '../ops/watchdog.ts';
 import { noSecrets, type SecretStore } from '../secrets/index.ts';
 import { hostWatchDirs, scanHostFiles } from '../sources/host_files/scan.ts';
 import { Discovery, type FileInfo } from '../sources/kubernetes_logs/discovery.ts';
@@ -86,7 +87,7 @@ export class Runtime {
 
   /** Apply a validated config (first start or reload); serialized with other applies. */
   apply(config: AgentConfig, hash: string): Promise<void> {
-    const next = this.applying.then(() => this.applyNow(config, hash));
+    const next = this.applying.then(() => watchdog.track('config apply', this.applyNow(config, hash)));
     this.applying = next.catch(() => {});
     return next;
   }

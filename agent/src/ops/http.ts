@@ -1,18 +1,31 @@
-// /healthz (process alive), /readyz (config loaded, outputs running), /metrics, /status (JSON),
+// /healthz (no step of the agent's work stalled: watchdog.ts), /readyz (config loaded, outputs running), /metrics, /status (JSON),
 // /tap (`sluice tap`, authorised per request: tap-http.ts).
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import { handleTap, type TapHttpDeps } from './tap-http.ts';
+import type { Stalled } from './watchdog.ts';
 
 export function startHttp(
   host: string,
   port: number,
-  deps: { registry: Registry; ready: () => boolean; status: () => unknown; tap?: TapHttpDeps },
+  deps: {
+    registry: Registry;
+    /** Steps in flight past their limit; any makes /healthz fail (the kubelet restarts the agent). */
+    stalled: () => Stalled[];
+    ready: () => boolean;
+    status: () => unknown;
+    tap?: TapHttpDeps;
+  },
 ): Promise<Server> {
   const server = createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     if (url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      const stalled = deps.stalled();
+      if (stalled.length === 0) res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      else {
+        const what = stalled.map((s) => `${s.what} in flight for ${Math.round(s.ms / 1000)}s`);
+        res.writeHead(503, { 'content-type': 'text/plain' }).end(`stalled: ${what.join('; ')}\n`);
+      }
     } else if (url === '/readyz') {
       const ok = deps.ready();
       res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ready\n' : 'not ready\n');

@@ -292,3 +292,65 @@ describe('apply comparison', () => {
     expect(contains({ l: [1, 2] }, { l: [1] })).toBe(false);
   });
 });
+
+describe('agent settings follow the install', () => {
+  // The operator as the chart runs it passes no --agent-settings: what the agents need must come
+  // from the install settings, and agree with where the DaemonSet mounts things.
+  type Container = {
+    env: { name: string; value?: string }[];
+    ports: { containerPort: number }[];
+    volumeMounts: { name: string; mountPath: string }[];
+  };
+  const agentContainer = (objects: Record<string, unknown>[]) => {
+    const ds = objects.find((o) => o.kind === 'DaemonSet') as {
+      spec: {
+        template: {
+          spec: { containers: Container[]; volumes: { name: string; hostPath?: { path: string } }[] };
+        };
+      };
+    };
+    return { c: ds.spec.template.spec.containers[0]!, volumes: ds.spec.template.spec.volumes };
+  };
+
+  test.each([
+    ['defaults', defaultSettings()],
+    [
+      'a renamed agent with other host paths and port',
+      defaultSettings({
+        agentName: 'logs',
+        podLogsDir: '/data/pods',
+        hostDataDir: '/data/sluice',
+        metricsPort: 9090,
+      }),
+    ],
+  ])('%s', (_, s) => {
+    const d = computeDesired(world({ pipelines: [pipe('good', ['o'])], outputs: [out('o')] }), s, undefined);
+    const a = d.config.agent!;
+    const { c, volumes } = agentContainer(d.objects);
+    const mount = (name: string) => c.volumeMounts.find((m) => m.name === name)!.mountPath;
+    const hostPath = (name: string) => volumes.find((v) => v.name === name)!.hostPath!.path;
+    expect(a.enrichment?.kubernetes).toBe(true);
+    expect(a.podLogsDir).toBe(mount('pod-logs'));
+    expect(hostPath('pod-logs')).toBe(s.podLogsDir);
+    // A host file /var/log/syslog is read at hostRoot + /var/log/syslog: the host's /var/log.
+    expect(`${a.hostRoot}/var/log`).toBe(mount('host-logs'));
+    expect(hostPath('host-logs')).toBe('/var/log');
+    expect(a.dataDir).toBe(mount('data'));
+    expect(hostPath('data')).toBe(s.hostDataDir);
+    expect(a.httpPort).toBe(c.ports[0]!.containerPort);
+    // The report Lease the agent writes is the one the admission policy admits: <agentName>-<node>.
+    expect(c.env.find((e) => e.name === 'SLUICE_AGENT_NAME')?.value).toBe(s.agentName);
+  });
+
+  test('--agent-settings override field by field', () => {
+    const d = computeDesired(world({ pipelines: [pipe('good', ['o'])], outputs: [out('o')] }), settings, {
+      logLevel: 'debug',
+      enrichment: { deletedPodTtlSeconds: 5 },
+    });
+    expect(d.config.agent).toMatchObject({
+      logLevel: 'debug',
+      podLogsDir: '/var/log/pods',
+      enrichment: { kubernetes: true, deletedPodTtlSeconds: 5 },
+    });
+  });
+});

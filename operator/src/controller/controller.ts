@@ -31,6 +31,9 @@ import {
 import { DesiredMemo } from './memo.ts';
 import { WorkQueue } from './queue.ts';
 
+/** Watches end within 360 s (timeoutSeconds) and carry a bookmark about every minute. */
+export const INFORMER_SILENCE_LIMIT_MS = 7 * 60_000;
+
 export type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
 
 export interface ControllerOptions {
@@ -114,6 +117,18 @@ export class Controller {
 
   get synced(): boolean {
     return [...this.allInformers()].every((i) => i.hasSynced);
+  }
+
+  /**
+   * Informers whose open request has been silent past `limitMs` (Informer.silentMs): a watch the
+   * apiserver should have ended or bookmarked long ago. /healthz fails on any, so the kubelet
+   * restarts a replica whose view of the cluster froze. An unreachable apiserver is not this: its
+   * requests fail fast and the informers retry, which a restart would not improve.
+   */
+  stalled(limitMs: number = INFORMER_SILENCE_LIMIT_MS, now = Date.now()): { what: string; ms: number }[] {
+    return [...this.allInformers()]
+      .filter((i) => i.silentMs(now) > limitMs)
+      .map((i) => ({ what: `${i.name} informer`, ms: i.silentMs(now) }));
   }
 
   private *allInformers(): Iterable<Informer> {

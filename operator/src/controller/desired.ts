@@ -20,6 +20,7 @@ import { type Output, type Pipeline, resourceId } from '../compile/ids.ts';
 import { resolve } from '../compile/resolve.ts';
 import { type SecretRef, secretRefs } from '../compile/secrets.ts';
 import type { KubeObject } from '../kube/client.ts';
+import { agentSettingsFor } from '../render/agent-settings.ts';
 import { agentConfigJson, encodeAgentConfig, renderAll } from '../render/index.ts';
 import type { RenderSettings } from '../render/settings.ts';
 import { formatProblem, validateObject } from '../validate/index.ts';
@@ -140,7 +141,7 @@ export function computeDesired(
   });
   memo?.retain(seen);
   const fresh = agentConfig(resolution, {
-    agent,
+    agent: agentSettingsFor(settings, agent),
     namespaces: world.namespaces,
     ...(memo ? { memo } : {}),
   });

@@ -35,6 +35,13 @@ export class Informer {
   readonly synced: Promise<void>;
   hasSynced = false;
   restarts = 0;
+  /**
+   * Since when an open request (a list, or a watch) has heard nothing from the apiserver (no page,
+   * no event, no bookmark); undefined between requests. The apiserver sends a bookmark about every
+   * minute and ends every watch within its timeoutSeconds, so a long silence means a connection
+   * that died without closing: the informer is wedged and /healthz says so (silentMs).
+   */
+  private quietSince: number | undefined;
 
   constructor(client: KubeClient, opts: InformerOptions) {
     this.client = client;
@@ -67,6 +74,11 @@ export class Informer {
     }
   }
 
+  /** How long an open request has been silent (0 when none is open). */
+  silentMs(now = Date.now()): number {
+    return this.quietSince === undefined ? 0 : now - this.quietSince;
+  }
+
   stop(): void {
     this.stopped = true;
     clearInterval(this.resyncTimer);
@@ -83,6 +95,7 @@ export class Informer {
         items: KubeObject[];
         metadata: { continue?: string; resourceVersion: string };
       }>('GET', path, { query: { limit: 500, continue: cont, labelSelector: this.opts.labelSelector } });
+      this.quietSince = Date.now();
       for (const item of page.items) {
         // list items carry no apiVersion/kind
         const o = this.shape({ ...item, apiVersion: this.opts.rt.apiVersion, kind: this.opts.rt.kind });
@@ -121,6 +134,7 @@ export class Informer {
     let backoff = min;
     let rv = '';
     while (!this.stopped) {
+      this.quietSince = Date.now();
       try {
         if (!rv) {
           rv = await this.listAll();
@@ -140,6 +154,7 @@ export class Informer {
             timeoutSeconds: 300 + Math.floor(Math.random() * 60),
           },
           (type, obj) => {
+            this.quietSince = Date.now();
             if (type === 'ERROR') {
               if ((obj as unknown as { code?: number }).code === 410) gone = true;
               return;
@@ -159,6 +174,7 @@ export class Informer {
         );
         if (gone) rv = '';
       } catch (e) {
+        this.quietSince = undefined;
         if (this.stopped) return;
         if (e instanceof KubeError && e.status === 410) rv = '';
         else {

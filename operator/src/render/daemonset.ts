@@ -2,10 +2,12 @@
 // checkpoints and disk buffers in a host directory, hot-reloading its mounted config. The config
 // hash is recorded on the DaemonSet, not on the pod template: a config change must not restart
 // pods (the agents reload it); only changes to the pod itself roll the DaemonSet.
+import { AGENT_NODE_OPTIONS } from '../../../agent/src/ops/node-flags.ts';
+import { AGENT_PATHS } from './agent-settings.ts';
 import { agentSelectorLabels, CONFIG_HASH_ANNOTATION, labels, meta } from './meta.ts';
 import type { RenderSettings } from './settings.ts';
 
-export const AGENT_CONFIG_PATH = '/etc/sluice/agent.json.gz';
+export const AGENT_CONFIG_PATH = `${AGENT_PATHS.config}/agent.json.gz`;
 
 export function renderAgentDaemonSet(s: RenderSettings, configHash: string): Record<string, unknown> {
   const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
@@ -42,7 +44,10 @@ export function renderAgentDaemonSet(s: RenderSettings, configHash: string): Rec
                 fieldEnv('NODE_NAME', 'spec.nodeName'),
                 fieldEnv('POD_NAME', 'metadata.name'),
                 fieldEnv('POD_NAMESPACE', 'metadata.namespace'),
-                { name: 'NODE_OPTIONS', value: '--max-old-space-size=256' },
+                // Its report Lease is `<agent name>-<node>`, the name the admission policy admits.
+                { name: 'SLUICE_AGENT_NAME', value: s.agentName },
+                // The image's flags, repeated: a NODE_OPTIONS here would replace them, not add.
+                { name: 'NODE_OPTIONS', value: AGENT_NODE_OPTIONS },
               ],
               ports: [{ name: 'metrics', containerPort: s.metricsPort, protocol: 'TCP' }],
               resources: s.resources,
@@ -64,12 +69,13 @@ export function renderAgentDaemonSet(s: RenderSettings, configHash: string): Rec
               },
               readinessProbe: { httpGet: { path: '/readyz', port: 'metrics' }, periodSeconds: 5 },
               volumeMounts: [
-                { name: 'config', mountPath: '/etc/sluice', readOnly: true },
+                { name: 'config', mountPath: AGENT_PATHS.config, readOnly: true },
                 { name: 'pod-logs', mountPath: s.podLogsDir, readOnly: true },
                 { name: 'container-logs', mountPath: s.containerLogsDir, readOnly: true },
-                { name: 'host-logs', mountPath: '/var/log/host', readOnly: true },
-                { name: 'data', mountPath: '/var/lib/sluice' },
-                { name: 'tmp', mountPath: '/tmp' },
+                // Host files: /var/log/syslog is read at /host/var/log/syslog (agentSettingsFor).
+                { name: 'host-logs', mountPath: `${AGENT_PATHS.hostRoot}/var/log`, readOnly: true },
+                { name: 'data', mountPath: AGENT_PATHS.data },
+                { name: 'tmp', mountPath: AGENT_PATHS.tmp },
               ],
             },
           ],

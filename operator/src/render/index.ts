@@ -16,6 +16,7 @@ import {
 } from './rbac.ts';
 import type { RenderSettings } from './settings.ts';
 
+export { AGENT_PATHS, agentSettingsFor } from './agent-settings.ts';
 export { AGENT_CONFIG_KEY, agentConfigText, encodeAgentConfig } from './configmap.ts';
 export { CONFIG_HASH_ANNOTATION, FIELD_MANAGER, MANAGED_BY } from './meta.ts';
 export { defaultSettings, type RenderSettings } from './settings.ts';

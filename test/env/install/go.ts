@@ -18,6 +18,8 @@ export interface GoProgram {
   ldflags?: string[];
   /** extra `go mod edit -replace` pairs, computed once the module's go.mod is downloaded */
   replaces?: (goMod: string) => Record<string, string>;
+  /** more ldflags, computed from the module's go.mod (what a release Makefile derives from it) */
+  ldflagsFromGoMod?: (goMod: string) => string[];
 }
 
 export function goEnv(): NodeJS.ProcessEnv {
@@ -50,13 +52,16 @@ export async function goBuild(p: GoProgram, out: string): Promise<void> {
   mkdirSync(work, { recursive: true });
   const go = (...args: string[]) => exec('go', args, { cwd: work, env, log });
   await go('mod', 'init', `local/${p.name}`);
-  if (p.replaces) {
+  let fromGoMod: string[] = [];
+  if (p.replaces || p.ldflagsFromGoMod) {
     await go('mod', 'download', p.module);
-    const pairs = Object.entries(p.replaces(readFileSync(goModPath(p.module), 'utf8')));
+    const goMod = readFileSync(goModPath(p.module), 'utf8');
+    const pairs = Object.entries(p.replaces?.(goMod) ?? {});
     for (const [from, to] of pairs) await go('mod', 'edit', `-replace=${from}=${to}`);
+    fromGoMod = p.ldflagsFromGoMod?.(goMod) ?? [];
   }
   await go('get', p.module);
-  const ldflags = ['-s', '-w', ...(p.ldflags ?? [])].join(' ');
+  const ldflags = ['-s', '-w', ...(p.ldflags ?? []), ...fromGoMod].join(' ');
   const dest = p.binary ? join(out, p.binary) : `${out}/`;
   await go('build', '-trimpath', '-ldflags', ldflags, '-o', dest, ...p.packages);
 }

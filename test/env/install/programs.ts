@@ -48,12 +48,24 @@ export const kwok: GoProgram = {
   ldflags: [`-X sigs.k8s.io/kwok/pkg/consts.Version=${VERSIONS.kwok.slice(1)}`],
 };
 
+// Built as helm's Makefile builds its releases: besides the version, the Kubernetes version that
+// `helm template` assumes without a cluster comes from the client-go it is built with (v0.X.Y →
+// 1.X). Without it helm says v1.20.0 and refuses charts that require a current Kubernetes, which
+// a released helm does not (the cache name says so, so an older build is not reused).
 export const helm: GoProgram = {
-  name: 'helm',
+  name: 'helm-release',
   version: VERSIONS.helm,
   module: `helm.sh/helm/v3@${VERSIONS.helm}`,
   packages: ['helm.sh/helm/v3/cmd/helm'],
   ldflags: [`-X helm.sh/helm/v3/internal/version.version=${VERSIONS.helm}`],
+  ldflagsFromGoMod: (goMod) => {
+    const minor = /^\s*k8s\.io\/client-go v0\.(\d+)\./m.exec(goMod)?.[1];
+    if (minor === undefined) throw new Error('helm go.mod: no k8s.io/client-go requirement');
+    return ['chartutil', 'lint/rules'].flatMap((pkg) => [
+      `-X helm.sh/helm/v3/pkg/${pkg}.k8sVersionMajor=1`,
+      `-X helm.sh/helm/v3/pkg/${pkg}.k8sVersionMinor=${minor}`,
+    ]);
+  },
 };
 
 export const minio: GoProgram = {

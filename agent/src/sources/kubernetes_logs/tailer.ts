@@ -15,6 +15,7 @@ import {
   statSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { watchdog } from '../../ops/watchdog.ts';
 import { FP_LEN, fingerprintFd, headIdFd, MIN_FP } from './fingerprint.ts';
 import type { FdLimiter } from './limiter.ts';
 
@@ -42,8 +43,11 @@ export interface TailerHost {
 
 const NL = 0x0a;
 const fsRead = (fd: number, buf: Buffer, off: number, len: number, pos: number) =>
-  new Promise<number>((resolve, reject) =>
-    read(fd, buf, off, len, pos, (e, n) => (e ? reject(e) : resolve(n))),
+  watchdog.track(
+    'file read',
+    new Promise<number>((resolve, reject) =>
+      read(fd, buf, off, len, pos, (e, n) => (e ? reject(e) : resolve(n))),
+    ),
   );
 
 export class Tailer {
