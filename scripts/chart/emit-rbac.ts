@@ -7,10 +7,13 @@ import { metaLines, rulesYaml } from './emit-common.ts';
 const meta = (name: string, namespaced: boolean) =>
   metaLines(name, namespaced, ['app.kubernetes.io/component: operator']);
 
-// Rules name the agent's objects; the chart substitutes its agent.name value.
+// Rules name the agent's objects and the operator's ClusterRole; the chart substitutes its names.
 const AGENT = 'sluice-chart-agent-name';
+const OPERATOR = 'sluice-chart-operator-name';
 const clusterRules = () =>
-  rulesYaml(operatorClusterRules(AGENT)).replaceAll(AGENT, '{{ .Values.agent.name }}');
+  rulesYaml(operatorClusterRules(AGENT, OPERATOR))
+    .replaceAll(AGENT, '{{ .Values.agent.name }}')
+    .replaceAll(OPERATOR, '{{ include "sluice.operatorName" . }}');
 
 const subject = [
   'subjects:',

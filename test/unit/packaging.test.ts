@@ -76,7 +76,7 @@ describe('operator settings and RBAC in the install bundle', () => {
   });
 
   test('the ClusterRole and Role are operator-rbac.ts, verbatim', () => {
-    expect(find('ClusterRole', 'sluice-operator').rules).toEqual(operatorClusterRules('sluice-agent'));
+    expect(find('ClusterRole', 'sluice-operator').rules).toEqual(operatorClusterRules('sluice-agent', 'sluice-operator'));
     expect(find('Role', 'sluice-operator').rules).toEqual(OPERATOR_NAMESPACE_RULES);
   });
 
@@ -96,7 +96,7 @@ describe('operator settings and RBAC in the install bundle', () => {
     config: { pipelines: [], outputs: [] } as never,
     secretRefs: [{ namespace: 'shop', name: 'kafka-user', key: 'password' }] as never,
   });
-  const cluster = operatorClusterRules(s.agentName);
+  const cluster = operatorClusterRules(s.agentName, s.operatorName);
   const inNs = [...cluster, ...OPERATOR_NAMESPACE_RULES];
   const plural: Record<string, string> = {
     ServiceAccount: 'serviceaccounts',

@@ -54,6 +54,7 @@ a test checks the keys match.
 {{- $s := dict
   "namespace" .Release.Namespace
   "agentName" .Values.agent.name
+  "operatorName" (include "sluice.operatorName" .)
   "agentImage" (include "sluice.agentImage" .)
   "imagePullPolicy" .Values.image.pullPolicy
   "imagePullSecrets" .Values.imagePullSecrets

@@ -224,18 +224,22 @@ export class Controller {
     this.queue.start((key) => this.process(key));
   }
 
+  /**
+   * The owner of the agent objects: the operator's own ClusterRole, installed and uninstalled with
+   * it. Uninstalling the operator then garbage-collects the agents (and their RBAC, ConfigMap...)
+   * instead of leaving them shipping unmanaged; a cluster-scoped owner can own objects in any
+   * namespace, which a Deployment could not.
+   */
   private async loadAnchor(): Promise<void> {
+    const name = this.o.settings.operatorName;
     try {
-      const crd = await this.o.client.get(objectPath(RT.CustomResourceDefinition, 'logpipelines.sluice.dev'));
-      if (crd?.metadata.uid)
-        this.anchor = {
-          apiVersion: 'apiextensions.k8s.io/v1',
-          kind: 'CustomResourceDefinition',
-          name: crd.metadata.name,
-          uid: crd.metadata.uid,
-        };
+      const role = await this.o.client.get(objectPath(RT.ClusterRole, name));
+      if (role?.metadata.uid)
+        this.anchor = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name, uid: role.metadata.uid };
+      else this.o.log('warn', 'the operator ClusterRole does not exist; agent objects get no owner', { name });
     } catch (e) {
-      this.o.log('warn', 'cannot read the LogPipeline CRD; shared agent objects get no owner reference', {
+      this.o.log('warn', 'cannot read the operator ClusterRole; agent objects get no owner', {
+        name,
         err: (e as Error).message,
       });
     }

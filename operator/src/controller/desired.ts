@@ -35,7 +35,7 @@ export interface WorldSnapshot {
   secrets: Map<string, Set<string>>;
   /** The config the agents run now (live ConfigMap), for the last-good rule. */
   running?: AgentConfig;
-  /** Owner of the shared objects (the LogPipeline CRD), when known. */
+  /** Owner of the shared objects (the operator's ClusterRole), when known. */
   anchor?: { apiVersion: string; kind: string; name: string; uid: string };
 }
 

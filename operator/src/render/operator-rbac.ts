@@ -22,8 +22,9 @@
 //   (`sluice tap`: the agent reviews each caller's token and permission). Neither reads anything
 //   stored: a review only answers about the token or user given.
 // - events: Kubernetes Events for notable transitions, in the namespace of the resource.
-// - customresourcedefinitions get on logpipelines.sluice.dev: the owner of the shared agent
-//   objects, so uninstalling the CRDs garbage-collects them even when the operator is gone.
+// - clusterroles get on its own ClusterRole: the owner of every agent object it renders, so
+//   uninstalling the operator (helm uninstall, kubectl delete -f manifests/) garbage-collects the
+//   agents with it instead of leaving them shipping with nobody to manage them.
 // - in its own namespace only (Role): the agent's DaemonSet, ConfigMap, ServiceAccount, Service,
 //   PodDisruptionBudget and NetworkPolicy; Leases (leader election, and the agents' reports).
 import type { RenderSettings } from './settings.ts';
@@ -39,8 +40,11 @@ const READ = ['get', 'list', 'watch'];
 const OWN = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 const RBAC = 'rbac.authorization.k8s.io';
 
-/** Cluster-wide rules (ClusterRole); `agentName` is the agent's name (chart value agent.name). */
-export const operatorClusterRules = (agentName: string): PolicyRule[] => [
+/**
+ * Cluster-wide rules (ClusterRole); `agentName` is the agent's name (chart value agent.name),
+ * `operatorName` the name of this very ClusterRole.
+ */
+export const operatorClusterRules = (agentName: string, operatorName: string): PolicyRule[] => [
   {
     apiGroups: ['sluice.dev'],
     resources: ['logpipelines', 'clusterlogpipelines', 'logoutputs', 'clusterlogoutputs'],
@@ -79,12 +83,7 @@ export const operatorClusterRules = (agentName: string): PolicyRule[] => [
     resourceNames: [agentName],
     verbs: ['get', 'patch', 'delete'],
   },
-  {
-    apiGroups: ['apiextensions.k8s.io'],
-    resources: ['customresourcedefinitions'],
-    resourceNames: ['logpipelines.sluice.dev'],
-    verbs: ['get'],
-  },
+  { apiGroups: [RBAC], resources: ['clusterroles'], resourceNames: [operatorName], verbs: ['get'] },
 ];
 
 /** Rules in the operator's (and the agents') namespace only (Role). */
@@ -115,7 +114,7 @@ export function renderOperatorRbac(
       apiVersion: `${rbac}/v1`,
       kind: 'ClusterRole',
       metadata: { name: serviceAccount, labels: l },
-      rules: operatorClusterRules(s.agentName),
+      rules: operatorClusterRules(s.agentName, serviceAccount),
     },
     {
       apiVersion: `${rbac}/v1`,

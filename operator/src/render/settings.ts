@@ -6,6 +6,11 @@ export interface RenderSettings {
   namespace: string;
   /** Base name of the owned objects (`sluice-agent`). */
   agentName: string;
+  /**
+   * Name of the operator's own ClusterRole (installed with it): the owner of every agent object,
+   * so uninstalling the operator garbage-collects its agents.
+   */
+  operatorName: string;
   agentImage: string;
   imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   imagePullSecrets: string[];
@@ -30,6 +35,7 @@ export function defaultSettings(overrides: Partial<RenderSettings> = {}): Render
   return {
     namespace: 'sluice-system',
     agentName: 'sluice-agent',
+    operatorName: 'sluice-operator',
     agentImage: 'ghcr.io/sluice-dev/sluice-agent:0.1.0',
     imagePullPolicy: 'IfNotPresent',
     imagePullSecrets: [],

@@ -150,6 +150,7 @@ export async function startOperator(
     settings,
     JSON.stringify({
       agentName: env.agentName,
+      operatorName: `${env.agentName}-operator`,
       agentImage: 'sluice-agent:e2e',
       priorityClassName: undefined,
     }),

@@ -104,11 +104,19 @@ describe('secret rotation is per Secret', () => {
     try {
       await a.send();
       await b.send();
-      // Team A rotates its key; team B's Secret does not change. Wait for the output's own signal
-      // that it saw the change (its wake), not for a listener of the test's: listeners of one
-      // change may run in any order, and a send before the output's runs still uses the old key.
+      // Team A rotates its key; team B's Secret does not change. The two files are written one
+      // after the other, so a refresh running meanwhile can read the new secret with the old id
+      // (and notify; the next refresh reads both and notifies again): wait until the store holds
+      // the rotated pair, and until the output itself has seen a change (its wake; a listener of
+      // the test's own could run before the output's).
       writeSecret('team-a', 's3', 'AKIATWO');
-      await until(() => a.wakes() > 0);
+      const idRef = { namespace: 'team-a', name: 's3', key: 'id' };
+      const secretRef = { ...idRef, key: 'secret' };
+      let pair = '';
+      await until(() => {
+        void Promise.all([store.get(idRef), store.get(secretRef)]).then((v) => (pair = v.join(' ')));
+        return pair === 'AKIATWO AKIATWO-secret' && a.wakes() > 0;
+      });
       await a.send();
       await b.send();
       expect(a.reconnects).toEqual(['secret']);
