@@ -140,7 +140,9 @@ describe('helm install into the test control plane', () => {
   });
 
   test('the operator ServiceAccount holds exactly the rules of operator-rbac.ts', () => {
-    expect(getJson('clusterrole', 'sluice-operator').rules).toEqual(operatorClusterRules('sluice-agent', 'sluice-operator'));
+    expect(getJson('clusterrole', 'sluice-operator').rules).toEqual(
+      operatorClusterRules('sluice-agent', 'sluice-operator'),
+    );
     expect(getJson('role', 'sluice-operator', '-n', NS).rules).toEqual(OPERATOR_NAMESPACE_RULES);
     const can = (verb: string, resource: string, ns?: string, subresource?: string) =>
       kubectl(

@@ -76,7 +76,9 @@ describe('operator settings and RBAC in the install bundle', () => {
   });
 
   test('the ClusterRole and Role are operator-rbac.ts, verbatim', () => {
-    expect(find('ClusterRole', 'sluice-operator').rules).toEqual(operatorClusterRules('sluice-agent', 'sluice-operator'));
+    expect(find('ClusterRole', 'sluice-operator').rules).toEqual(
+      operatorClusterRules('sluice-agent', 'sluice-operator'),
+    );
     expect(find('Role', 'sluice-operator').rules).toEqual(OPERATOR_NAMESPACE_RULES);
   });
 

@@ -235,8 +235,14 @@ export class Controller {
     try {
       const role = await this.o.client.get(objectPath(RT.ClusterRole, name));
       if (role?.metadata.uid)
-        this.anchor = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name, uid: role.metadata.uid };
-      else this.o.log('warn', 'the operator ClusterRole does not exist; agent objects get no owner', { name });
+        this.anchor = {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRole',
+          name,
+          uid: role.metadata.uid,
+        };
+      else
+        this.o.log('warn', 'the operator ClusterRole does not exist; agent objects get no owner', { name });
     } catch (e) {
       this.o.log('warn', 'cannot read the operator ClusterRole; agent objects get no owner', {
         name,
