@@ -52,7 +52,8 @@ describe('host files', () => {
     expect(sys).toMatchObject({
       stream: 'file',
       pipeline: 'p0',
-      host: { path: join(root, 'host/var/log/syslog') },
+      // The node's path, as the pipeline names it, not where the agent has it mounted.
+      host: { path: '/var/log/syslog' },
     });
     expect(sys.kubernetes).toBeUndefined();
     expect(Date.parse(String(sys.timestamp))).toBeGreaterThan(Date.now() - 60_000);

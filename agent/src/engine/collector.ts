@@ -28,6 +28,8 @@ export interface CollectorOptions {
   store: CheckpointStore;
   metadata: MetadataStore | undefined;
   nodeName: string | undefined;
+  /** Where the node's filesystem is mounted (agent.hostRoot): host-file records name node paths. */
+  hostRoot?: string;
   self: SelfIdentity;
   stats: AgentStats;
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
@@ -400,7 +402,7 @@ export class Collector implements TailerHost {
     const reader = this.hostPaths.has(path)
       ? new HostFileReader(
           this.pipeline,
-          new HostSource(path, this.opts.nodeName, this.pipeline.config.name),
+          new HostSource(nodePath(path, this.opts.hostRoot), this.opts.nodeName, this.pipeline.config.name),
           offset,
           this.maxRecordBytes,
         )
@@ -517,4 +519,9 @@ export class Collector implements TailerHost {
   cancelInFlight(): void {
     for (const tr of this.byTailer.values()) tr.reader.tracker.cancel();
   }
+}
+
+/** The path as the node knows it: `/host/var/log/syslog` read under hostRoot `/host` is `/var/log/syslog`. */
+export function nodePath(path: string, hostRoot = ''): string {
+  return hostRoot !== '' && path.startsWith(`${hostRoot}/`) ? path.slice(hostRoot.length) : path;
 }

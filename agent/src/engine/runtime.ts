@@ -313,6 +313,7 @@ export class Runtime {
       store: this.checkpoints!,
       metadata: this.metadata,
       nodeName: this.deps.nodeName,
+      hostRoot: this.settings.hostRoot,
       self: this.deps.self ?? {},
       stats: this.deps.stats,
       log: this.deps.log,
