@@ -1,7 +1,7 @@
 // Apply what changed and prune what is no longer rendered. An object is left alone when the live
 // copy carries the same applied-hash annotation and still contains every field we render (so
 // manual drift is repaired, and an unchanged world costs no writes at all).
-import type { KubeClient, KubeObject } from '../kube/client.ts';
+import { type KubeClient, KubeError, type KubeObject } from '../kube/client.ts';
 import { collectionPath, keyOf, objectPath, rtOf } from '../kube/resources.ts';
 import { APPLIED_ANNOTATION } from './desired.ts';
 
@@ -32,6 +32,8 @@ export const ownedKey = (kind: string, o: { metadata: { name: string; namespace?
 export interface ApplyResult {
   applied: string[];
   pruned: string[];
+  /** No longer rendered, but RBAC forbids deleting them (roles of a former agent name). */
+  forbidden: string[];
 }
 
 /**
@@ -46,7 +48,7 @@ export async function applyAndPrune(
   /** the apiserver's answer, to update caches before the watch event arrives */
   onApplied: (kind: string, obj: KubeObject, deleted: boolean) => void = () => {},
 ): Promise<ApplyResult> {
-  const res: ApplyResult = { applied: [], pruned: [] };
+  const res: ApplyResult = { applied: [], pruned: [], forbidden: [] };
   const wanted = new Set<string>();
   for (const o of want) {
     const kind = o.kind as string;
@@ -61,9 +63,20 @@ export async function applyAndPrune(
   for (const [key, o] of live) {
     if (wanted.has(key) || o.metadata.deletionTimestamp) continue;
     const kind = key.slice(0, key.indexOf(':'));
-    await client.delete(objectPath(rtOf(kind), o.metadata.name, o.metadata.namespace), {
-      propagationPolicy: 'Background',
-    });
+    try {
+      await client.delete(objectPath(rtOf(kind), o.metadata.name, o.metadata.namespace), {
+        propagationPolicy: 'Background',
+      });
+    } catch (e) {
+      // RBAC limits Role and ClusterRole deletes to the current agent name: after a rename the
+      // old name's roles cannot be deleted (they grant nothing to a running agent). Everything
+      // else of the old name, the DaemonSet first, is still pruned.
+      if (e instanceof KubeError && e.status === 403) {
+        res.forbidden.push(key);
+        continue;
+      }
+      throw e;
+    }
     onApplied(kind, o, true);
     res.pruned.push(key);
   }

@@ -16,7 +16,7 @@ import { keyOf, OWNED_KINDS, objectPath, RT, rtOf } from '../kube/resources.ts';
 import type { EventSink } from '../ops/events.ts';
 import { errorReason, type OperatorMetrics } from '../ops/metrics.ts';
 import { AGENT_CONFIG_KEY, agentConfigText } from '../render/configmap.ts';
-import { MANAGED_BY } from '../render/meta.ts';
+import { MANAGED_BY, ownedSelector } from '../render/meta.ts';
 import type { RenderSettings } from '../render/settings.ts';
 import { type AgentReports, aggregateReports, nextExpiry } from '../status/agents.ts';
 import { type Condition, deepEqual, outputStatus, pipelineStatus, statusDiff } from '../status/compute.ts';
@@ -94,6 +94,8 @@ export class Controller {
   private readonly lastStatusWrite = new Map<string, number>();
   private referencedSecrets = new Set<string>();
   private anchor: WorldSnapshot['anchor'];
+  /** Owned objects no longer rendered that RBAC forbids deleting (tried once, logged once). */
+  private readonly unprunable = new Set<string>();
   private lastSweep = 0;
   private started = false;
 
@@ -151,7 +153,7 @@ export class Controller {
       });
       this.crs.set(kind, inf);
     }
-    const selector = `app.kubernetes.io/managed-by=${MANAGED_BY},app.kubernetes.io/instance=${s.agentName}`;
+    const selector = ownedSelector(s);
     for (const kind of OWNED_KINDS) {
       const rt = rtOf(kind);
       const allNamespaces = kind === 'Role' || kind === 'RoleBinding';
@@ -358,7 +360,11 @@ export class Controller {
     while (this.history.size > HISTORY) this.history.delete(this.history.keys().next().value!);
 
     const live = new Map<string, KubeObject>();
-    for (const [kind, inf] of this.owned) for (const o of inf.list()) live.set(ownedKey(kind, o), o);
+    for (const [kind, inf] of this.owned)
+      for (const o of inf.list()) {
+        const key = ownedKey(kind, o);
+        if (!this.unprunable.has(key)) live.set(key, o);
+      }
     const res = await applyAndPrune(
       this.o.client,
       this.o.fieldManager,
@@ -377,6 +383,13 @@ export class Controller {
       this.o.metrics.configInfo.reset();
       this.o.metrics.configInfo.set({ hash: desired.hash }, 1);
       this.configInfoHash = desired.hash;
+    }
+    if (res.forbidden.length) {
+      for (const key of res.forbidden) this.unprunable.add(key);
+      this.o.log('warn', 'left objects of a former agent name that RBAC does not let the operator delete', {
+        objects: res.forbidden,
+        hint: 'delete them by hand; they grant nothing to the running agents',
+      });
     }
     if (res.applied.length || res.pruned.length)
       this.o.log('info', 'agent objects reconciled', {
