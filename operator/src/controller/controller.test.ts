@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { KubeObject } from '../kube/client.ts';
 import { defaultSettings } from '../render/settings.ts';
+import { agentPodProblems } from '../status/agent-pods.ts';
 import { pipelineStatus, statusDiff } from '../status/compute.ts';
 import { contains } from './apply.ts';
 import { holdable } from './controller.ts';
@@ -242,6 +243,62 @@ describe('status', () => {
     expect(s.conditions.find((c) => c.type === 'AgentsReady')!.reason).toBe('RolloutInProgress');
     expect(s.conditions.find((c) => c.type === 'Delivering')!.reason).toBe('OutputFailing');
     expect(s.conditions.find((c) => c.type === 'Ready')!.reason).toBe('RolloutInProgress');
+  });
+  test('agent pods that cannot start say why, instead of a rollout that never ends', () => {
+    const pods = [
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'sluice-agent-x1' },
+        spec: { nodeName: 'n1' },
+        status: {
+          containerStatuses: [
+            {
+              name: 'agent',
+              ready: false,
+              state: { waiting: { reason: 'ErrImagePull', message: 'failed to pull "ghcr.io/x/agent:9"' } },
+            },
+          ],
+        },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'sluice-agent-x2' },
+        status: {
+          conditions: [
+            {
+              type: 'PodScheduled',
+              status: 'False',
+              reason: 'Unschedulable',
+              message: '0/2 nodes are available',
+            },
+          ],
+        },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'sluice-agent-x3' },
+        spec: { nodeName: 'n3' },
+        status: {
+          containerStatuses: [
+            { name: 'agent', ready: false, state: { waiting: { reason: 'ContainerCreating' } } },
+          ],
+        },
+      },
+    ];
+    const problems = agentPodProblems(pods);
+    expect(problems).toEqual([
+      'sluice-agent-x1 on n1: ErrImagePull: failed to pull "ghcr.io/x/agent:9"',
+      'sluice-agent-x2: Unschedulable: 0/2 nodes are available',
+    ]);
+    const s = pipelineStatus({ ...base, agents: { desired: 3, ready: 0, problems }, configured: 0 }) as {
+      conditions: Array<{ type: string; reason: string; message: string }>;
+    };
+    const c = s.conditions.find((x) => x.type === 'AgentsReady')!;
+    expect(c.reason).toBe('AgentsNotReady');
+    expect(c.message).toBe(`0/3 agent pods are ready: ${problems.join('; ')}.`);
   });
   test('lastTransitionTime is kept while a status does not change; figures-only differences are told apart', () => {
     const a = pipelineStatus({ ...base, configured: 3 });

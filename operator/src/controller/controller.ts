@@ -18,8 +18,16 @@ import { errorReason, type OperatorMetrics } from '../ops/metrics.ts';
 import { AGENT_CONFIG_KEY, agentConfigText } from '../render/configmap.ts';
 import { MANAGED_BY, ownedSelector } from '../render/meta.ts';
 import type { RenderSettings } from '../render/settings.ts';
+import { agentPodProblems } from '../status/agent-pods.ts';
 import { type AgentReports, aggregateReports, nextExpiry } from '../status/agents.ts';
-import { type Condition, deepEqual, outputStatus, pipelineStatus, statusDiff } from '../status/compute.ts';
+import {
+  type AgentCounts,
+  type Condition,
+  deepEqual,
+  outputStatus,
+  pipelineStatus,
+  statusDiff,
+} from '../status/compute.ts';
 import { applyAndPrune, ownedKey } from './apply.ts';
 import {
   computeDesired,
@@ -76,6 +84,8 @@ export class Controller {
   private secrets!: Informer;
   private namespaces!: Informer;
   private leases!: Informer;
+  /** The agent pods, for why they are not ready (status/agent-pods.ts). */
+  private agentPods!: Informer;
   private desired: Desired | undefined;
   private configInfoHash = '';
   private readonly memo = new DesiredMemo();
@@ -136,7 +146,7 @@ export class Controller {
   private *allInformers(): Iterable<Informer> {
     yield* this.crs.values();
     yield* this.owned.values();
-    if (this.secrets) yield* [this.secrets, this.namespaces, this.leases];
+    if (this.secrets) yield* [this.secrets, this.namespaces, this.leases, this.agentPods];
   }
 
   /** Start the informers (every replica) and wait for their first list. */
@@ -218,6 +228,28 @@ export class Controller {
         this.requestSweep();
       },
       onError: onErr('leases'),
+    });
+    this.agentPods = new Informer(client, {
+      rt: RT.Pod,
+      namespace: s.namespace,
+      labelSelector: `app.kubernetes.io/component=agent,app.kubernetes.io/instance=${s.agentName}`,
+      // Only what agentPodProblems reads: pods change often (every probe result).
+      transform: (o) => ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: o.metadata.name,
+          namespace: o.metadata.namespace,
+          resourceVersion: o.metadata.resourceVersion,
+          ...(o.metadata.deletionTimestamp ? { deletionTimestamp: o.metadata.deletionTimestamp } : {}),
+        },
+        spec: { nodeName: (o.spec as { nodeName?: string } | undefined)?.nodeName },
+        status: o.status,
+      }),
+      onEvent: (ev) => {
+        if (ev !== 'resync') this.requestSweep();
+      },
+      onError: onErr('agent pods'),
     });
     for (const i of this.allInformers()) i.start();
     await Promise.all([...this.allInformers()].map((i) => i.synced));
@@ -446,10 +478,14 @@ export class Controller {
     return this.reports.value;
   }
 
-  private agentCounts(): { desired: number; ready: number } {
+  private agentCounts(): AgentCounts {
     const ds = this.owned.get('DaemonSet')!.get(this.o.settings.agentName, this.o.settings.namespace);
     const st = (ds?.status ?? {}) as { desiredNumberScheduled?: number; numberReady?: number };
-    return { desired: st.desiredNumberScheduled ?? 0, ready: st.numberReady ?? 0 };
+    const desired = st.desiredNumberScheduled ?? 0;
+    const ready = st.numberReady ?? 0;
+    return ready < desired
+      ? { desired, ready, problems: agentPodProblems(this.agentPods.list()) }
+      : { desired, ready };
   }
 
   private async reconcileStatus(k: string): Promise<void> {

@@ -19,6 +19,7 @@ export const RT = {
   LogOutput: t('LogOutput', 'sluice.dev/v1alpha1', 'logoutputs', true),
   ClusterLogOutput: t('ClusterLogOutput', 'sluice.dev/v1alpha1', 'clusterlogoutputs', false),
   Secret: t('Secret', 'v1', 'secrets', true),
+  Pod: t('Pod', 'v1', 'pods', true),
   Namespace: t('Namespace', 'v1', 'namespaces', false),
   Lease: t('Lease', 'coordination.k8s.io/v1', 'leases', true),
   ConfigMap: t('ConfigMap', 'v1', 'configmaps', true),

@@ -56,6 +56,8 @@ function summary(conds: C[], notAccepted: string): C {
 export interface AgentCounts {
   desired: number;
   ready: number;
+  /** Agent pods that cannot start or keep failing, in words (agent-pods.ts). */
+  problems?: string[];
 }
 
 const recentError = (f: OutputFigures | undefined, now: number) =>
@@ -123,6 +125,14 @@ export function pipelineStatus(i: PipelineStatusInput): Record<string, unknown> 
       status: 'False',
       reason: REASON.NoAgents,
       message: 'No agent pod is scheduled: check the DaemonSet, its node selector and tolerations.',
+    });
+  else if (ready < desired && i.agents.problems?.length)
+    // Before the rollout check: agents that cannot start will never load the config.
+    conds.push({
+      type: CONDITION.AgentsReady,
+      status: 'False',
+      reason: REASON.AgentsNotReady,
+      message: `${ready}/${desired} agent pods are ready: ${i.agents.problems.join('; ')}.`,
     });
   else if (i.configured < desired)
     conds.push({
