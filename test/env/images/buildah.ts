@@ -7,8 +7,8 @@
 // /var/lib: the namespace ends with the call, nothing shows outside. Builds use chroot isolation
 // and the host network (RUN npm install reaches the npm registry); nothing is ever pulled.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { exec } from '../exec.ts';
 import { ensureDebianPackages } from '../install/debian.ts';
 import { cacheDir } from '../paths.ts';
@@ -152,4 +152,40 @@ export function cleanTmp(): void {
   const l = layout();
   rmSync(l.tmp, { recursive: true, force: true });
   mkdirSync(l.tmp, { recursive: true });
+}
+
+/** Files buildah writes when its redirections fail (see the top of this file). */
+export const STRAY_BUILDER_PATHS = [
+  '/var/lib/containers/cache/blob-info-cache-v1.boltdb',
+  '/etc/containers/networks/netavark.lock',
+  '/etc/cni/net.d/cni.lock',
+  '/var/tmp/buildah-', // prefix of its temp dirs when TMPDIR is not honoured
+];
+
+/**
+ * What an image build left behind: build containers in our storage, temp files, and any of the
+ * paths buildah writes outside its root by default (another container tool on the machine may
+ * have written those: the message says so).
+ */
+export function imageLeftovers(): string[] {
+  const problems: string[] = [];
+  const l = layout();
+  if (existsSync(l.tmp) && readdirSync(l.tmp).length > 0) problems.push(`image build temp files in ${l.tmp}`);
+  if (existsSync(join(l.root, 'vfs-containers', 'containers.json'))) {
+    const ctrs = JSON.parse(
+      readFileSync(join(l.root, 'vfs-containers', 'containers.json'), 'utf8'),
+    ) as unknown[];
+    if (ctrs.length > 0) problems.push(`${ctrs.length} buildah build container(s) in ${l.root}`);
+  }
+  for (const p of STRAY_BUILDER_PATHS) {
+    const dir = dirname(p);
+    const found = p.endsWith('-')
+      ? existsSync(dir) && readdirSync(dir).some((f) => f.startsWith(basename(p)))
+      : existsSync(p);
+    if (found)
+      problems.push(
+        `${p}${p.endsWith('-') ? '*' : ''} exists (buildah outside its root, or another container tool)`,
+      );
+  }
+  return problems;
 }
