@@ -1,7 +1,8 @@
 // buildah, run so that everything it writes stays under the image cache (cacheDir()/images):
 // its storage (vfs: works on any filesystem, no overlay mounts), run state, temp files, network
 // config dir (containers.conf; else /etc/containers/networks and /etc/cni/net.d get lock files),
-// registries.conf (no search registries: nothing resolves to a registry) and signature policy. Its
+// registries.conf (no search registries: nothing resolves to a registry). (The signature policy is
+// the system's /etc/containers/policy.json, which the buildah package installs.) Its
 // blob-info cache has no setting for root (containers/image hard-codes /var/lib/containers/cache),
 // so every buildah call runs in a private mount namespace with a directory of ours bound over
 // /var/lib: the namespace ends with the call, nothing shows outside. Builds use chroot isolation
@@ -37,7 +38,6 @@ interface Layout {
   varLib: string;
   conf: string;
   registries: string;
-  policy: string;
   net: string;
 }
 
@@ -50,7 +50,6 @@ function layout(): Layout {
     varLib: join(d, 'var-lib'),
     conf: join(d, 'conf', 'containers.conf'),
     registries: join(d, 'conf', 'registries.conf'),
-    policy: join(d, 'conf', 'policy.json'),
     net: join(d, 'conf', 'networks'),
   };
 }
@@ -75,7 +74,6 @@ export async function prepareBuilder(say: Say): Promise<void> {
     ].join('\n'),
   );
   writeFileSync(l.registries, 'unqualified-search-registries = []\nshort-name-mode = "disabled"\n');
-  writeFileSync(l.policy, `${JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }] })}\n`);
   prepared = true;
 }
 
