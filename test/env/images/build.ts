@@ -110,13 +110,19 @@ function inputKey(dockerfile: string, baseIds: string[], buildArgs: string[]): s
 
 /**
  * RUN steps reach the npm registry through this machine's network, so they trust what the machine
- * trusts (an intercepting egress proxy's CA, say): the host's CA bundle is bind-mounted for the
- * build only, as npm's `cafile` in its global npmrc. Nothing of it lands in the runtime images
- * (their stage has no RUN); build stages are not shipped.
+ * trusts (an intercepting egress proxy's CA, say): the system CA bundle plus NODE_EXTRA_CA_CERTS and
+ * SSL_CERT_FILE if set, bind-mounted for the build only as npm's `cafile` in its global npmrc.
+ * Nothing of it lands in the runtime images (their stage has no RUN); build stages are not shipped.
  */
 function hostTrustMounts(): string[] {
-  const bundle = process.env.NODE_EXTRA_CA_CERTS || '/etc/ssl/certs/ca-certificates.crt';
-  if (!existsSync(bundle)) return [];
+  const files = [
+    '/etc/ssl/certs/ca-certificates.crt',
+    process.env.NODE_EXTRA_CA_CERTS,
+    process.env.SSL_CERT_FILE,
+  ].filter((f, i, all): f is string => !!f && all.indexOf(f) === i && existsSync(f));
+  if (files.length === 0) return [];
+  const bundle = join(imagesDir(), 'conf', 'build-ca.pem');
+  writeFileSync(bundle, files.map((f) => readFileSync(f, 'utf8').trimEnd()).join('\n') + '\n');
   const npmrc = join(imagesDir(), 'conf', 'build-npmrc');
   writeFileSync(npmrc, 'cafile=/usr/local/etc/sluice-build-ca.pem\n');
   return [

@@ -3,7 +3,7 @@
 // config dir (containers.conf; else /etc/containers/networks and /etc/cni/net.d get lock files),
 // registries.conf (no search registries: nothing resolves to a registry). (The signature policy is
 // the system's /etc/containers/policy.json, which the buildah package installs.) Its
-// blob-info cache has no setting for root (containers/image hard-codes /var/lib/containers/cache),
+// blob-info cache (containers/image: /var/lib/containers/cache for root) has no flag in buildah 1.28,
 // so every buildah call runs in a private mount namespace with a directory of ours bound over
 // /var/lib: the namespace ends with the call, nothing shows outside. Builds use chroot isolation
 // and the host network (RUN npm install reaches the npm registry); nothing is ever pulled.
