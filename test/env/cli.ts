@@ -7,8 +7,11 @@
 //   check-clean            exit 1 if the last run left a process, a port or a directory behind
 //   kubeconfig <ns> <sa>   write a kubeconfig for a ServiceAccount and print its path
 //   checkers               install (cached) promtool, the Argo CD Lua runner, hadolint; print paths
+//   images                 build (cached) the agent and operator images from the Dockerfiles with
+//                          buildah; print {agent, operator: {ref, archive, id, key}} as JSON
 // Components: kube, kafka, opensearch, s3 (default: SLUICE_TESTENV_COMPONENTS, else all).
 import { down, reap } from './down.ts';
+import { buildImages } from './images/build.ts';
 import { kubeEnv, loadEnv, serviceAccountCredentials } from './index.ts';
 import { installCheckers } from './install/checkers.ts';
 import { leftovers } from './leftovers.ts';
@@ -131,9 +134,13 @@ async function main(argv: string[]): Promise<number> {
     case 'checkers':
       process.stdout.write(`${JSON.stringify(await installCheckers(say), null, 2)}\n`);
       return 0;
+    case 'images':
+      process.stdout.write(`${JSON.stringify(await buildImages(say), null, 2)}\n`);
+      say(`images ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      return 0;
     default:
       process.stderr.write(
-        'usage: test:env up [components...] | down | status [components...] | env [--json] | install [components...] | check-clean | kubeconfig <ns> <sa> | checkers\n' +
+        'usage: test:env up [components...] | down | status [components...] | env [--json] | install [components...] | check-clean | kubeconfig <ns> <sa> | checkers | images\n' +
           `components: ${COMPONENTS.join(', ')}\n`,
       );
       return 2;

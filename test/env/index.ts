@@ -4,6 +4,15 @@ import { statePath } from './paths.ts';
 import { readState } from './state.ts';
 import type { Component, KafkaInfo, KubeInfo, OpenSearchInfo, S3Info, TestEnv, Tools } from './types.ts';
 
+export {
+  appVersion,
+  type BuiltImage,
+  type BuiltImages,
+  buildImages,
+  IMAGE_NAMES,
+  type ImageName,
+  imageRefs,
+} from './images/build.ts';
 export { type StoppedProcess, stopComponentProcess } from './restart.ts';
 export type {
   ServiceAccountCredentials,

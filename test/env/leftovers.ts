@@ -1,9 +1,11 @@
 // The check that `down` left nothing behind: no process of the last run (nor any whose command
 // line names the run directory, which every server's does), no listening port the last run used,
 // no run directory. (Processes of the OpenSearch user are not counted as such: another checkout's
-// environment may be running.)
+// environment may be running.) And nothing of an image build (images/buildah.ts): no build
+// container, no temp file, none of the files buildah writes outside its root by default.
 import { existsSync, readFileSync } from 'node:fs';
 import { lastRunPath, strays } from './down.ts';
+import { imageLeftovers } from './images/buildah.ts';
 import { runDir } from './paths.ts';
 import { listeningPorts } from './ports.ts';
 import { members, type ProcRecord } from './proc.ts';
@@ -22,5 +24,6 @@ export function leftovers(): string[] {
   const stray = strays();
   if (stray.length > 0) problems.push(`processes naming ${runDir()}: ${stray.join(', ')}`);
   if (existsSync(runDir())) problems.push(`run directory ${runDir()} still exists`);
+  problems.push(...imageLeftovers());
   return problems;
 }
