@@ -3,22 +3,13 @@
 // as the chart references it, carries the Dockerfile's config, holds the compiled CLI and its
 // production dependencies on a distroless-like root (no shell, no package manager), and really
 // runs: the root filesystem assembled from the archive's layers runs the CLI under chroot as the
-// image's user. Where containerd is installed, a throwaway containerd (its own root, state and
-// socket in a temp dir) imports both archives under the chart's references. Needs root (buildah, chroot); the first run on a machine builds the base images.
-import { spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+// image's user. Importing them into a node's containerd and running them as pods is the end-to-end
+// test's (test/installed). Needs root (buildah, chroot); the first run on a machine builds the
+// base images.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { type ArchiveContents, openArchive, unpackRootfs } from '../env/images/archive.ts';
 import { appVersion, type BuiltImages, buildImages, imageRefs } from '../env/images/build.ts';
@@ -160,63 +151,4 @@ describe.each(['agent', 'operator'] as const)('%s image', (name) => {
     expect(r.code).toBe(0);
     expect(r.out.length).toBeGreaterThan(20);
   });
-});
-
-const hasContainerd = ['containerd', 'ctr'].every(
-  (b) => spawnSync('sh', ['-c', `command -v ${b}`]).status === 0,
-);
-
-(hasContainerd ? describe : describe.skip)('containerd', () => {
-  const dir = join(work, 'containerd');
-  const sock = join(dir, 'containerd.sock');
-  let child: ReturnType<typeof spawn> | undefined;
-  const ctr = (...args: string[]) => {
-    const r = spawnSync('ctr', ['-a', sock, '-n', 'k8s.io', ...args], { encoding: 'utf8', timeout: 300_000 });
-    return { code: r.status, out: `${r.stdout}${r.stderr}` };
-  };
-
-  beforeAll(async () => {
-    mkdirSync(dir, { recursive: true });
-    const config = [
-      'version = 2',
-      `root = "${dir}/root"`,
-      `state = "${dir}/state"`,
-      'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
-      `[grpc]\n  address = "${sock}"`,
-      `[ttrpc]\n  address = "${dir}/ttrpc.sock"`,
-      '[debug]\n  address = ""',
-      '[metrics]\n  address = ""',
-      `[plugins."io.containerd.internal.v1.opt"]\n  path = "${dir}/opt"`,
-    ].join('\n');
-    writeFileSync(join(dir, 'config.toml'), `${config}\n`);
-    const out = openSync(join(dir, 'containerd.log'), 'a');
-    child = spawn('containerd', ['--config', join(dir, 'config.toml')], { stdio: ['ignore', out, out] });
-    const deadline = Date.now() + 60_000;
-    while (ctr('version').code !== 0) {
-      if (Date.now() > deadline || child.exitCode !== null)
-        throw new Error(`containerd did not start: ${readFileSync(join(dir, 'containerd.log'), 'utf8')}`);
-      await sleep(200);
-    }
-  }, 120_000);
-
-  afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
-  }, 60_000);
-
-  test('ctr import names both images as the chart references them, unpacked', () => {
-    for (const name of ['agent', 'operator'] as const) {
-      const r = ctr('images', 'import', images[name].archive);
-      expect(r.code).toBe(0);
-      expect(r.out).toContain(`unpacking ${images[name].ref} `);
-    }
-    const check = ctr('images', 'check').out.split('\n');
-    for (const name of ['agent', 'operator'] as const) {
-      const line = check.find((l) => l.startsWith(`${images[name].ref} `));
-      expect(line).toMatch(/complete \(\d+\/\d+\).* true\s*$/);
-    }
-  }, 300_000);
 });

@@ -16,7 +16,7 @@ import { keyOf, OWNED_KINDS, objectPath, RT, rtOf } from '../kube/resources.ts';
 import type { EventSink } from '../ops/events.ts';
 import { errorReason, type OperatorMetrics } from '../ops/metrics.ts';
 import { AGENT_CONFIG_KEY, agentConfigText } from '../render/configmap.ts';
-import { MANAGED_BY, ownedSelector } from '../render/meta.ts';
+import { ownedSelector } from '../render/meta.ts';
 import type { RenderSettings } from '../render/settings.ts';
 import { agentPodProblems } from '../status/agent-pods.ts';
 import { type AgentReports, aggregateReports, nextExpiry } from '../status/agents.ts';
