@@ -7,7 +7,8 @@
 //   check-clean            exit 1 if the last run left a process, a port or a directory behind
 //   kubeconfig <ns> <sa>   write a kubeconfig for a ServiceAccount and print its path
 //   checkers               install (cached) promtool, the Argo CD Lua runner, hadolint; print paths
-// Components: kube, kafka, opensearch, s3 (default: SLUICE_TESTENV_COMPONENTS, else all).
+// Components: kube, kafka, opensearch, s3, node (default: SLUICE_TESTENV_COMPONENTS, else all; `node`
+// needs root and `kube`).
 import { down, reap } from './down.ts';
 import { kubeEnv, loadEnv, serviceAccountCredentials } from './index.ts';
 import { installCheckers } from './install/checkers.ts';
@@ -118,7 +119,9 @@ async function main(argv: string[]): Promise<number> {
       const problems = leftovers();
       for (const p of problems) process.stderr.write(`leftover: ${p}\n`);
       if (problems.length === 0)
-        say('no leftovers: no process, port or run directory of the environment remains');
+        say(
+          'no leftovers: no process, port, run directory, mount, cgroup, bridge or nat rule of the environment remains',
+        );
       return problems.length === 0 ? 0 : 1;
     }
     case 'kubeconfig': {
