@@ -79,6 +79,14 @@ function printEnv(json: boolean): void {
     lines.push(`export KAFKA_SSL_BROKERS=${env.kafka.mtls.brokers.join(',')}`);
   }
   if (env.opensearch) lines.push(`export OPENSEARCH_URL=${env.opensearch.url}`);
+  if (env.node) {
+    // `ctr` reads these: `ctr images ls` then lists the node's images
+    lines.push(
+      `export CONTAINERD_ADDRESS=${env.node.containerdSocket}`,
+      'export CONTAINERD_NAMESPACE=k8s.io',
+    );
+    lines.push(`export SLUICE_NODE=${env.node.name}`, `export SLUICE_NODE_VAR_LOG=${env.node.varLogDir}`);
+  }
   if (env.s3) {
     lines.push(`export AWS_ENDPOINT_URL_S3=${env.s3.endpoint}`, `export AWS_REGION=${env.s3.region}`);
     lines.push(

@@ -67,7 +67,9 @@ function drain(kube: KubeInfo, tools: Tools, node: NodeInfo, say: Say): void {
     '-A',
     '--wait=false',
   ]);
-  kubectl(['delete', 'pods', ...onNode, '--wait=false']);
+  // a short grace period: a container that ignores SIGTERM (a shell's `sleep`) would hold `down`
+  // for its pod's terminationGracePeriodSeconds (30 s by default)
+  kubectl(['delete', 'pods', ...onNode, '--grace-period=1', '--wait=false']);
   const deadline = Date.now() + 120_000;
   for (;;) {
     const left = pods();
