@@ -135,6 +135,8 @@ export async function startKube(ctx: Ctx, bins: KubeBins): Promise<{ kube: KubeI
       `--cluster-signing-cert-file=${pki.caCert}`,
       `--cluster-signing-key-file=${pki.caKey}`,
       '--controllers=*',
+      // its default (/usr/libexec/kubernetes/...) would be created on the machine
+      `--flex-volume-plugin-dir=${join(dir, 'cm-volume-plugins')}`,
     ],
     { ports: [cmPort!] },
   );

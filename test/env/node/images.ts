@@ -65,7 +65,8 @@ export async function pauseImage(say: Say): Promise<ImageArchive> {
 function debVersion(pkg: string): string {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's format syntax, not JS
   const r = spawnSync('dpkg-query', ['-W', '-f=${Version}', pkg], { encoding: 'utf8' });
-  return r.stdout.trim().replace(/[^A-Za-z0-9.+-]/g, '_');
+  // an image tag allows [A-Za-z0-9_.-] only (Debian versions have '+' and ':')
+  return r.stdout.trim().replace(/[^A-Za-z0-9_.-]/g, '-');
 }
 
 /** Debian's static busybox as an image (sh, wget, nc, cat, sleep, ...), for tests of the node. */
