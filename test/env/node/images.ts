@@ -5,7 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ensureDebianPackages } from '../install/debian.ts';
 import type { Say } from '../install/index.ts';
 import { installOnce } from '../install/once.ts';
@@ -69,10 +69,28 @@ function debVersion(pkg: string): string {
   return r.stdout.trim().replace(/[^A-Za-z0-9_.-]/g, '-');
 }
 
-/** Debian's static busybox as an image (sh, wget, nc, cat, sleep, ...), for tests of the node. */
+/** A dynamically linked program with the libraries `ldd` lists, at the same paths under `root`. */
+function copyWithLibraries(program: string, root: string): void {
+  const libs = execFileSync('ldd', [program], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => /(\/\S+) \(0x/.exec(l)?.[1])
+    .filter((l): l is string => l !== undefined);
+  for (const f of [program, ...libs]) {
+    mkdirSync(join(root, dirname(f)), { recursive: true });
+    copyFileSync(f, join(root, f));
+    chmodSync(join(root, f), 0o755);
+  }
+}
+
+/**
+ * Debian's static busybox as an image (sh, wget, nc, cat, sleep, ...), for tests of the node, with
+ * Debian's `openssl` beside it: busybox's own TLS client offers too few signature algorithms for
+ * the test servers (handshake_failure), while its wget uses `openssl s_client` when there is one,
+ * and `openssl s_client -verify_return_error` checks a server certificate from inside a pod.
+ */
 export async function busyboxImage(say: Say): Promise<ImageArchive> {
-  await ensureDebianPackages(['busybox-static'], say);
-  const version = debVersion('busybox-static');
+  await ensureDebianPackages(['busybox-static', 'openssl'], say);
+  const version = `${debVersion('busybox-static')}-openssl-${debVersion('openssl')}`;
   const ref = `localhost/sluice-testenv/busybox:${version}`;
   const dir = await installOnce(
     'node-busybox-image',
@@ -92,11 +110,14 @@ export async function busyboxImage(say: Say): Promise<ImageArchive> {
         'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n',
       );
       writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\nnobody:x:65534:\n');
+      copyWithLibraries('/usr/bin/openssl', root);
+      mkdirSync(join(root, 'usr', 'lib', 'ssl'), { recursive: true });
+      copyFileSync('/usr/lib/ssl/openssl.cnf', join(root, 'usr', 'lib', 'ssl', 'openssl.cnf'));
       writeOciArchive(join(out, 'busybox.oci.tar'), {
         ref,
         rootfs: root,
         cmd: ['/bin/sh'],
-        env: ['PATH=/bin'],
+        env: ['PATH=/bin:/usr/bin'],
       });
     },
     say,
