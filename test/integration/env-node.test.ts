@@ -79,6 +79,15 @@ describe('test env: real node', () => {
     expect(kube.nodes).not.toContain(node.name);
   });
 
+  test('the `kubernetes` Service is 10.96.0.1:443 and its endpoint the apiserver port (what pods are sent to)', async () => {
+    const svc = await core.readNamespacedService({ name: 'kubernetes', namespace: 'default' });
+    expect(svc.spec?.clusterIP).toBe('10.96.0.1');
+    expect(svc.spec?.ports?.[0]?.port).toBe(443);
+    const ep = await core.readNamespacedEndpoints({ name: 'kubernetes', namespace: 'default' });
+    expect(ep.subsets?.[0]?.addresses?.map((a) => a.ip)).toEqual([node.ip]);
+    expect(ep.subsets?.[0]?.ports?.[0]?.port).toBe(Number(new URL(kube.server).port));
+  });
+
   test("a pod's stdout lands in CRI format under the node's /var/log/pods and comes back through the API", async () => {
     const t0 = Date.now();
     await core.createNamespacedPod({

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Installed, install } from '../install/index.ts';
+import { primaryIPv4 } from '../node/host.ts';
 import { issueClientCert } from '../pki.ts';
 import { freePorts } from '../ports.ts';
 import { startProcess } from '../proc.ts';
@@ -29,6 +30,14 @@ type KubeBins = Pick<
   | 'kwokStages'
   | 'helm'
 >;
+
+function advertiseAddress(): string {
+  try {
+    return primaryIPv4();
+  } catch {
+    return '127.0.0.1'; // no network: no Endpoints for `kubernetes`, as before
+  }
+}
 
 export async function installKube(ctx: Ctx): Promise<KubeBins> {
   const parts = await Promise.all([
@@ -87,7 +96,10 @@ export async function startKube(ctx: Ctx, bins: KubeBins): Promise<{ kube: KubeI
     [
       `--etcd-servers=${etcdUrl}`,
       '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
+      // The `kubernetes` Service's Endpoints must not be loopback (the apiserver refuses to publish
+      // them, and logs that every 10 s): they name this machine's IP while the apiserver listens on
+      // loopback only; pods of the real node reach it through the Service IP (node/network.ts).
+      `--advertise-address=${advertiseAddress()}`,
       `--secure-port=${apiPort}`,
       `--cert-dir=${join(dir, 'apiserver-certs')}`,
       `--tls-cert-file=${pki.cert}`,
