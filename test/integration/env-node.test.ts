@@ -4,11 +4,31 @@
 // hostPath of /var/lib/sluice is the node's data directory; a pod reaches the apiserver at
 // 10.96.0.1:443 with its ServiceAccount token and the other test servers at 10.96.0.2:<port>, and
 // verifies their certificates (for those IPs) against the CA in its ServiceAccount volume.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { adminKubeConfig, kafkaEnv, kubeEnv, nodeEnv, openSearchEnv, s3Env, VERSIONS } from '../env/index.ts';
+import {
+  adminKubeConfig,
+  importImage,
+  kafkaEnv,
+  kubeEnv,
+  nodeEnv,
+  openSearchEnv,
+  s3Env,
+  VERSIONS,
+  writeOciArchive,
+} from '../env/index.ts';
 import { waitUntil } from '../env/wait.ts';
 
 const kube = kubeEnv();
@@ -115,6 +135,41 @@ describe('test env: real node', () => {
     expect(links.some((f) => f.startsWith(`logger_${ns}_main-`) && f.endsWith('.log'))).toBe(true);
     const logs = await core.readNamespacedPodLog({ name: 'logger', namespace: ns, container: 'main' });
     expect(logs).toBe('line 1\nline 2\nline 3\n');
+  }, 180_000);
+
+  test('importImage loads an OCI archive written by writeOciArchive, and a pod runs it with imagePullPolicy Never', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-node-image-'));
+    try {
+      const root = join(dir, 'rootfs');
+      mkdirSync(join(root, 'bin'), { recursive: true });
+      copyFileSync('/bin/busybox', join(root, 'bin', 'busybox'));
+      chmodSync(join(root, 'bin', 'busybox'), 0o755);
+      const ref = `localhost/sluice-test/echo:${Date.now()}`;
+      writeOciArchive(join(dir, 'echo.tar'), {
+        ref,
+        rootfs: root,
+        entrypoint: ['/bin/busybox', 'echo'],
+        cmd: ['imported'],
+      });
+      await importImage(join(dir, 'echo.tar'));
+      await core.createNamespacedPod({
+        namespace: ns,
+        body: {
+          metadata: { name: 'imported', namespace: ns },
+          spec: {
+            nodeName: node.name,
+            restartPolicy: 'Never',
+            containers: [{ name: 'main', image: ref, imagePullPolicy: 'Never' }],
+          },
+        },
+      });
+      await phase('imported', ['Succeeded']);
+      expect(await core.readNamespacedPodLog({ name: 'imported', namespace: ns, container: 'main' })).toBe(
+        'imported\n',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 180_000);
 
   test("a hostPath /var/lib/sluice is the node's data directory", async () => {
