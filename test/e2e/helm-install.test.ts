@@ -73,6 +73,13 @@ beforeAll(() => {
     join(root, 'charts/sluice'),
     '--namespace',
     NS,
+    // kwok's nodes only: this suite stands in for the pods with processes (no image can be run),
+    // while the real node of test/env would try to run the operator and agent images, which are
+    // not imported there (yet): its pods would never turn Ready.
+    '--set',
+    'operator.nodeSelector.type=kwok',
+    '--set',
+    'agent.nodeSelector.type=kwok',
     '--wait',
     '--timeout',
     '5m',

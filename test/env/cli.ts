@@ -9,7 +9,8 @@
 //   checkers               install (cached) promtool, the Argo CD Lua runner, hadolint; print paths
 //   images                 build (cached) the agent and operator images from the Dockerfiles with
 //                          buildah; print {agent, operator: {ref, archive, id, key}} as JSON
-// Components: kube, kafka, opensearch, s3 (default: SLUICE_TESTENV_COMPONENTS, else all).
+// Components: kube, kafka, opensearch, s3, node (default: SLUICE_TESTENV_COMPONENTS, else all; `node`
+// needs root and `kube`).
 import { down, reap } from './down.ts';
 import { buildImages } from './images/build.ts';
 import { kubeEnv, loadEnv, serviceAccountCredentials } from './index.ts';
@@ -81,6 +82,14 @@ function printEnv(json: boolean): void {
     lines.push(`export KAFKA_SSL_BROKERS=${env.kafka.mtls.brokers.join(',')}`);
   }
   if (env.opensearch) lines.push(`export OPENSEARCH_URL=${env.opensearch.url}`);
+  if (env.node) {
+    // `ctr` reads these: `ctr images ls` then lists the node's images
+    lines.push(
+      `export CONTAINERD_ADDRESS=${env.node.containerdSocket}`,
+      'export CONTAINERD_NAMESPACE=k8s.io',
+    );
+    lines.push(`export SLUICE_NODE=${env.node.name}`, `export SLUICE_NODE_VAR_LOG=${env.node.varLogDir}`);
+  }
   if (env.s3) {
     lines.push(`export AWS_ENDPOINT_URL_S3=${env.s3.endpoint}`, `export AWS_REGION=${env.s3.region}`);
     lines.push(
@@ -121,7 +130,9 @@ async function main(argv: string[]): Promise<number> {
       const problems = leftovers();
       for (const p of problems) process.stderr.write(`leftover: ${p}\n`);
       if (problems.length === 0)
-        say('no leftovers: no process, port or run directory of the environment remains');
+        say(
+          'no leftovers: no process, port, run directory, mount, cgroup, bridge or nat rule of the environment remains',
+        );
       return problems.length === 0 ? 0 : 1;
     }
     case 'kubeconfig': {

@@ -1,9 +1,12 @@
 // `down`: stop every process of the environment (process groups, SIGTERM then SIGKILL), including
 // strays no state file knows of (any process whose command line names the run directory), delete
-// the run directory, and leave a note of what ran for the leftover check (leftovers.ts).
+// the run directory, and leave a note of what ran for the leftover check (leftovers.ts). The real
+// node goes first and in its own order (node/teardown.ts): its pods, mounts, cgroups, bridge and
+// iptables rules are not processes of ours.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Say } from './install/index.ts';
 import { withLock } from './lock.ts';
+import { cleanNodeHost, stopNode } from './node/teardown.ts';
 import { runDir, statePath } from './paths.ts';
 import { type ProcRecord, stopProcesses } from './proc.ts';
 import { readState, removeState } from './state.ts';
@@ -45,6 +48,10 @@ export function strays(dir = runDir()): number[] {
 export function reap(say: Say = () => {}): ProcRecord[] {
   const state = readState();
   const procs = state?.processes ?? [];
+  if (state?.node) {
+    say('stopping the node');
+    stopNode({ host: state.node, ...state.env, processes: procs }, say);
+  }
   if (procs.length > 0) {
     say(`stopping ${procs.map((p) => p.name).join(', ')}`);
     stopProcesses(procs);
@@ -55,7 +62,12 @@ export function reap(say: Say = () => {}): ProcRecord[] {
       process.kill(pid, 'SIGKILL');
     } catch {}
   }
-  if (state) writeFileSync(lastRunPath(), JSON.stringify({ processes: procs, runDir: runDir() }, null, 2));
+  if (state?.node) for (const left of cleanNodeHost(state.node, runDir())) say(`could not remove ${left}`);
+  if (state)
+    writeFileSync(
+      lastRunPath(),
+      JSON.stringify({ processes: procs, runDir: runDir(), node: state.node }, null, 2),
+    );
   removeState();
   rmSync(runDir(), { recursive: true, force: true });
   return procs;

@@ -1,8 +1,18 @@
 // What tests import: the connection details of the running test environment (written by `up`,
 // from `npm run test:env up` or the jest global setup), and helpers built on them.
+import { importArchive } from './node/containerd.ts';
 import { statePath } from './paths.ts';
 import { readState } from './state.ts';
-import type { Component, KafkaInfo, KubeInfo, OpenSearchInfo, S3Info, TestEnv, Tools } from './types.ts';
+import type {
+  Component,
+  KafkaInfo,
+  KubeInfo,
+  NodeInfo,
+  OpenSearchInfo,
+  S3Info,
+  TestEnv,
+  Tools,
+} from './types.ts';
 
 export {
   appVersion,
@@ -13,13 +23,24 @@ export {
   type ImageName,
   imageRefs,
 } from './images/build.ts';
+export { busyboxImage, type ImageArchive, pauseImage } from './node/images.ts';
+export { type ImageSpec, writeOciArchive } from './node/oci.ts';
 export { type StoppedProcess, stopComponentProcess } from './restart.ts';
 export type {
   ServiceAccountCredentials,
   ServiceAccountRef,
 } from './serviceaccount.ts';
 export { adminKubeConfig, kubeConfigFor, serviceAccountCredentials } from './serviceaccount.ts';
-export type { Component, KafkaInfo, KubeInfo, OpenSearchInfo, S3Info, TestEnv, Tools } from './types.ts';
+export type {
+  Component,
+  KafkaInfo,
+  KubeInfo,
+  NodeInfo,
+  OpenSearchInfo,
+  S3Info,
+  TestEnv,
+  Tools,
+} from './types.ts';
 export { COMPONENTS } from './types.ts';
 export { VERSIONS } from './versions.ts';
 
@@ -49,3 +70,14 @@ export const kafkaEnv = (env: TestEnv = loadEnv()): KafkaInfo => need(env.kafka,
 export const openSearchEnv = (env: TestEnv = loadEnv()): OpenSearchInfo => need(env.opensearch, 'opensearch');
 export const s3Env = (env: TestEnv = loadEnv()): S3Info => need(env.s3, 's3');
 export const toolsEnv = (env: TestEnv = loadEnv()): Tools => need(env.tools, 'kube');
+export const nodeEnv = (env: TestEnv = loadEnv()): NodeInfo => need(env.node, 'node');
+
+/**
+ * Imports an image archive (OCI image layout tar, e.g. from writeOciArchive, or `docker save`
+ * output) into the real node's containerd (namespace k8s.io), named as the archive says
+ * (`io.containerd.image.name` annotation, or the docker RepoTags). Pods then use that reference
+ * with imagePullPolicy IfNotPresent or Never: the node reaches no registry.
+ */
+export async function importImage(archivePath: string, env: TestEnv = loadEnv()): Promise<void> {
+  await importArchive(nodeEnv(env).containerdSocket, archivePath);
+}

@@ -1,6 +1,8 @@
 // One throwaway CA per environment, made with openssl, and one serving certificate for every TLS
 // endpoint on loopback (kube-apiserver, Kafka's SASL_SSL and SSL listeners, the OpenSearch auth
 // proxy), and one client certificate for the endpoints that require mutual TLS (Kafka's SSL listener).
+// More client certificates (the real node's kubelet, the apiserver's client of kubelets) are issued
+// on demand with `issueClientCert`.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +32,57 @@ const sans = [
   'DNS:kubernetes.default.svc',
   'DNS:kubernetes.default.svc.cluster.local',
   'IP:10.96.0.1',
+  // the address pods of the real node (components/node.ts) reach every other test server through
+  'IP:10.96.0.2',
 ];
+
+/**
+ * A client certificate signed by the environment's CA for `subject` (e.g. `/O=system:nodes/CN=system:node:x`:
+ * the apiserver takes CN as the user and each O as a group). Returns the PEM files' paths.
+ */
+export function issueClientCert(pki: Pki, name: string, subject: string): { cert: string; key: string } {
+  const p = (f: string) => join(pki.dir, f);
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  ssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    p(`${name}.key`),
+    '-out',
+    p(`${name}.csr`),
+    '-subj',
+    subject,
+  );
+  writeFileSync(
+    p(`${name}.ext`),
+    [
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage=clientAuth',
+      '',
+    ].join('\n'),
+  );
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    p(`${name}.csr`),
+    '-CA',
+    pki.caCert,
+    '-CAkey',
+    pki.caKey,
+    '-CAcreateserial',
+    '-out',
+    p(`${name}.crt`),
+    '-days',
+    '825',
+    '-extfile',
+    p(`${name}.ext`),
+  );
+  return { cert: p(`${name}.crt`), key: p(`${name}.key`) };
+}
 
 export function makePki(dir: string): Pki {
   mkdirSync(dir, { recursive: true });

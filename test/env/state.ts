@@ -2,6 +2,7 @@
 // `up`, so a run killed halfway still leaves enough behind for `down` to reap it.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { NodeHost } from './node/host.ts';
 import { statePath } from './paths.ts';
 import type { ProcRecord } from './proc.ts';
 import type { TestEnv } from './types.ts';
@@ -11,6 +12,8 @@ export interface State {
   createdAt: string;
   env: TestEnv;
   processes: ProcRecord[];
+  /** what the real node changed on the machine, recorded before it is made (node/teardown.ts) */
+  node?: NodeHost;
 }
 
 export function readState(path = statePath()): State | undefined {

@@ -1,6 +1,7 @@
 // The connection details tests get (see index.ts: loadEnv). Plain data, JSON in the state file.
 
-export const COMPONENTS = ['kube', 'kafka', 'opensearch', 's3'] as const;
+// `node` (a real kubelet + containerd, components/node.ts) starts once `kube` is ready.
+export const COMPONENTS = ['kube', 'kafka', 'opensearch', 's3', 'node'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export interface KubeInfo {
@@ -13,7 +14,7 @@ export interface KubeInfo {
   token: string;
   /** kubeconfig file for the admin token */
   kubeconfig: string;
-  /** names of the kwok fake nodes */
+  /** names of the kwok fake nodes (the real node, if any, is `TestEnv.node.name`) */
   nodes: string[];
   version: string;
 }
@@ -39,6 +40,12 @@ export interface KafkaInfo {
     certFile: string;
     keyFile: string;
   };
+  /**
+   * PLAINTEXT listener for pods of the real node: it advertises `10.96.0.2:<port>` (the node's
+   * host-services address), so broker addresses from metadata are reachable from a pod. Binds
+   * 127.0.0.1 like the others; from the machine itself use `plaintext`.
+   */
+  pod: { brokers: string[] };
   version: string;
 }
 
@@ -64,6 +71,34 @@ export interface S3Info {
   forcePathStyle: true;
 }
 
+/**
+ * The real node (components/node.ts): a kubelet and containerd registered with the test apiserver.
+ * Its pods see the node's /var/log and /var/lib/sluice, which are `varLogDir` and `dataDir` on this
+ * machine; they reach the apiserver at 10.96.0.1:443 (in-cluster config works) and every other test
+ * server at `hostServices`:<the server's port> (TLS certificates carry that IP).
+ */
+export interface NodeInfo {
+  /** the Node object's name */
+  name: string;
+  /** its InternalIP (this machine's primary IPv4) */
+  ip: string;
+  containerdSocket: string;
+  /** path of `ctr`; use with `-a <containerdSocket> -n k8s.io` (or importImage() from index.ts) */
+  ctr: string;
+  /** host directory that is the node's /var/log (pods' logs: pods/<ns>_<pod>_<uid>/<container>/0.log) */
+  varLogDir: string;
+  /** host directory that is the node's /var/lib/sluice */
+  dataDir: string;
+  /** host directory that is the node's /var/lib/kubelet */
+  kubeletDir: string;
+  /** address at which pods reach every test server listening on 127.0.0.1, port for port */
+  hostServices: '10.96.0.2';
+  /** the pod subnet (a /24 on the node's bridge) */
+  podSubnet: string;
+  /** images present on the node from the start: the sandbox (pause) image and a busybox for tests */
+  images: { pause: string; busybox: string };
+}
+
 export interface Tools {
   kubectl: string;
   helm: string;
@@ -77,5 +112,6 @@ export interface TestEnv {
   kafka?: KafkaInfo;
   opensearch?: OpenSearchInfo;
   s3?: S3Info;
+  node?: NodeInfo;
   tools?: Tools;
 }

@@ -1,19 +1,21 @@
 // `up`: install what the requested components need, start them in parallel on loopback, wait until
 // each is really ready, and record everything in the state file. An environment that is already up
 // with these components is reused; leftovers of a dead one are reaped first.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ctx } from './components/context.ts';
 import { installKafka, startKafka } from './components/kafka.ts';
 import { installKube, startKube } from './components/kube.ts';
+import { installNode, startNode } from './components/node.ts';
 import { installOpenSearch, startOpenSearch } from './components/opensearch.ts';
 import { installS3, startS3 } from './components/s3.ts';
 import { reap } from './down.ts';
 import type { Say } from './install/index.ts';
 import { withLock } from './lock.ts';
+import { newNodeHost } from './node/host.ts';
 import { runDir } from './paths.ts';
 import { makePki } from './pki.ts';
-import { isRunning, stopProcesses } from './proc.ts';
+import { isRunning } from './proc.ts';
 import { readState, type State, writeState } from './state.ts';
 import type { Component } from './types.ts';
 
@@ -21,6 +23,22 @@ import type { Component } from './types.ts';
 let building: State | undefined;
 export function inProgress(): State | undefined {
   return building;
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(v: T): void;
+  reject(err: Error): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
 }
 
 export function isUp(state: State | undefined, components: readonly Component[]): state is State {
@@ -32,14 +50,36 @@ export function isUp(state: State | undefined, components: readonly Component[])
   );
 }
 
-async function startComponent(c: Component, ctx: Ctx, state: State, save: () => void): Promise<void> {
+async function startComponent(
+  c: Component,
+  ctx: Ctx,
+  state: State,
+  save: () => void,
+  kubeUp: Deferred<void>,
+): Promise<void> {
   const t0 = Date.now();
   switch (c) {
     case 'kube': {
-      const bins = await installKube(ctx);
-      const { kube, tools } = await startKube(ctx, bins);
-      state.env.kube = kube;
-      state.env.tools = tools;
+      try {
+        const bins = await installKube(ctx);
+        const { kube, tools } = await startKube(ctx, bins);
+        state.env.kube = kube;
+        state.env.tools = tools;
+        save();
+        kubeUp.resolve();
+      } catch (err) {
+        kubeUp.reject(new Error('kube failed to start'));
+        throw err;
+      }
+      break;
+    }
+    case 'node': {
+      // installs in parallel with everything else; starts once the apiserver is ready
+      const bins = await installNode(ctx);
+      await kubeUp.promise;
+      state.node = newNodeHost(state.env.runDir);
+      save(); // before anything is made: `down` undoes it from the state file
+      state.env.node = await startNode(ctx, bins, state.env.kube!, state.node);
       break;
     }
     case 'kafka':
@@ -59,7 +99,13 @@ async function startComponent(c: Component, ctx: Ctx, state: State, save: () => 
 /** Installs only (no servers): for warming a cache. */
 export async function installOnly(components: readonly Component[], say: Say): Promise<void> {
   const ctx = { say } as Ctx;
-  const steps = { kube: installKube, kafka: installKafka, opensearch: installOpenSearch, s3: installS3 };
+  const steps = {
+    kube: installKube,
+    kafka: installKafka,
+    opensearch: installOpenSearch,
+    s3: installS3,
+    node: installNode,
+  };
   await Promise.all(components.map((c) => steps[c](ctx)));
 }
 
@@ -92,8 +138,13 @@ export async function up(components: readonly Component[], say: Say): Promise<St
         save();
       },
     };
+    const kubeUp = deferred<void>();
+    kubeUp.promise.catch(() => {}); // only `node` waits on it, and reports its failure itself
+    if (!components.includes('kube')) kubeUp.reject(new Error("component 'node' needs 'kube'"));
     try {
-      const results = await Promise.allSettled(components.map((c) => startComponent(c, ctx, state, save)));
+      const results = await Promise.allSettled(
+        components.map((c) => startComponent(c, ctx, state, save, kubeUp)),
+      );
       const failed = results.filter((r) => r.status === 'rejected');
       if (failed.length > 0)
         throw new AggregateError(
@@ -102,8 +153,7 @@ export async function up(components: readonly Component[], say: Say): Promise<St
         );
       return state;
     } catch (err) {
-      stopProcesses(state.processes);
-      rmSync(dir, { recursive: true, force: true });
+      reap(say); // from the state file: the real node's host changes too
       throw err;
     } finally {
       building = undefined;

@@ -114,7 +114,11 @@ describe('test env: Kubernetes control plane', () => {
         selector: { matchLabels: { app: 'agent' } },
         template: {
           metadata: { labels: { app: 'agent' } },
-          spec: { containers: [{ name: 'agent', image: 'sluice/agent:smoke' }] },
+          spec: {
+            // kwok's nodes only: the real node (env-node.test.ts) would try to run the image
+            nodeSelector: { type: 'kwok' },
+            containers: [{ name: 'agent', image: 'sluice/agent:smoke' }],
+          },
         },
       },
     };

@@ -153,6 +153,9 @@ export async function startOperator(
       operatorName: `${env.agentName}-operator`,
       agentImage: 'sluice-agent:e2e',
       priorityClassName: undefined,
+      // Agents here are processes standing in for the kwok pods (startAgents): keep the DaemonSet
+      // off the real node of test/env, which has no `sluice-agent:e2e` image to run.
+      nodeSelector: { 'kubernetes.io/os': 'linux', type: 'kwok' },
     }),
   );
   const agentSettings = join(env.dir, 'agent-settings.json');

@@ -1,6 +1,9 @@
 // A single-node Kafka in KRaft mode (broker and controller in one JVM) with three client listeners:
 // PLAINTEXT, SASL_SSL with SCRAM-SHA-512 (the user is created when the storage is formatted), and
-// SSL requiring a client certificate signed by the environment's CA (mutual TLS). The key stores
+// SSL requiring a client certificate signed by the environment's CA (mutual TLS); and a fourth,
+// POD, plaintext on 127.0.0.1 but advertised as 10.96.0.2:<port>, the address at which pods of the
+// real node (node.ts) reach this machine's loopback: a client in a pod bootstraps there and gets
+// broker addresses it can reach from the metadata. The key stores
 // are the PEM files of test/env/pki.ts, so no keytool and nothing to download.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,6 +11,7 @@ import { join } from 'node:path';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { exec } from '../exec.ts';
 import { install } from '../install/index.ts';
+import { HOST_SERVICES_IP } from '../node/network.ts';
 import { freePorts } from '../ports.ts';
 import { startProcess } from '../proc.ts';
 import type { KafkaInfo } from '../types.ts';
@@ -23,15 +27,15 @@ export async function installKafka(ctx: Ctx): Promise<string> {
 
 function serverProperties(
   dir: string,
-  ports: { plain: number; sasl: number; ssl: number; controller: number },
+  ports: { plain: number; sasl: number; ssl: number; pod: number; controller: number },
   pki: { keystore: string; caCert: string },
 ) {
   return `process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:${ports.controller}
-listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_SSL://127.0.0.1:${ports.sasl},SSL://127.0.0.1:${ports.ssl},CONTROLLER://127.0.0.1:${ports.controller}
-advertised.listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_SSL://127.0.0.1:${ports.sasl},SSL://127.0.0.1:${ports.ssl}
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL,CONTROLLER:PLAINTEXT
+listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_SSL://127.0.0.1:${ports.sasl},SSL://127.0.0.1:${ports.ssl},POD://127.0.0.1:${ports.pod},CONTROLLER://127.0.0.1:${ports.controller}
+advertised.listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_SSL://127.0.0.1:${ports.sasl},SSL://127.0.0.1:${ports.ssl},POD://${HOST_SERVICES_IP}:${ports.pod}
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL,POD:PLAINTEXT,CONTROLLER:PLAINTEXT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 sasl.enabled.mechanisms=SCRAM-SHA-512
@@ -55,9 +59,15 @@ log.retention.hours=24
 export async function startKafka(ctx: Ctx, libs: string): Promise<KafkaInfo> {
   const dir = join(ctx.runDir, 'kafka');
   mkdirSync(dir, { recursive: true });
-  const [plain, sasl, ssl, controller] = (await freePorts(4)) as [number, number, number, number];
+  const [plain, sasl, ssl, pod, controller] = (await freePorts(5)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const props = join(dir, 'server.properties');
-  writeFileSync(props, serverProperties(dir, { plain, sasl, ssl, controller }, ctx.pki));
+  writeFileSync(props, serverProperties(dir, { plain, sasl, ssl, pod, controller }, ctx.pki));
   writeFileSync(
     join(dir, 'log4j.properties'),
     [
@@ -102,7 +112,7 @@ export async function startKafka(ctx: Ctx, libs: string): Promise<KafkaInfo> {
       'kafka.Kafka',
       props,
     ],
-    { ports: [plain, sasl, ssl, controller] },
+    { ports: [plain, sasl, ssl, pod, controller] },
   );
   ctx.track(proc);
 
@@ -121,6 +131,7 @@ export async function startKafka(ctx: Ctx, libs: string): Promise<KafkaInfo> {
       certFile: ctx.pki.clientCert,
       keyFile: ctx.pki.clientKey,
     },
+    pod: { brokers: [`${HOST_SERVICES_IP}:${pod}`] },
     version: VERSIONS.kafka,
   };
   // Ready means a metadata request answered over the authenticated TLS listener, which proves

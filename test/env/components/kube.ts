@@ -1,10 +1,15 @@
 // A small real cluster: etcd, kube-apiserver (RBAC, ServiceAccount tokens), kube-controller-manager,
 // kube-scheduler and kwok driving three fake nodes, so DaemonSets get pods that turn Ready and
-// garbage collection works. Flags follow what controller-runtime's envtest uses.
+// garbage collection works. Flags follow what controller-runtime's envtest uses, plus what a real
+// cluster has for its nodes: the Node authorizer and NodeRestriction (a kubelet, like the real node's
+// in node.ts, gets a node's permissions, not more), and a client certificate for the apiserver's
+// calls to kubelets (`kubectl logs`/`exec`), which reaches them at their InternalIP.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Installed, install } from '../install/index.ts';
+import { primaryIPv4 } from '../node/host.ts';
+import { issueClientCert } from '../pki.ts';
 import { freePorts } from '../ports.ts';
 import { startProcess } from '../proc.ts';
 import type { KubeInfo, Tools } from '../types.ts';
@@ -25,6 +30,14 @@ type KubeBins = Pick<
   | 'kwokStages'
   | 'helm'
 >;
+
+function advertiseAddress(): string {
+  try {
+    return primaryIPv4();
+  } catch {
+    return '127.0.0.1'; // no network: no Endpoints for `kubernetes`, as before
+  }
+}
 
 export async function installKube(ctx: Ctx): Promise<KubeBins> {
   const parts = await Promise.all([
@@ -72,20 +85,32 @@ export async function startKube(ctx: Ctx, bins: KubeBins): Promise<{ kube: KubeI
   const token = randomBytes(24).toString('hex');
   writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,"system:masters"\n`, { mode: 0o600 });
   const server = `https://127.0.0.1:${apiPort}`;
+  const kubeletClient = issueClientCert(
+    pki,
+    'apiserver-kubelet-client',
+    '/O=system:masters/CN=kube-apiserver-kubelet-client',
+  );
   const apiserver = startProcess(
     'kube-apiserver',
     bins.kubeApiserver,
     [
       `--etcd-servers=${etcdUrl}`,
       '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
+      // The `kubernetes` Service's Endpoints must not be loopback (the apiserver refuses to publish
+      // them, and logs that every 10 s): they name this machine's IP while the apiserver listens on
+      // loopback only; pods of the real node reach it through the Service IP (node/network.ts).
+      `--advertise-address=${advertiseAddress()}`,
       `--secure-port=${apiPort}`,
       `--cert-dir=${join(dir, 'apiserver-certs')}`,
       `--tls-cert-file=${pki.cert}`,
       `--tls-private-key-file=${pki.key}`,
       `--client-ca-file=${pki.caCert}`,
       `--token-auth-file=${join(dir, 'tokens.csv')}`,
-      '--authorization-mode=RBAC',
+      '--authorization-mode=Node,RBAC',
+      '--enable-admission-plugins=NodeRestriction',
+      `--kubelet-client-certificate=${kubeletClient.cert}`,
+      `--kubelet-client-key=${kubeletClient.key}`,
+      '--kubelet-preferred-address-types=InternalIP,Hostname',
       '--service-cluster-ip-range=10.96.0.0/16',
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${pki.saKey}`,
@@ -122,6 +147,8 @@ export async function startKube(ctx: Ctx, bins: KubeBins): Promise<{ kube: KubeI
       `--cluster-signing-cert-file=${pki.caCert}`,
       `--cluster-signing-key-file=${pki.caKey}`,
       '--controllers=*',
+      // its default (/usr/libexec/kubernetes/...) would be created on the machine
+      `--flex-volume-plugin-dir=${join(dir, 'cm-volume-plugins')}`,
     ],
     { ports: [cmPort!] },
   );

@@ -4,13 +4,19 @@ import { writeFileSync } from 'node:fs';
 export interface KubeconfigInput {
   server: string;
   caData: string;
-  token: string;
+  /** a bearer token, or a client certificate and key (PEM files; the real node's kubelet) */
+  token?: string;
+  clientCert?: string;
+  clientKey?: string;
   user: string;
   namespace?: string;
 }
 
 export function kubeconfigYaml(k: KubeconfigInput): string {
   const ca = Buffer.from(k.caData).toString('base64');
+  const creds = k.token
+    ? `    token: ${k.token}\n`
+    : `    client-certificate: ${k.clientCert}\n    client-key: ${k.clientKey}\n`;
   return `apiVersion: v1
 kind: Config
 clusters:
@@ -21,8 +27,7 @@ clusters:
 users:
 - name: ${k.user}
   user:
-    token: ${k.token}
-contexts:
+${creds}contexts:
 - name: sluice-testenv
   context:
     cluster: sluice-testenv
