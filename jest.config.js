@@ -40,5 +40,13 @@ export default {
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       ...envHooks,
     },
+    {
+      // Sluice as users run it: the chart on the real node, with the images built from the
+      // Dockerfiles. Its own stage, after e2e: it removes kwok's fake nodes.
+      ...common,
+      displayName: 'installed',
+      testMatch: ['<rootDir>/test/installed/**/*.test.ts'],
+      ...envHooks,
+    },
   ],
 };

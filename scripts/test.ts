@@ -66,7 +66,13 @@ let ok = await step('test environment up', node, [envCli, 'up']);
 if (ok) {
   const integration = await step('integration tests', node, [...jest, '--selectProjects', 'integration']);
   const e2e = await step('e2e tests', node, [...jest, '--selectProjects', 'e2e', '--passWithNoTests']);
-  ok = integration && e2e;
+  // Last: it installs the chart on the real node and removes kwok's fake nodes.
+  const installed = await step('as installed (the chart on a real node)', node, [
+    ...jest,
+    '--selectProjects',
+    'installed',
+  ]);
+  ok = integration && e2e && installed;
 }
 const clean = teardown();
 process.exit(ok && clean ? 0 : 1);
