@@ -141,6 +141,8 @@ function writers(t: Tenant, ws: Writer[]): void {
 beforeAll(async () => {
   // kwok's fake nodes are for scale tests: a cluster of one real node is what is installed here.
   c.run('kubectl', ['delete', 'node', ...FAKE_NODES, '--ignore-not-found', '--wait=true']);
+  // The helm e2e installs into the same namespace and deletes it without waiting.
+  await until('no namespace sluice-system left by earlier suites', 3 * MIN, () => c.find('namespace', NS) === undefined);
   const images = await buildImages((m) => process.stderr.write(`[images] ${m}\n`));
   for (const i of Object.values(images)) await importImage(i.archive, env);
   built = { agent: images.agent.id, operator: images.operator.id };
@@ -236,11 +238,11 @@ describe('installed with the chart on a real node', () => {
 
       const a = await delivered('shop-a', { f1: 2000 });
       const b = await delivered('shop-b', { f2: 2000 });
+      // Exactly once; nothing of the unselected or excluded pods (their tags count as unknown).
       for (const [t, r] of [
         ['shop-a', a],
         ['shop-b', b],
       ] as const)
-        // Exactly once; nothing of the unselected or excluded pods (their tags count as unknown).
         for (const [out, x] of Object.entries(r))
           expect([t, out, x.duplicates, x.unknown]).toEqual([t, out, 0, 0]);
 
