@@ -1,6 +1,6 @@
 // The agent process: load the config, run the runtime, serve /healthz /readyz /metrics /status,
 // reload on SIGHUP or when the config file changes, flush and exit on SIGTERM.
-import { type FSWatcher, readFileSync, watch, writeFileSync } from 'node:fs';
+import { type FSWatcher, readFileSync, realpathSync, statSync, watch, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { basename, dirname } from 'node:path';
 import { DEFAULTS } from './config/defaults.ts';
@@ -30,6 +30,19 @@ export interface AgentOptions {
    * and a SubjectAccessReview; `local` (`sluice run`, bound to 127.0.0.1) lets the local user in.
    */
   tapAuth?: 'kubernetes' | 'local';
+}
+
+const CONFIG_RECHECK_MS = 60_000;
+
+/** What changes when a ConfigMap update swaps the file: its resolved path, size and mtime. */
+function fileIdentity(file: string): string {
+  try {
+    const real = realpathSync(file);
+    const st = statSync(real);
+    return `${real}\0${st.size}\0${st.mtimeMs}`;
+  } catch {
+    return '';
+  }
 }
 
 /** Benchmarks: write this process's CPU time and peak RSS where SLUICE_USAGE_FILE says. */
@@ -116,6 +129,7 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
   // In the cluster: report the config hash and per-output figures to the operator (a Lease).
   const stopReport = reporterFromEnv(stats, log);
   let watcher: FSWatcher | undefined;
+  let recheck: NodeJS.Timeout | undefined;
   let lastText = '';
   const reload = async (why: string) => {
     const file = opts.configFile;
@@ -149,6 +163,20 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
       log('warn', 'cannot watch the config file; SIGHUP still reloads', { err: (e as Error).message });
     }
     process.on('SIGHUP', () => void reload('SIGHUP'));
+    // The config was read before the watch began: a ConfigMap update in between (the operator
+    // adding a pipeline while the pod starts) would otherwise go unnoticed until the next one.
+    // So look once now, and then every minute as a safety net for a missed watch event; a file
+    // whose identity (resolved path, size, mtime) did not change is not even read.
+    let seen = fileIdentity(file);
+    const check = (why: string) => {
+      const now = fileIdentity(file);
+      if (now === seen) return;
+      seen = now;
+      void reload(why);
+    };
+    void reload('watch started');
+    recheck = setInterval(() => check('periodic check'), CONFIG_RECHECK_MS);
+    recheck.unref();
   }
   void lastText;
 
@@ -159,6 +187,7 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
       stopping = true;
       log('info', 'shutting down', { signal: sig });
       watcher?.close();
+      clearInterval(recheck);
       stopReport?.();
       const ok = await runtime.shutdown(settings.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs);
       if (!ok)
