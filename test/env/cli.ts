@@ -7,7 +7,7 @@
 //   check-clean            exit 1 if the last run left a process, a port or a directory behind
 //   kubeconfig <ns> <sa>   write a kubeconfig for a ServiceAccount and print its path
 //   checkers               install (cached) promtool, the Argo CD Lua runner, hadolint; print paths
-// Components: kube, kafka, opensearch, s3, node (default: SLUICE_TESTENV_COMPONENTS, else all; `node`
+// Components: kube, kafka (3.9), kafka4 (4.x), opensearch, s3, node (default: SLUICE_TESTENV_COMPONENTS, else all; `node`
 // needs root and `kube`).
 import { down, reap } from './down.ts';
 import { kubeEnv, loadEnv, serviceAccountCredentials } from './index.ts';
@@ -77,6 +77,11 @@ function printEnv(json: boolean): void {
     lines.push(`export KAFKA_BROKERS=${env.kafka.plaintext.brokers.join(',')}`);
     lines.push(`export KAFKA_SASL_SSL_BROKERS=${env.kafka.saslSsl.brokers.join(',')}`);
     lines.push(`export KAFKA_SSL_BROKERS=${env.kafka.mtls.brokers.join(',')}`);
+  }
+  if (env.kafka4) {
+    lines.push(`export KAFKA4_BROKERS=${env.kafka4.plaintext.brokers.join(',')}`);
+    lines.push(`export KAFKA4_SASL_SSL_BROKERS=${env.kafka4.saslSsl.brokers.join(',')}`);
+    lines.push(`export KAFKA4_SSL_BROKERS=${env.kafka4.mtls.brokers.join(',')}`);
   }
   if (env.opensearch) lines.push(`export OPENSEARCH_URL=${env.opensearch.url}`);
   if (env.node) {
