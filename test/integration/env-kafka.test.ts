@@ -2,10 +2,11 @@
 // listener and come back; a wrong password and an unknown CA are refused; the PLAINTEXT listener
 // serves the same cluster; the SSL listener admits a client with the env's client certificate and
 // refuses one without. Both brokers: Kafka 3.9 (`kafka`) and the current 4.x (`kafka4`).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { KAFKA_COMPONENTS, type KafkaComponent, kafkaEnv, VERSIONS } from '../env/index.ts';
+import { apiVersions, kafkajsChoices } from './kafka-protocol.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -30,6 +31,16 @@ describe.each(KAFKA_COMPONENTS)('test env: Kafka (%s)', (component: KafkaCompone
 
   test('runs the pinned version', () => {
     expect(env.version).toBe(component === 'kafka4' ? VERSIONS.kafka4 : VERSIONS.kafka);
+  });
+
+  test('accepts the protocol version kafkajs sends for every API it implements (ApiVersions, live)', async () => {
+    const ranges = await apiVersions(env.plaintext.brokers[0]!);
+    expect(kafkajsChoices(ranges).filter((c) => !c.ok)).toEqual([]);
+    // The unit test (test/unit/kafka-protocol.test.ts) checks the recorded answer of this version:
+    // it must be what the broker says. A new pin needs its answer recorded there.
+    const fixture = new URL(`../fixtures/kafka/api-versions-${env.version}.json`, import.meta.url);
+    expect(existsSync(fixture)).toBe(true);
+    expect(ranges).toEqual(JSON.parse(readFileSync(fixture, 'utf8')));
   });
 
   test(`produces and consumes ${N} messages over SASL_SSL with SCRAM-SHA-512`, async () => {
