@@ -9,7 +9,7 @@
 //   checkers               install (cached) promtool, the Argo CD Lua runner, hadolint; print paths
 //   images                 build (cached) the agent and operator images from the Dockerfiles with
 //                          buildah; print {agent, operator: {ref, archive, id, key}} as JSON
-// Components: kube, kafka, opensearch, s3, node (default: SLUICE_TESTENV_COMPONENTS, else all; `node`
+// Components: kube, kafka (3.9), kafka4 (4.x), opensearch, s3, node (default: SLUICE_TESTENV_COMPONENTS, else all; `node`
 // needs root and `kube`).
 import { down, reap } from './down.ts';
 import { buildImages } from './images/build.ts';
@@ -80,6 +80,11 @@ function printEnv(json: boolean): void {
     lines.push(`export KAFKA_BROKERS=${env.kafka.plaintext.brokers.join(',')}`);
     lines.push(`export KAFKA_SASL_SSL_BROKERS=${env.kafka.saslSsl.brokers.join(',')}`);
     lines.push(`export KAFKA_SSL_BROKERS=${env.kafka.mtls.brokers.join(',')}`);
+  }
+  if (env.kafka4) {
+    lines.push(`export KAFKA4_BROKERS=${env.kafka4.plaintext.brokers.join(',')}`);
+    lines.push(`export KAFKA4_SASL_SSL_BROKERS=${env.kafka4.saslSsl.brokers.join(',')}`);
+    lines.push(`export KAFKA4_SSL_BROKERS=${env.kafka4.mtls.brokers.join(',')}`);
   }
   if (env.opensearch) lines.push(`export OPENSEARCH_URL=${env.opensearch.url}`);
   if (env.node) {

@@ -5,6 +5,7 @@ import { statePath } from './paths.ts';
 import { readState } from './state.ts';
 import type {
   Component,
+  KafkaComponent,
   KafkaInfo,
   KubeInfo,
   NodeInfo,
@@ -33,6 +34,7 @@ export type {
 export { adminKubeConfig, kubeConfigFor, serviceAccountCredentials } from './serviceaccount.ts';
 export type {
   Component,
+  KafkaComponent,
   KafkaInfo,
   KubeInfo,
   NodeInfo,
@@ -66,7 +68,11 @@ function need<T>(value: T | undefined, c: Component): T {
 }
 
 export const kubeEnv = (env: TestEnv = loadEnv()): KubeInfo => need(env.kube, 'kube');
-export const kafkaEnv = (env: TestEnv = loadEnv()): KafkaInfo => need(env.kafka, 'kafka');
+/** Kafka 3.9 (`kafka`), or with `component` the Kafka 4.x broker (`kafka4`): the same shape. */
+export const kafkaEnv = (env: TestEnv = loadEnv(), component: KafkaComponent = 'kafka'): KafkaInfo =>
+  need(env[component], component);
+/** Every Kafka component, for `describe.each(KAFKA_COMPONENTS)`: one run proves each broker version. */
+export const KAFKA_COMPONENTS: readonly KafkaComponent[] = ['kafka', 'kafka4'];
 export const openSearchEnv = (env: TestEnv = loadEnv()): OpenSearchInfo => need(env.opensearch, 'opensearch');
 export const s3Env = (env: TestEnv = loadEnv()): S3Info => need(env.s3, 's3');
 export const toolsEnv = (env: TestEnv = loadEnv()): Tools => need(env.tools, 'kube');

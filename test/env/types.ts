@@ -1,8 +1,11 @@
 // The connection details tests get (see index.ts: loadEnv). Plain data, JSON in the state file.
 
-// `node` (a real kubelet + containerd, components/node.ts) starts once `kube` is ready.
-export const COMPONENTS = ['kube', 'kafka', 'opensearch', 's3', 'node'] as const;
+// `node` (a real kubelet + containerd, components/node.ts) starts once `kube` is ready. `kafka` is
+// Kafka 3.9 and `kafka4` a current Kafka 4.x, the same single-node KRaft setup with the same
+// listeners (KafkaInfo), so a Kafka test can run against either.
+export const COMPONENTS = ['kube', 'kafka', 'kafka4', 'opensearch', 's3', 'node'] as const;
 export type Component = (typeof COMPONENTS)[number];
+export type KafkaComponent = Extract<Component, 'kafka' | 'kafka4'>;
 
 export interface KubeInfo {
   /** https://127.0.0.1:<port> */
@@ -46,6 +49,7 @@ export interface KafkaInfo {
    * 127.0.0.1 like the others; from the machine itself use `plaintext`.
    */
   pod: { brokers: string[] };
+  /** the broker's Kafka version, e.g. 3.9.2 or 4.4.0 */
   version: string;
 }
 
@@ -109,7 +113,10 @@ export interface TestEnv {
   /** the CA behind every TLS endpoint of the environment */
   caFile: string;
   kube?: KubeInfo;
+  /** Kafka 3.9 (component `kafka`) */
   kafka?: KafkaInfo;
+  /** a current Kafka 4.x (component `kafka4`), its own cluster, shaped like `kafka` */
+  kafka4?: KafkaInfo;
   opensearch?: OpenSearchInfo;
   s3?: S3Info;
   node?: NodeInfo;

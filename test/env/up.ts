@@ -83,7 +83,8 @@ async function startComponent(
       break;
     }
     case 'kafka':
-      state.env.kafka = await startKafka(ctx, await installKafka(ctx));
+    case 'kafka4':
+      state.env[c] = await startKafka(ctx, c, await installKafka(ctx, c));
       break;
     case 'opensearch':
       state.env.opensearch = await startOpenSearch(ctx, await installOpenSearch(ctx));
@@ -101,7 +102,8 @@ export async function installOnly(components: readonly Component[], say: Say): P
   const ctx = { say } as Ctx;
   const steps = {
     kube: installKube,
-    kafka: installKafka,
+    kafka: (ctx: Ctx) => installKafka(ctx, 'kafka'),
+    kafka4: (ctx: Ctx) => installKafka(ctx, 'kafka4'),
     opensearch: installOpenSearch,
     s3: installS3,
     node: installNode,

@@ -1,32 +1,48 @@
 // The Kafka broker of test/env is real: 10,000 messages go through the SASL/SCRAM-SHA-512 over TLS
 // listener and come back; a wrong password and an unknown CA are refused; the PLAINTEXT listener
 // serves the same cluster; the SSL listener admits a client with the env's client certificate and
-// refuses one without.
-import { readFileSync } from 'node:fs';
+// refuses one without. Both brokers: Kafka 3.9 (`kafka`) and the current 4.x (`kafka4`).
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
-import { kafkaEnv } from '../env/index.ts';
+import { KAFKA_COMPONENTS, type KafkaComponent, kafkaEnv, VERSIONS } from '../env/index.ts';
+import { apiVersions, kafkajsChoices } from './kafka-protocol.ts';
 
-const env = kafkaEnv();
-const ca = readFileSync(env.saslSsl.caFile, 'utf8');
-const secure = (over: Partial<KafkaConfig> = {}) =>
-  new Kafka({
-    clientId: 'env-smoke',
-    brokers: env.saslSsl.brokers,
-    ssl: { ca: [ca] },
-    sasl: { mechanism: 'scram-sha-512', username: env.saslSsl.username, password: env.saslSsl.password },
-    logLevel: logLevel.NOTHING,
-    ...over,
-  });
-
-const N = 10_000;
-const topic = `smoke-${Date.now()}`;
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups) await c();
 });
 
-describe('test env: Kafka', () => {
+describe.each(KAFKA_COMPONENTS)('test env: Kafka (%s)', (component: KafkaComponent) => {
+  const env = kafkaEnv(undefined, component);
+  const ca = readFileSync(env.saslSsl.caFile, 'utf8');
+  const secure = (over: Partial<KafkaConfig> = {}) =>
+    new Kafka({
+      clientId: 'env-smoke',
+      brokers: env.saslSsl.brokers,
+      ssl: { ca: [ca] },
+      sasl: { mechanism: 'scram-sha-512', username: env.saslSsl.username, password: env.saslSsl.password },
+      logLevel: logLevel.NOTHING,
+      ...over,
+    });
+
+  const N = 10_000;
+  const topic = `smoke-${component}-${Date.now()}`;
+
+  test('runs the pinned version', () => {
+    expect(env.version).toBe(component === 'kafka4' ? VERSIONS.kafka4 : VERSIONS.kafka);
+  });
+
+  test('accepts the protocol version kafkajs sends for every API it implements (ApiVersions, live)', async () => {
+    const ranges = await apiVersions(env.plaintext.brokers[0]!);
+    expect(kafkajsChoices(ranges).filter((c) => !c.ok)).toEqual([]);
+    // The unit test (test/unit/kafka-protocol.test.ts) checks the recorded answer of this version:
+    // it must be what the broker says. A new pin needs its answer recorded there.
+    const fixture = new URL(`../fixtures/kafka/api-versions-${env.version}.json`, import.meta.url);
+    expect(existsSync(fixture)).toBe(true);
+    expect(ranges).toEqual(JSON.parse(readFileSync(fixture, 'utf8')));
+  });
+
   test(`produces and consumes ${N} messages over SASL_SSL with SCRAM-SHA-512`, async () => {
     const kafka = secure();
     const admin = kafka.admin();

@@ -5,6 +5,9 @@
 // real node (node.ts) reach this machine's loopback: a client in a pod bootstraps there and gets
 // broker addresses it can reach from the metadata. The key stores
 // are the PEM files of test/env/pki.ts, so no keytool and nothing to download.
+// One function for both Kafka components: `kafka` (3.9) and `kafka4` (a current 4.x) differ in the
+// version installed and in logging (log4j 1 through reload4j, log4j2); the listeners, the SCRAM
+// user, the storage format step and the readiness checks are the same.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,15 +17,89 @@ import { install } from '../install/index.ts';
 import { HOST_SERVICES_IP } from '../node/network.ts';
 import { freePorts } from '../ports.ts';
 import { startProcess } from '../proc.ts';
-import type { KafkaInfo } from '../types.ts';
+import type { KafkaComponent, KafkaInfo } from '../types.ts';
 import { VERSIONS } from '../versions.ts';
 import { waitUntil } from '../wait.ts';
 import type { Ctx } from './context.ts';
 
 export const KAFKA_USER = 'sluice';
 
-export async function installKafka(ctx: Ctx): Promise<string> {
-  return (await install.kafka(ctx.say)).kafkaLibs;
+/** The Kafka version each Kafka component runs. */
+export const KAFKA_VERSIONS: Record<KafkaComponent, string> = {
+  kafka: VERSIONS.kafka,
+  kafka4: VERSIONS.kafka4,
+};
+
+export async function installKafka(ctx: Ctx, component: KafkaComponent): Promise<string> {
+  return (await install.kafka(ctx.say, KAFKA_VERSIONS[component])).kafkaLibs;
+}
+
+/**
+ * The logging configuration (WARN, and INFO for the server's start/stop lines) and the JVM flag
+ * that points at it: log4j 1 properties for 3.x (reload4j), log4j2 properties for 4.x. With
+ * SLUICE_TESTENV_KAFKA_REQUEST_LOG=1 the broker also writes every request it completed, as JSON
+ * with `requestApiKey`, `requestApiVersion` and `requestApiVersionDeprecated`, to
+ * `<run dir>/<component>/requests.log`: which protocol versions the clients (kafkajs) use.
+ */
+function logging(dir: string, version: string): string {
+  const requests =
+    process.env.SLUICE_TESTENV_KAFKA_REQUEST_LOG === '1' ? join(dir, 'requests.log') : undefined;
+  if (version.startsWith('3.')) {
+    const file = join(dir, 'log4j.properties');
+    writeFileSync(
+      file,
+      [
+        'log4j.rootLogger=WARN, stdout',
+        'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+        'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+        'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+        'log4j.logger.kafka.server.KafkaServer=INFO',
+        'log4j.logger.kafka.server.BrokerServer=INFO',
+        ...(requests === undefined
+          ? []
+          : [
+              'log4j.appender.requests=org.apache.log4j.FileAppender',
+              `log4j.appender.requests.File=${requests}`,
+              'log4j.appender.requests.layout=org.apache.log4j.PatternLayout',
+              'log4j.appender.requests.layout.ConversionPattern=%m%n',
+              'log4j.logger.kafka.request.logger=DEBUG, requests',
+              'log4j.additivity.kafka.request.logger=false',
+            ]),
+        '',
+      ].join('\n'),
+    );
+    return `-Dlog4j.configuration=file:${file}`;
+  }
+  const file = join(dir, 'log4j2.properties');
+  writeFileSync(
+    file,
+    [
+      'status = warn',
+      'appender.stdout.type = Console',
+      'appender.stdout.name = STDOUT',
+      'appender.stdout.layout.type = PatternLayout',
+      'appender.stdout.layout.pattern = [%d] %p %m (%c)%n',
+      'rootLogger.level = WARN',
+      'rootLogger.appenderRef.stdout.ref = STDOUT',
+      'logger.broker.name = kafka.server.BrokerServer',
+      'logger.broker.level = INFO',
+      ...(requests === undefined
+        ? []
+        : [
+            'appender.requests.type = File',
+            'appender.requests.name = REQUESTS',
+            `appender.requests.fileName = ${requests}`,
+            'appender.requests.layout.type = PatternLayout',
+            'appender.requests.layout.pattern = %m%n',
+            'logger.requests.name = kafka.request.logger',
+            'logger.requests.level = DEBUG',
+            'logger.requests.additivity = false',
+            'logger.requests.appenderRef.requests.ref = REQUESTS',
+          ]),
+      '',
+    ].join('\n'),
+  );
+  return `-Dlog4j2.configurationFile=${file}`;
 }
 
 function serverProperties(
@@ -56,8 +133,9 @@ log.retention.hours=24
 `;
 }
 
-export async function startKafka(ctx: Ctx, libs: string): Promise<KafkaInfo> {
-  const dir = join(ctx.runDir, 'kafka');
+export async function startKafka(ctx: Ctx, component: KafkaComponent, libs: string): Promise<KafkaInfo> {
+  const version = KAFKA_VERSIONS[component];
+  const dir = join(ctx.runDir, component);
   mkdirSync(dir, { recursive: true });
   const [plain, sasl, ssl, pod, controller] = (await freePorts(5)) as [
     number,
@@ -68,20 +146,8 @@ export async function startKafka(ctx: Ctx, libs: string): Promise<KafkaInfo> {
   ];
   const props = join(dir, 'server.properties');
   writeFileSync(props, serverProperties(dir, { plain, sasl, ssl, pod, controller }, ctx.pki));
-  writeFileSync(
-    join(dir, 'log4j.properties'),
-    [
-      'log4j.rootLogger=WARN, stdout',
-      'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
-      'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
-      'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
-      'log4j.logger.kafka.server.KafkaServer=INFO',
-      'log4j.logger.kafka.server.BrokerServer=INFO',
-      '',
-    ].join('\n'),
-  );
   const password = randomBytes(12).toString('hex');
-  const java = ['-cp', join(libs, '*'), `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`];
+  const java = ['-cp', join(libs, '*'), logging(dir, version)];
   const clusterId = randomBytes(16).toString('base64url');
   await exec(
     'java',
@@ -100,7 +166,7 @@ export async function startKafka(ctx: Ctx, libs: string): Promise<KafkaInfo> {
   );
 
   const proc = startProcess(
-    'kafka',
+    component,
     'java',
     [
       '-Xms256m',
@@ -132,7 +198,7 @@ export async function startKafka(ctx: Ctx, libs: string): Promise<KafkaInfo> {
       keyFile: ctx.pki.clientKey,
     },
     pod: { brokers: [`${HOST_SERVICES_IP}:${pod}`] },
-    version: VERSIONS.kafka,
+    version,
   };
   // Ready means a metadata request answered over the authenticated TLS listener, which proves
   // broker, controller quorum, TLS and the SCRAM credential at once; then one over the mutual-TLS
@@ -156,7 +222,7 @@ export async function startKafka(ctx: Ctx, libs: string): Promise<KafkaInfo> {
     }
   };
   await waitUntil(
-    'kafka metadata over SASL_SSL',
+    `${component} metadata over SASL_SSL`,
     ready(info.saslSsl.brokers, {
       ssl: { ca: [ca] },
       sasl: { mechanism: 'scram-sha-512', username: KAFKA_USER, password },
@@ -169,7 +235,7 @@ export async function startKafka(ctx: Ctx, libs: string): Promise<KafkaInfo> {
     key: readFileSync(ctx.pki.clientKey, 'utf8'),
   };
   await waitUntil(
-    'kafka metadata over SSL with a client certificate',
+    `${component} metadata over SSL with a client certificate`,
     ready(info.mtls.brokers, { ssl: mtls }),
     {
       timeoutMs: 30_000,

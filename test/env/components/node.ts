@@ -35,7 +35,7 @@ export interface NodeInstall {
 export async function installNode(ctx: Pick<Ctx, 'say'>): Promise<NodeInstall> {
   if (process.getuid?.() !== 0)
     throw new Error(
-      'the real node (component `node`) needs root; leave it out: SLUICE_TESTENV_COMPONENTS=kube,kafka,opensearch,s3',
+      'the real node (component `node`) needs root; leave it out: SLUICE_TESTENV_COMPONENTS=kube,kafka,kafka4,opensearch,s3',
     );
   await ensureDebianPackages(NODE_PACKAGES, ctx.say);
   const [{ kubelet }, pause, busybox] = await Promise.all([

@@ -71,8 +71,9 @@ export const install = {
   },
   helm: async (say: Say) => ({ helm: join(await go(programs.helm, say), 'helm') }),
   minio: async (say: Say) => ({ minio: join(await go(programs.minio, say), 'minio') }),
-  async kafka(say: Say) {
-    const dir = await installOnce('kafka', VERSIONS.kafka, installKafka, say);
+  /** Kafka `version` (VERSIONS.kafka or VERSIONS.kafka4), cached per version like any other piece. */
+  async kafka(say: Say, version: string = VERSIONS.kafka) {
+    const dir = await installOnce('kafka', version, (out) => installKafka(version, out), say);
     return { kafkaLibs: join(dir, 'libs') };
   },
   async opensearch(say: Say) {

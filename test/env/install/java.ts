@@ -7,22 +7,30 @@ import { VERSIONS } from '../versions.ts';
 import { mvnCopyArtifact, mvnCopyDependencies } from './maven.ts';
 import { buildLog } from './once.ts';
 
-const kafkaPom = `<project xmlns="http://maven.apache.org/POM/4.0.0">
+// Kafka 3.x logs through log4j 1 (reload4j behind slf4j 1.7); Kafka 4 dropped log4j 1 for log4j2
+// (kafka-server brings log4j-core), so its slf4j 2 binding is log4j-slf4j2-impl.
+function kafkaPom(version: string): string {
+  const logging = version.startsWith('3.')
+    ? `<dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>${VERSIONS.slf4j}</version></dependency>`
+    : `<dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>${VERSIONS.slf4j2}</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j2-impl</artifactId><version>${VERSIONS.log4j2}</version></dependency>`;
+  return `<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>local.sluice</groupId><artifactId>kafka-runtime</artifactId><version>1</version>
   <dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>${VERSIONS.kafka}</version></dependency>
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>${VERSIONS.slf4j}</version></dependency>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>${version}</version></dependency>
+    ${logging}
   </dependencies>
 </project>
 `;
+}
 
-/** Installs Kafka's runtime classpath into `out/libs`. */
-export async function installKafka(out: string): Promise<void> {
-  const pomDir = join(cacheDir(), 'build', `kafka-${VERSIONS.kafka}`);
+/** Installs the runtime classpath of Kafka `version` (3.x or 4.x) into `out/libs`. */
+export async function installKafka(version: string, out: string): Promise<void> {
+  const pomDir = join(cacheDir(), 'build', `kafka-${version}`);
   mkdirSync(pomDir, { recursive: true });
-  writeFileSync(join(pomDir, 'pom.xml'), kafkaPom);
-  await mvnCopyDependencies(pomDir, join(out, 'libs'), buildLog('kafka', VERSIONS.kafka));
+  writeFileSync(join(pomDir, 'pom.xml'), kafkaPom(version));
+  await mvnCopyDependencies(pomDir, join(out, 'libs'), buildLog('kafka', version));
 }
 
 /** Installs the OpenSearch integ-test distribution as `out/` (bin/, lib/, modules/, config/). */
