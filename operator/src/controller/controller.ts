@@ -104,6 +104,13 @@ export class Controller {
   private readonly lastStatusWrite = new Map<string, number>();
   private referencedSecrets = new Set<string>();
   private anchor: WorldSnapshot['anchor'];
+  /**
+   * The generation of each resource the current `desired` was compiled from. A spec change queues
+   * the resource's status at once, but until the next world reconcile compiles it, `desired` (and
+   * the agents' "configured" count) still describe the previous generation: its status must not
+   * claim the new one.
+   */
+  private compiledGenerations = new Map<string, number>();
   /** Owned objects no longer rendered that RBAC forbids deleting (tried once, logged once). */
   private readonly unprunable = new Set<string>();
   private lastSweep = 0;
@@ -387,6 +394,9 @@ export class Controller {
     }
     this.referencedSecrets = refs;
     const desired = computeDesired(world, this.o.settings, this.o.agent, this.memo);
+    const compiled = new Map<string, number>();
+    for (const o of [...world.pipelines, ...world.outputs])
+      compiled.set(resourceId({ kind: o.kind!, metadata: o.metadata }), o.metadata.generation ?? 0);
     this.history.delete(desired.hash);
     this.history.set(desired.hash, desired.fingerprints);
     while (this.history.size > HISTORY) this.history.delete(this.history.keys().next().value!);
@@ -410,6 +420,7 @@ export class Controller {
       },
     );
     // Only now may statuses say what was decided: the agent objects carry it.
+    this.compiledGenerations = compiled;
     this.desired = desired;
     if (this.configInfoHash !== desired.hash) {
       this.o.metrics.configInfo.reset();
@@ -500,6 +511,8 @@ export class Controller {
     const now = Date.now();
     const reports = this.agentReports(now);
     const generation = obj.metadata.generation ?? 0;
+    // Not compiled yet: the world reconcile that compiles it queues this status again.
+    if ((this.compiledGenerations.get(id) ?? -1) < generation) return;
     const prev = obj.status as Record<string, unknown> | undefined;
     let want: Record<string, unknown>;
     if (kind === 'LogPipeline' || kind === 'ClusterLogPipeline') {
