@@ -3,7 +3,9 @@
 // `helm template | kubectl apply --dry-run=server` accepted by the test control plane (admission,
 // RBAC escalation checks and schema validation included).
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import * as yaml from 'js-yaml';
 import { KUBE_VERSION, NAMESPACE } from '../../scripts/chart/manifests.ts';
@@ -69,6 +71,26 @@ describe('helm', () => {
     for (const d of docs) expect(d.metadata.labels?.team).toBe('platform');
     const dashboard = docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'sluice-dashboard')!;
     expect(JSON.parse(dashboard.data['sluice.json']).uid).toBe('sluice-overview');
+  });
+
+  test('the helm template command of docs/install/kubectl.md works as written, offline, with no cluster', () => {
+    const doc = readFileSync(join(root, 'docs/install/kubectl.md'), 'utf8');
+    const cmd = /`(helm template [^`]*)`/.exec(doc)?.[1];
+    expect(cmd).toBeDefined();
+    // As a user has it: their values file, helm on the PATH, and no kubeconfig to ask a cluster.
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-template-'));
+    writeFileSync(join(dir, 'my-values.yaml'), 'operator:\n  replicas: 1\n');
+    mkdirSync(join(dir, 'charts'));
+    symlinkSync(chart, join(dir, 'charts/sluice'), 'dir');
+    const r = spawnSync('bash', ['--noprofile', '--norc', '-euo', 'pipefail', '-c', cmd!], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: `${dirname(helm)}:${process.env.PATH}`, HOME: dir, KUBECONFIG: join(dir, 'none') },
+      maxBuffer: 64 << 20,
+    });
+    expect({ code: r.status, err: r.stderr }).toEqual({ code: 0, err: '' });
+    expect(r.stdout).toContain('kind: CustomResourceDefinition');
+    expect(r.stdout).toContain('kind: Deployment');
   });
 
   test('values.schema.json makes helm reject unknown keys and bad types', () => {
