@@ -159,7 +159,9 @@ function writers(t: Tenant, ws: Writer[]): void {
 beforeAll(async () => {
   // kwok's fake nodes are for scale tests: a cluster of one real node is what is installed here.
   c.run('kubectl', ['delete', 'node', ...FAKE_NODES, '--ignore-not-found', '--wait=true']);
-  // The helm e2e installs into the same namespace and deletes it without waiting.
+  // The helm e2e installs into the same namespace and deletes it without waiting (and a run of
+  // this suite interrupted before its cleanup leaves it): the quickstart creates it afresh.
+  c.run('kubectl', ['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']);
   await until(
     'no namespace sluice-system left by earlier suites',
     3 * MIN,
@@ -190,6 +192,7 @@ afterAll(async () => {
     '--ignore-not-found',
   ]);
   c.run('helm', ['uninstall', 'sluice', '-n', NS, '--wait']);
+  c.run('kubectl', ['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']);
 });
 
 describe('installed with the chart on a real node', () => {
