@@ -155,8 +155,9 @@ export async function startKafka(ctx: Ctx, component: KafkaComponent, libs: stri
       ...java,
       'kafka.tools.StorageTool',
       'format',
-      '-t',
-      clusterId,
+      // `=` form: a random id may begin with '-', which the option parser would take for a flag
+      // (1 run in 64 per broker failed so).
+      `--cluster-id=${clusterId}`,
       '-c',
       props,
       '--add-scram',
