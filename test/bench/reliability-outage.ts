@@ -9,6 +9,7 @@ import { Client } from '@opensearch-project/opensearch';
 import { Tally, type VerifyReport } from '../../agent/src/loadgen/verify.ts';
 import { exited, sleep, sluice } from '../e2e/agent-helpers.ts';
 import { openSearchEnv, stopComponentProcess } from '../env/index.ts';
+import { eachSource } from '../integration/sinks/opensearch-docs.ts';
 import { generator, manifestOf, type Row } from './reliability.ts';
 
 async function healthy(url: string): Promise<boolean> {
@@ -22,22 +23,7 @@ async function healthy(url: string): Promise<boolean> {
 /** Counts each tag in the index: distinct delivered, lost, repeated. */
 async function tally(os: Client, index: string, manifest: Record<string, number>): Promise<VerifyReport> {
   const t = new Tally(manifest);
-  let after: unknown[] | undefined;
-  for (;;) {
-    const r = await os.search({
-      index,
-      body: {
-        size: 10_000,
-        sort: ['_doc'],
-        ...(after ? { search_after: after } : {}),
-        query: { match_all: {} },
-      },
-    } as never);
-    const hits = (r.body as { hits: { hits: { _source: unknown; sort: unknown[] }[] } }).hits.hits;
-    if (hits.length === 0) break;
-    for (const h of hits) t.add(JSON.stringify(h._source));
-    after = hits[hits.length - 1]!.sort;
-  }
+  await eachSource(os, index, (json) => t.add(json));
   return t.report();
 }
 

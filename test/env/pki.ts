@@ -40,7 +40,12 @@ const sans = [
  * A client certificate signed by the environment's CA for `subject` (e.g. `/O=system:nodes/CN=system:node:x`:
  * the apiserver takes CN as the user and each O as a group). Returns the PEM files' paths.
  */
-export function issueClientCert(pki: Pki, name: string, subject: string): { cert: string; key: string } {
+export function issueClientCert(
+  pki: Pick<Pki, 'dir' | 'caCert' | 'caKey'>,
+  name: string,
+  subject: string,
+  keyUsage = 'digitalSignature,keyEncipherment',
+): { cert: string; key: string } {
   const p = (f: string) => join(pki.dir, f);
   const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   ssl(
@@ -57,12 +62,9 @@ export function issueClientCert(pki: Pki, name: string, subject: string): { cert
   );
   writeFileSync(
     p(`${name}.ext`),
-    [
-      'basicConstraints=CA:FALSE',
-      'keyUsage=critical,digitalSignature,keyEncipherment',
-      'extendedKeyUsage=clientAuth',
-      '',
-    ].join('\n'),
+    ['basicConstraints=CA:FALSE', `keyUsage=critical,${keyUsage}`, 'extendedKeyUsage=clientAuth', ''].join(
+      '\n',
+    ),
   );
   ssl(
     'x509',
@@ -148,43 +150,11 @@ export function makePki(dir: string): Pki {
   );
   // A client certificate for mutual TLS (Kafka's SSL listener). Its CN is a user without RBAC
   // bindings should it ever be shown to the apiserver, which trusts the same CA.
-  ssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    p('client.key'),
-    '-out',
-    p('client.csr'),
-    '-subj',
+  issueClientCert(
+    { dir, caCert: p('ca.crt'), caKey: p('ca.key') },
+    'client',
     '/CN=sluice-client',
-  );
-  writeFileSync(
-    p('client.ext'),
-    [
-      'basicConstraints=CA:FALSE',
-      'keyUsage=critical,digitalSignature',
-      'extendedKeyUsage=clientAuth',
-      '',
-    ].join('\n'),
-  );
-  ssl(
-    'x509',
-    '-req',
-    '-in',
-    p('client.csr'),
-    '-CA',
-    p('ca.crt'),
-    '-CAkey',
-    p('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    p('client.crt'),
-    '-days',
-    '825',
-    '-extfile',
-    p('client.ext'),
+    'digitalSignature',
   );
   ssl('genrsa', '-out', p('sa.key'), '2048');
   const pem = (f: string) => readFileSync(p(f), 'utf8');

@@ -152,6 +152,11 @@ function tenantValues(t: Tenant, dropDebug: boolean): string[] {
   ];
 }
 
+/** `helm upgrade` of the Sluice release, keeping its values but one. */
+function upgradeSluice(set: string): void {
+  c.must('helm', ['upgrade', 'sluice', 'charts/sluice', '-n', NS, '--reuse-values', '--set', set, '--wait']);
+}
+
 function writers(t: Tenant, ws: Writer[]): void {
   c.apply(list(ws.map((w) => writerDeployment(t, node.images.busybox, w))));
 }
@@ -423,17 +428,7 @@ spec:
   test(
     'a renamed agent (agent.name) replaces the old one, reports and turns Ready',
     async () => {
-      c.must('helm', [
-        'upgrade',
-        'sluice',
-        'charts/sluice',
-        '-n',
-        NS,
-        '--reuse-values',
-        '--set',
-        'agent.name=node-logs',
-        '--wait',
-      ]);
+      upgradeSluice('agent.name=node-logs');
       await readyAgent('node-logs');
       await until(
         'the old agent DaemonSet pruned',
@@ -457,17 +452,7 @@ spec:
   test(
     'agents that cannot start: the pipeline status says why',
     async () => {
-      c.must('helm', [
-        'upgrade',
-        'sluice',
-        'charts/sluice',
-        '-n',
-        NS,
-        '--reuse-values',
-        '--set',
-        'image.agentRepository=sluice-dev/no-such-agent',
-        '--wait',
-      ]);
+      upgradeSluice('image.agentRepository=sluice-dev/no-such-agent');
       const cond = await until(
         'AgentsReady False with the pod reason',
         4 * MIN,
@@ -485,17 +470,7 @@ spec:
         (x) => x.NAME === 'shop',
       )!;
       expect(row.READY).toBe('False');
-      c.must('helm', [
-        'upgrade',
-        'sluice',
-        'charts/sluice',
-        '-n',
-        NS,
-        '--reuse-values',
-        '--set',
-        'image.agentRepository=sluice-dev/sluice-agent',
-        '--wait',
-      ]);
+      upgradeSluice('image.agentRepository=sluice-dev/sluice-agent');
       await until('Ready again', 4 * MIN, () => readyNow(pipeline('shop-a', 'shop')));
     },
     10 * MIN,

@@ -7,6 +7,7 @@ import { Client } from '@opensearch-project/opensearch';
 import kafkajs, { type Consumer, Kafka, logLevel } from 'kafkajs';
 import { installCodecs } from '../../agent/src/sinks/kafka/codecs.ts';
 import type { KafkaInfo, OpenSearchInfo, S3Info } from '../env/index.ts';
+import { eachSource } from '../integration/sinks/opensearch-docs.ts';
 
 installCodecs(kafkajs);
 
@@ -58,22 +59,8 @@ export async function readIndex(os: Client, index: string): Promise<string[]> {
   if (!(await os.indices.exists({ index })).body) return [];
   await os.indices.refresh({ index });
   const out: string[] = [];
-  let after: unknown[] | undefined;
-  for (;;) {
-    const r = await os.search({
-      index,
-      body: {
-        size: 10_000,
-        sort: ['_doc'],
-        ...(after ? { search_after: after } : {}),
-        query: { match_all: {} },
-      },
-    } as never);
-    const hits = (r.body as { hits: { hits: { _source: unknown; sort: unknown[] }[] } }).hits.hits;
-    if (hits.length === 0) return out;
-    for (const h of hits) out.push(JSON.stringify(h._source));
-    after = hits[hits.length - 1]!.sort;
-  }
+  await eachSource(os, index, (json) => out.push(json));
+  return out;
 }
 
 export function s3Client(s3: S3Info): S3Client {

@@ -23,6 +23,7 @@ import {
   writeResources,
   writeSecret,
 } from './sinks/harness.ts';
+import { eachSource } from './sinks/opensearch-docs.ts';
 
 const env = openSearchEnv();
 const os = new Client({ node: env.url });
@@ -78,24 +79,7 @@ async function count(index: string): Promise<number> {
 /** Every document of the index pattern, through search_after on _doc. */
 async function readAll(pattern: string, tally: Tally): Promise<number> {
   await os.indices.refresh({ index: pattern });
-  let after: unknown[] | undefined;
-  let n = 0;
-  for (;;) {
-    const r = await os.search({
-      index: pattern,
-      body: {
-        size: 10_000,
-        sort: ['_doc'],
-        ...(after ? { search_after: after } : {}),
-        query: { match_all: {} },
-      },
-    } as never);
-    const hits = (r.body as { hits: { hits: { _source: unknown; sort: unknown[] }[] } }).hits.hits;
-    if (hits.length === 0) return n;
-    for (const h of hits) tally.add(JSON.stringify(h._source));
-    n += hits.length;
-    after = hits[hits.length - 1]!.sort;
-  }
+  return eachSource(os, pattern, (json) => tally.add(json));
 }
 
 async function healthy(): Promise<boolean> {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { exec } from '../exec.ts';
-import { buildah, imagesDir } from './buildah.ts';
+import { buildah, imagesDir, type OciRunConfig } from './buildah.ts';
 
 interface Index {
   manifests: { digest: string; annotations?: Record<string, string> }[];
@@ -63,15 +63,7 @@ export interface ArchiveContents {
   config: {
     architecture: string;
     os: string;
-    config: {
-      User?: string;
-      Env?: string[];
-      Entrypoint?: string[];
-      Cmd?: string[];
-      WorkingDir?: string;
-      Labels?: Record<string, string>;
-      ExposedPorts?: Record<string, unknown>;
-    };
+    config: OciRunConfig;
     rootfs: { diff_ids: string[] };
   };
 }

@@ -129,20 +129,20 @@ export function inspectImage(ref: string): BuildahImage | undefined {
   return r.status === 0 ? (JSON.parse(r.stdout) as BuildahImage) : undefined;
 }
 
+/** The run settings of an OCI image config (`config.config`), as buildah and the archives carry them. */
+export interface OciRunConfig {
+  User?: string;
+  Env?: string[];
+  Entrypoint?: string[];
+  Cmd?: string[];
+  WorkingDir?: string;
+  Labels?: Record<string, string>;
+  ExposedPorts?: Record<string, unknown>;
+}
+
 export interface BuildahImage {
   FromImageID: string;
-  OCIv1: {
-    config: {
-      User?: string;
-      Env?: string[];
-      Entrypoint?: string[];
-      Cmd?: string[];
-      WorkingDir?: string;
-      Labels?: Record<string, string>;
-      ExposedPorts?: Record<string, unknown>;
-    };
-    rootfs: { diff_ids: string[] };
-  };
+  OCIv1: { config: OciRunConfig; rootfs: { diff_ids: string[] } };
 }
 
 /** Empties buildah's temp dir (buildah leaves build contexts and layer blobs there on failures). */
