@@ -1,5 +1,5 @@
 // `npm run generate`: regenerate every file derived from the API schema (operator/src/api), the
-// agent config schema (agent/src/config/schema.ts), the Helm chart's generated files (scripts/chart),
+// agent config schema (contract/agent-config/schema.ts), the Helm chart's generated files (scripts/chart),
 // the install bundle manifests/ (helm template; helm is the test environment's pinned build,
 // installed on first use) and generated doc blocks.
 // `--check` regenerates in memory and fails when a checked-in file differs (CI drift check).
@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as yaml from 'js-yaml';
 import { agentTypesModule, agentValidatorsModule } from '../agent/src/config/generate.ts';
-import { namedSchemas } from '../agent/src/config/schema.ts';
+import { namedSchemas } from '../contract/agent-config/schema.ts';
 import { crdFor } from '../operator/src/api/generate/crd.ts';
 import { referencePages } from '../operator/src/api/generate/reference.ts';
 import { typesModule } from '../operator/src/api/generate/types.ts';
@@ -28,7 +28,7 @@ files['operator/src/api/types.generated.ts'] = typesModule();
 files['operator/src/api/validators.generated.js'] = validatorsModule();
 files['operator/src/api/validators.generated.d.ts'] = validatorsTypes();
 files['agent/src/config/validators.generated.ts'] = agentValidatorsModule();
-files['agent/src/config/types.generated.ts'] = agentTypesModule(namedSchemas);
+files['contract/agent-config/types.generated.ts'] = agentTypesModule(namedSchemas);
 for (const [name, text] of Object.entries(referencePages())) files[`docs/reference/${name}`] = text;
 const crds = Object.fromEntries(Object.entries(files).filter(([rel]) => rel.startsWith('crds/')));
 Object.assign(files, chartFiles(crds), docBlocks());

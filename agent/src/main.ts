@@ -3,9 +3,9 @@
 import { type FSWatcher, readFileSync, realpathSync, statSync, watch, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { basename, dirname } from 'node:path';
+import type { AgentConfig } from '../../contract/agent-config/types.ts';
 import { DEFAULTS } from './config/defaults.ts';
 import { loadConfigFile } from './config/load.ts';
-import type { AgentConfig } from './config/types.ts';
 import { Runtime } from './engine/runtime.ts';
 import { ErrorCode } from './ops/catalogue.ts';
 import { makeLogger } from './ops/log.ts';

@@ -73,9 +73,8 @@ export const command: Command = {
       process.stderr.write(`sluice run: logs directory ${values.logs} does not exist\n`);
       return EXIT.invalid;
     }
-    const { configHash, defaultRunConfig, validateAgentConfig } = await import(
-      '../../agent/src/config/index.ts'
-    );
+    const { defaultRunConfig, validateAgentConfig } = await import('../../agent/src/config/index.ts');
+    const { configHash } = await import('../../contract/agent-config/hash.ts');
     let config = defaultRunConfig({
       logsDir: values.logs,
       outputFile: values.output ?? './sluice-out.ndjson',

@@ -5,7 +5,7 @@
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { pino } from 'pino';
-import type { AgentSettings } from '../../agent/src/config/types.ts';
+import type { AgentSettings } from '../../contract/agent-config/types.ts';
 import { Controller } from './controller/controller.ts';
 import { KubeClient } from './kube/client.ts';
 import { loadConnection } from './kube/config.ts';

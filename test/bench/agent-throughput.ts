@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyOutputs } from '../../agent/src/loadgen/verify.ts';
-import { AGENT_NODE_FLAGS } from '../../agent/src/ops/node-flags.ts';
+import { AGENT_NODE_FLAGS } from '../../contract/node-flags.ts';
 import type { Bench, BenchRun } from './types.ts';
 import { workload } from './workload.ts';
 

@@ -8,9 +8,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import type { AgentConfig } from '../../agent/src/config/types.ts';
-import { configHash } from '../../agent/src/config/validate.ts';
-import { REPORT_HASH_ANNOTATION, REPORT_LABEL, REPORT_STATS_ANNOTATION } from '../../agent/src/ops/report.ts';
+import { configHash } from '../../contract/agent-config/hash.ts';
+import type { AgentConfig } from '../../contract/agent-config/types.ts';
+import { REPORT_HASH_ANNOTATION, REPORT_LABEL, REPORT_STATS_ANNOTATION } from '../../contract/report.ts';
 import type { KubeClient, KubeObject } from '../../operator/src/kube/client.ts';
 import { collectionPath, objectPath, RT } from '../../operator/src/kube/resources.ts';
 import {

@@ -5,8 +5,9 @@
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { DEFAULTS } from '../../agent/src/config/defaults.ts';
-import { configHash, validateAgentConfig } from '../../agent/src/config/validate.ts';
+import { validateAgentConfig } from '../../agent/src/config/validate.ts';
 import { verifyOutputs } from '../../agent/src/loadgen/verify.ts';
+import { configHash } from '../../contract/agent-config/hash.ts';
 import {
   agentConfig,
   exited,

@@ -8,11 +8,11 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { AppsV1Api, BatchV1Api, CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { configHash } from '../../agent/src/config/validate.ts';
 import { Runtime } from '../../agent/src/engine/runtime.ts';
 import { startKubeWatch } from '../../agent/src/enrich/kube.ts';
 import type { MetadataStore } from '../../agent/src/enrich/store.ts';
 import { AgentStats } from '../../agent/src/ops/stats.ts';
+import { configHash } from '../../contract/agent-config/hash.ts';
 import { adminKubeConfig, kubeEnv } from '../env/index.ts';
 import { config, tempDir } from '../unit/agent-harness.ts';
 

@@ -16,8 +16,9 @@ import {
   type V1RoleBinding,
 } from '@kubernetes/client-node';
 import * as yaml from 'js-yaml';
-import { REPORT_HASH_ANNOTATION, REPORT_LABEL, startReporter } from '../../agent/src/ops/report.ts';
+import { startReporter } from '../../agent/src/ops/report.ts';
 import { AgentStats } from '../../agent/src/ops/stats.ts';
+import { REPORT_HASH_ANNOTATION, REPORT_LABEL } from '../../contract/report.ts';
 import { renderAgentLeasePolicy } from '../../operator/src/render/agent-policy.ts';
 import { renderAgentStatusRole } from '../../operator/src/render/rbac.ts';
 import { defaultSettings } from '../../operator/src/render/settings.ts';

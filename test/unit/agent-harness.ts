@@ -2,10 +2,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AgentConfig, PipelineConfig } from '../../agent/src/config/types.ts';
-import { configHash, validateAgentConfig } from '../../agent/src/config/validate.ts';
+import { validateAgentConfig } from '../../agent/src/config/validate.ts';
 import { Runtime } from '../../agent/src/engine/runtime.ts';
 import { AgentStats } from '../../agent/src/ops/stats.ts';
+import { configHash } from '../../contract/agent-config/hash.ts';
+import type { AgentConfig, PipelineConfig } from '../../contract/agent-config/types.ts';
 
 export function tempDir(prefix = 'sluice-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

@@ -3,9 +3,9 @@
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { configHash } from '../../agent/src/config/validate.ts';
 import { Runtime } from '../../agent/src/engine/runtime.ts';
 import { AgentStats } from '../../agent/src/ops/stats.ts';
+import { configHash } from '../../contract/agent-config/hash.ts';
 import { config, readOut, runOnce, tempDir } from './agent-harness.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -9,7 +9,6 @@ import { describe, expect, test } from '@jest/globals';
 import { decodeFrames, encodeFrames, readPosition } from '../../agent/src/buffer/disk/frame.ts';
 import { resync } from '../../agent/src/buffer/disk/recover.ts';
 import type { OutputBuffer } from '../../agent/src/buffer/types.ts';
-import type { PipelineConfig } from '../../agent/src/config/types.ts';
 import { ORIGIN_LEN, originOf } from '../../agent/src/engine/origin.ts';
 import { deadLetterEvent } from '../../agent/src/engine/output.ts';
 import { Pipeline } from '../../agent/src/engine/pipeline.ts';
@@ -19,6 +18,7 @@ import { ContainerSource } from '../../agent/src/engine/source.ts';
 import { OutputStats, PipelineStats } from '../../agent/src/ops/stats.ts';
 import { bulkEncoder, documentId } from '../../agent/src/sinks/opensearch/encode.ts';
 import { headIdFd } from '../../agent/src/sources/kubernetes_logs/fingerprint.ts';
+import type { PipelineConfig } from '../../contract/agent-config/types.ts';
 
 const T = '2024-01-01T00:00:00.000000001Z';
 

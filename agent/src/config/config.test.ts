@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from '@jest/globals';
-import { configHash, defaultRunConfig, loadConfigFile, validateAgentConfig } from './index.ts';
+import { configHash } from '../../../contract/agent-config/hash.ts';
+import { defaultRunConfig, loadConfigFile, validateAgentConfig } from './index.ts';
 
 describe('agent config', () => {
   const base = defaultRunConfig({ logsDir: '/logs', outputFile: '/out.ndjson' });

@@ -1,6 +1,6 @@
 // Defaults applied when the agent builds its runtime from a config, in one place, and the
 // built-in config of `sluice run` without -f.
-import type { AgentConfig } from './types.ts';
+import type { AgentConfig } from '../../../contract/agent-config/types.ts';
 
 export const DEFAULTS = {
   podLogsDir: '/var/log/pods',

@@ -4,8 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { load } from 'js-yaml';
-import type { AgentConfig } from './types.ts';
-import { type ConfigProblem, configHash, validateAgentConfig } from './validate.ts';
+import { configHash } from '../../../contract/agent-config/hash.ts';
+import type { AgentConfig } from '../../../contract/agent-config/types.ts';
+import { type ConfigProblem, validateAgentConfig } from './validate.ts';
 
 export type LoadResult =
   | { ok: true; config: AgentConfig; hash: string }

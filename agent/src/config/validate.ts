@@ -1,10 +1,7 @@
 // Validation of an AgentConfig: the JSON Schema (compiled once), then the checks a schema cannot
 // express — unique ids, references between pipelines and outputs, regexes that compile, and the
 // type-specific output options. Problems carry a JSON pointer and a message that says what to do.
-import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { outputOptionSchemas } from './schema.ts';
-import type { AgentConfig, Condition, FilterConfig } from './types.ts';
+import type { AgentConfig, Condition, FilterConfig } from '../../../contract/agent-config/types.ts';
 import * as generated from './validators.generated.ts';
 
 export interface ConfigProblem {
@@ -19,36 +16,12 @@ interface SchemaError {
 }
 type Validator = ((doc: unknown) => boolean) & { errors?: SchemaError[] | null };
 
-// Precompiled from schema.ts by `npm run generate` (verified by `generate --check`).
+// Precompiled from contract/agent-config/schema.ts and the destination table by `npm run
+// generate` (verified by `generate --check`): the agent never loads ajv's compiler.
 const validateSchema = generated.validateAgentConfigSchema as Validator;
 const optionValidators = new Map<string, Validator>(
   Object.entries(generated.generatedOptionValidators as Record<string, Validator>),
 );
-
-/** Sinks defined after this issue register their option schema here (kafka, opensearch, s3). */
-export function registerOutputOptions(type: string, schema: object): void {
-  outputOptionSchemas[type] = schema;
-  optionValidators.delete(type);
-}
-
-let ajv: { compile(s: object): Validator } | undefined;
-
-function optionValidator(type: string): Validator | undefined {
-  let v = optionValidators.get(type);
-  if (v !== undefined) return v;
-  const schema = outputOptionSchemas[type];
-  if (schema === undefined) return undefined;
-  // A schema registered at run time: compile it with ajv, loaded only then.
-  if (ajv === undefined) {
-    const { Ajv } = createRequire(import.meta.url)('ajv') as {
-      Ajv: new (o: object) => { compile(s: object): Validator };
-    };
-    ajv = new Ajv({ allErrors: true, strict: false });
-  }
-  v = ajv.compile(schema);
-  optionValidators.set(type, v);
-  return v;
-}
 
 function checkRegex(source: string, path: string, problems: ConfigProblem[]): void {
   try {
@@ -98,7 +71,7 @@ export function validateAgentConfig(
     if (outputIds.has(o.id))
       problems.push({ path: `/outputs/${i}/id`, message: `duplicate output id '${o.id}'` });
     outputIds.add(o.id);
-    const v = optionValidator(o.type);
+    const v = optionValidators.get(o.type);
     if (v !== undefined && !v(o.options ?? {})) {
       for (const e of v.errors ?? [])
         problems.push({ path: `/outputs/${i}/options${e.instancePath}`, message: e.message ?? 'invalid' });
@@ -151,21 +124,4 @@ export function validateAgentConfig(
     });
   });
   return problems.length === 0 ? { ok: true, config } : { ok: false, problems };
-}
-
-/** Canonical JSON (sorted keys, undefined left out): what `configHash` hashes. */
-export function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const keys = Object.keys(v as object)
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-/** Stable hash of a config (key order does not matter): 16 hex digits of SHA-256 over canonical JSON. */
-export function configHash(config: AgentConfig): string {
-  return createHash('sha256').update(canonical(config)).digest('hex').slice(0, 16);
 }

@@ -4,10 +4,11 @@
 // file's position over to its copy, and forgets checkpoints of files that are gone.
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { EXCLUDE_ANNOTATION } from '../../../contract/annotations.ts';
 import type { AckTracker } from '../checkpoint/acks.ts';
 import type { Checkpoint, CheckpointStore } from '../checkpoint/store.ts';
 import { DEFAULTS } from '../config/defaults.ts';
-import { EXCLUDE_ANNOTATION, type MetadataStore } from '../enrich/store.ts';
+import type { MetadataStore } from '../enrich/store.ts';
 import type { AgentStats } from '../ops/stats.ts';
 import { HostFileReader, HostSource } from '../sources/host_files/reader.ts';
 import type { FileInfo } from '../sources/kubernetes_logs/discovery.ts';

@@ -1,9 +1,10 @@
 // An output at run time: its buffer (memory or disk), its sink and the driver between them.
+
+import type { OutputConfig } from '../../../contract/agent-config/types.ts';
 import { DiskBuffer } from '../buffer/disk/index.ts';
 import { MemoryBuffer } from '../buffer/memory.ts';
 import type { OutputBuffer } from '../buffer/types.ts';
 import { DEFAULTS } from '../config/defaults.ts';
-import type { OutputConfig } from '../config/types.ts';
 import { DropReason, ErrorCode } from '../ops/catalogue.ts';
 import type { OutputStats } from '../ops/stats.ts';
 import type { SecretStore } from '../secrets/types.ts';

@@ -1,9 +1,10 @@
 // One pipeline's processing of records: parse → ordered filters → serialize → every output's
 // buffer. Synchronous per record (no promises on the hot path). Each output push takes one hold
 // on the record's ack group; a drop releases none (the group completes without it) and counts.
+
+import type { FilterConfig, PipelineConfig } from '../../../contract/agent-config/types.ts';
 import type { OutputBuffer } from '../buffer/types.ts';
 import type { AckGroup } from '../checkpoint/acks.ts';
-import type { FilterConfig, PipelineConfig } from '../config/types.ts';
 import { DropReason } from '../ops/catalogue.ts';
 import type { OutputStats, PipelineStats } from '../ops/stats.ts';
 import { TapPoint } from '../ops/tap.ts';

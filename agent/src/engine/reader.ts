@@ -2,8 +2,9 @@
 // → logical records (multiline) → the pipeline. Every chunk gets an ack group whose safe offset is
 // the earliest byte still needed: the unfinished line, a pending partial, or an open multiline
 // group — so a restart from the committed offset never loses part of a record.
+
+import type { MultilineConfig } from '../../../contract/agent-config/types.ts';
 import { type AckGroup, AckTracker } from '../checkpoint/acks.ts';
-import type { MultilineConfig } from '../config/types.ts';
 import { type EntrySink, LogDecoder, STREAM_NAMES } from '../sources/kubernetes_logs/decode.ts';
 import type { LineSink } from '../sources/kubernetes_logs/tailer.ts';
 import { MlGroup, type MultilineRule, multilineRule } from '../transforms/multiline.ts';

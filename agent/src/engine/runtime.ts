@@ -4,11 +4,16 @@
 // to be acknowledged (bounded), cancels the rest (they are re-read from the checkpoint by its
 // successor), and only then does the successor start from the checkpoints.
 import { writeFileSync } from 'node:fs';
+import type {
+  AgentConfig,
+  AgentSettings,
+  OutputConfig,
+  PipelineConfig,
+} from '../../../contract/agent-config/types.ts';
 import { MemoryBuffer } from '../buffer/memory.ts';
 import { isCancelled } from '../checkpoint/acks.ts';
 import { CheckpointStore } from '../checkpoint/store.ts';
 import { DEFAULTS } from '../config/defaults.ts';
-import type { AgentConfig, AgentSettings, OutputConfig, PipelineConfig } from '../config/types.ts';
 import { loadMetadataFile } from '../enrich/static.ts';
 import { MetadataStore } from '../enrich/store.ts';
 import { DropReason, ErrorCode } from '../ops/catalogue.ts';

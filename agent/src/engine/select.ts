@@ -2,45 +2,11 @@
 // is enforced here from the path, whatever its config says. Pods annotated
 // `sluice.dev/exclude: "true"` are skipped by every pipeline; the agent's own pods only by
 // pipelines that did not ask for them.
-import type { PipelineConfig } from '../config/types.ts';
-import { EXCLUDE_ANNOTATION, type PodMeta } from '../enrich/store.ts';
+import type { PipelineConfig } from '../../../contract/agent-config/types.ts';
+import { EXCLUDE_ANNOTATION } from '../../../contract/annotations.ts';
+import { matchesSelector } from '../../../contract/selector.ts';
+import type { PodMeta } from '../enrich/store.ts';
 import type { PathMeta } from '../sources/kubernetes_logs/path.ts';
-
-/** metav1.LabelSelector, as the agent config and the API resources both spell it. */
-export interface SelectorLike {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: readonly { key: string; operator: string; values?: readonly string[] }[];
-}
-
-/**
- * metav1.LabelSelector semantics: every matchLabels entry and every matchExpression must hold;
- * an unknown operator matches nothing. The one implementation: the operator (namespace
- * selectors, allowedNamespaces) imports it from here.
- */
-export function matchesSelector(sel: SelectorLike, labels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, e.key);
-    const val = labels[e.key];
-    switch (e.operator) {
-      case 'In':
-        if (!has || !(e.values ?? []).includes(val)) return false;
-        break;
-      case 'NotIn':
-        if (has && (e.values ?? []).includes(val)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
 
 const allows = (f: { include?: string[]; exclude?: string[] } | undefined, name: string): boolean =>
   (f?.include === undefined || f.include.length === 0 || f.include.includes(name)) &&

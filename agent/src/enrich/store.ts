@@ -25,8 +25,6 @@ interface Entry {
   version: number;
 }
 
-export const EXCLUDE_ANNOTATION = 'sluice.dev/exclude';
-
 export class MetadataStore {
   private readonly pods = new Map<string, Entry>();
   private readonly namespaces = new Map<string, NamespaceMeta>();

@@ -5,24 +5,14 @@
 // Why a Lease and not scraping /status: no connection from the operator to every node (the
 // agent NetworkPolicy admits only metrics scrapes), load bounded by the agents' own rate, and the
 // reports survive operator restarts and leader changes. See docs/operations/status.md.
+import {
+  type OutputReport,
+  REPORT_HASH_ANNOTATION,
+  REPORT_LABEL,
+  REPORT_STATS_ANNOTATION,
+  type Report,
+} from '../../../contract/report.ts';
 import type { AgentStats } from './stats.ts';
-
-export const REPORT_LABEL = 'sluice.dev/agent-report';
-export const REPORT_HASH_ANNOTATION = 'sluice.dev/config-hash';
-export const REPORT_STATS_ANNOTATION = 'sluice.dev/report';
-
-/** Per output: d delivered, b buffered bytes, x drops by reason, e last error, t its time. */
-export interface OutputReport {
-  d: number;
-  b: number;
-  x?: Record<string, number>;
-  e?: string;
-  t?: string;
-}
-export interface Report {
-  v: 1;
-  o: Record<string, OutputReport>;
-}
 
 export function buildReport(stats: AgentStats): Report {
   const o: Record<string, OutputReport> = {};
@@ -36,16 +26,6 @@ export function buildReport(stats: AgentStats): Report {
     o[id] = r;
   }
   return { v: 1, o };
-}
-
-export function parseReport(text: string | undefined): Report | undefined {
-  if (!text) return undefined;
-  try {
-    const r = JSON.parse(text) as Report;
-    return r && r.v === 1 && typeof r.o === 'object' ? r : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export interface ReporterOptions {

@@ -4,16 +4,9 @@
 // rotated credential without a restart. Subscriptions are per Secret: an output follows only the
 // Secrets its own options reference, so one tenant's rotation never reconnects another's output.
 
-export interface SecretRef {
-  namespace: string;
-  name: string;
-  key: string;
-}
+import type { SecretOption, SecretRef } from '../../../contract/agent-config/types.ts';
 
-/** An option value that is a secret reference, as the compiler writes it. */
-export interface SecretOption {
-  secret: SecretRef;
-}
+export type { SecretOption, SecretRef };
 
 export interface SecretStore {
   /** The current value; rejects with SecretError when the Secret or key is missing or unreadable. */

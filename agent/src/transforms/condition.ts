@@ -2,7 +2,7 @@
 // `kubernetes.<...>` (the API's record fields; `kubernetes.labels.KEY` and
 // `kubernetes.annotations.KEY` take the whole rest as the key, dots and all), anything else is
 // a dotted path into the parsed fields.
-import type { Condition } from '../config/types.ts';
+import type { Condition } from '../../../contract/agent-config/types.ts';
 import type { LogRecord } from '../engine/record.ts';
 
 export type Predicate = (r: LogRecord) => boolean;

@@ -1,7 +1,7 @@
 // Joining the lines of one logical record (stack traces) per (file, stream). A rule looks at each
 // line with the state of the open group and answers whether it continues the group; anything
 // else closes the group and starts a new one. Presets follow what Java, Go and Python print.
-import type { MultilineConfig } from '../config/types.ts';
+import type { MultilineConfig } from '../../../contract/agent-config/types.ts';
 
 export interface MultilineRule {
   /** New state: 0 = no group open. Returns true when `line` continues the open group. */

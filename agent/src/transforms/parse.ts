@@ -1,7 +1,7 @@
 // Parsing a record's text into fields. JSON is only attempted when the text starts with '{'
 // (after optional spaces); a JSON object parsed from the text stays `pristine` so the serializer
 // can splice the original text instead of re-serializing it. Failed parses keep the raw message.
-import type { ParseConfig } from '../config/types.ts';
+import type { ParseConfig } from '../../../contract/agent-config/types.ts';
 import type { LogRecord } from '../engine/record.ts';
 
 export type Parser = (r: LogRecord) => void;

@@ -1,6 +1,6 @@
 // Redaction: whole values of named fields (any depth, case-insensitive), and pattern matches in
 // every string (the message, or each string value of the parsed fields).
-import type { BuiltinRedactPattern } from '../config/types.ts';
+import type { BuiltinRedactPattern } from '../../../contract/agent-config/types.ts';
 import type { LogRecord } from '../engine/record.ts';
 
 function luhn(digits: string): boolean {

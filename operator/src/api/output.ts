@@ -1,16 +1,16 @@
 // LogOutput (namespaced) and ClusterLogOutput (cluster-scoped): a destination plus how records
 // wait for it (buffer), how failures are retried, and where unrecoverable records go.
+
+import { DESTINATION_TYPES, DESTINATIONS } from '../destinations/index.ts';
 import { buffer, DNS_LABEL, labelSelector, outputRef, retry } from './common.ts';
-import { DESTINATIONS, file, kafka, opensearch, s3, stdout } from './destinations.ts';
 import { arr, exactlyOne, obj, type Schema, str } from './dsl.ts';
+
+/** `a, b or c` */
+const oneOf = (names: readonly string[]): string => `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 
 function outputSpec(cluster: boolean): Schema {
   const props: Record<string, Schema> = {
-    kafka: kafka(cluster),
-    opensearch: opensearch(cluster),
-    s3: s3(cluster),
-    file,
-    stdout,
+    ...Object.fromEntries(DESTINATION_TYPES.map((t) => [t, DESTINATIONS[t].schema(cluster)])),
     buffer,
     retry,
     deadLetter: outputRef(
@@ -36,7 +36,7 @@ function outputSpec(cluster: boolean): Schema {
     props,
     {
       'x-kubernetes-validations': [
-        exactlyOne(DESTINATIONS, 'set exactly one destination: kafka, opensearch, s3, file or stdout'),
+        exactlyOne(DESTINATION_TYPES, `set exactly one destination: ${oneOf(DESTINATION_TYPES)}`),
       ],
     },
   );

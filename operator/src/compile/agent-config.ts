@@ -9,13 +9,14 @@ import type {
   OutputConfig,
   PipelineConfig,
   PipelineInput,
-} from '../../../agent/src/config/types.ts';
+} from '../../../contract/agent-config/types.ts';
+import { matchesSelector } from '../../../contract/selector.ts';
 import type { ClusterLogPipelineSpec, LogPipelineSpec } from '../api/types.generated.ts';
-import { parseDuration, parseQuantity } from '../api/units.ts';
+import { DESTINATIONS, type DestinationType, destinationOf } from '../destinations/index.ts';
+import type { CompileContext, Compiled } from '../destinations/types.ts';
 import { type Output, type Pipeline, resourceId } from './ids.ts';
 import type { Resolution } from './resolve.ts';
-import { qualifySecrets } from './secrets.ts';
-import { matchesSelector } from './selector.ts';
+import { bytes, drop, ms } from './values.ts';
 
 export interface CompileOptions {
   /** Agent settings to embed (data dir, ports...). */
@@ -34,13 +35,6 @@ export interface CompileMemo {
 
 /** The same order as `a.localeCompare(b)`, without its per-call setup (thousands of ids). */
 export const byLocale = new Intl.Collator().compare;
-
-const bytes = (q: string | undefined): number | undefined => (q === undefined ? undefined : parseQuantity(q));
-const ms = (d: string | undefined): number | undefined => (d === undefined ? undefined : parseDuration(d));
-
-function drop<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
 
 type Filter = NonNullable<LogPipelineSpec['filters']>[number];
 type When = NonNullable<Filter['drop']>['when'];
@@ -156,31 +150,15 @@ export function outputConfig(o: Output, dataDir: string): OutputConfig {
         })
       : undefined,
   });
-  if (spec.file) {
-    const path = `${dataDir}/files/${ns ?? '_cluster'}/${spec.file.path}`;
-    return {
-      ...base,
-      type: 'file',
-      options: drop({ path, rotateBytes: bytes(spec.file.maxSize), maxFiles: spec.file.maxFiles }),
-    };
-  }
-  if (spec.stdout) return { ...base, type: 'stdout', options: {} };
-  for (const type of ['kafka', 'opensearch', 's3'] as const) {
-    const block = spec[type];
-    if (!block) continue;
-    const { batch, ...rest } = block as typeof block & { index?: string; dataStream?: string };
-    // The schema defaults `index`; a data stream replaces it.
-    if (type === 'opensearch' && rest.dataStream !== undefined) delete rest.index;
-    return {
-      ...base,
-      type,
-      options: qualifySecrets(rest, ns) as Record<string, unknown>,
-      batch: batch
-        ? drop({ maxRecords: batch.maxRecords, maxBytes: bytes(batch.maxBytes), maxAgeMs: ms(batch.maxAge) })
-        : undefined,
-    };
-  }
-  throw new Error(`${resourceId(o)}: validated outputs have exactly one destination`);
+  const type = destinationOf(spec);
+  if (type === undefined) throw new Error(`${resourceId(o)}: validated outputs have exactly one destination`);
+  // The type is the block's key, so the block fits this destination's compile.
+  const compile = DESTINATIONS[type].compile as (
+    block: unknown,
+    ctx: CompileContext,
+  ) => Compiled<DestinationType>;
+  const { options, batch } = compile(spec[type], { namespace: ns, dataDir });
+  return drop({ ...base, type, options: options as Record<string, unknown>, batch });
 }
 
 /** The agent config for everything `resolution` accepted, in a stable order (the hash depends on it). */

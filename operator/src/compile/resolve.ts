@@ -2,10 +2,11 @@
 // Secrets it references. One unresolvable resource is rejected alone with a reason and a message
 // that says what to do; the rest go on. Pure: the operator passes what its informers see,
 // `sluice run`/`render` pass what the files hold (unknown namespaces/secrets are not judged).
+
+import { matchesSelector } from '../../../contract/selector.ts';
 import { REASON, type Rejection } from '../api/conditions.ts';
 import { type Output, outputRefId, type Pipeline, resourceId } from './ids.ts';
 import { secretRefs } from './secrets.ts';
-import { matchesSelector } from './selector.ts';
 
 export interface World {
   pipelines: Pipeline[];

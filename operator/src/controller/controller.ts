@@ -5,8 +5,8 @@
 //                  when it differs (figures-only changes at most every `figuresIntervalMs`)
 //   sweep          re-check every resource's status (agent reports or the DaemonSet changed)
 // Only the leader processes keys; every replica keeps its caches warm.
-import type { AgentConfig, AgentSettings } from '../../../agent/src/config/types.ts';
-import { REPORT_LABEL } from '../../../agent/src/ops/report.ts';
+import type { AgentConfig, AgentSettings } from '../../../contract/agent-config/types.ts';
+import { REPORT_LABEL } from '../../../contract/report.ts';
 import { CONDITION, REASON } from '../api/conditions.ts';
 import { resourceId } from '../compile/ids.ts';
 import { secretRefs } from '../compile/secrets.ts';

@@ -7,18 +7,19 @@
 // longer admits its namespace (OutputNotAllowed) is dropped at once, because the platform team's
 // revocation must win; and a deleted pipeline is gone.
 import { createHash } from 'node:crypto';
+import { configHash } from '../../../contract/agent-config/hash.ts';
 import type {
   AgentConfig,
   AgentSettings,
   OutputConfig,
   PipelineConfig,
-} from '../../../agent/src/config/types.ts';
-import { configHash } from '../../../agent/src/config/validate.ts';
+} from '../../../contract/agent-config/types.ts';
 import { REASON, type Rejection } from '../api/conditions.ts';
 import { agentConfig, byLocale } from '../compile/agent-config.ts';
 import { type Output, type Pipeline, resourceId } from '../compile/ids.ts';
 import { resolve } from '../compile/resolve.ts';
 import { type SecretRef, secretRefs } from '../compile/secrets.ts';
+import { destinationOf } from '../destinations/index.ts';
 import type { KubeObject } from '../kube/client.ts';
 import { agentSettingsFor } from '../render/agent-settings.ts';
 import { agentConfigJson, encodeAgentConfig, renderAll } from '../render/index.ts';
@@ -76,8 +77,7 @@ function userObject(o: KubeObject): Record<string, unknown> {
 const sha = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 16);
 
 function outputType(o: KubeObject): string {
-  const spec = (o.spec ?? {}) as Record<string, unknown>;
-  return ['kafka', 'opensearch', 's3', 'file', 'stdout'].find((t) => spec[t] !== undefined) ?? 'unknown';
+  return destinationOf(o.spec ?? {}) ?? 'unknown';
 }
 
 /** `{secret:{namespace,name,key}}` references inside a compiled output's options. */

@@ -2,7 +2,7 @@
 // fresh computation gives (config, hash, objects, states, fingerprints), across spec changes,
 // label changes, deletions and rejections.
 import { describe, expect, test } from '@jest/globals';
-import { configHash } from '../../../agent/src/config/validate.ts';
+import { configHash } from '../../../contract/agent-config/hash.ts';
 import type { KubeObject } from '../kube/client.ts';
 import { AGENT_CONFIG_KEY, agentConfigText } from '../render/configmap.ts';
 import { defaultSettings } from '../render/settings.ts';

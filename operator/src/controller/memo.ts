@@ -9,8 +9,8 @@
 // itself handed out, so a stale entry can never be returned for changed input. Entries of deleted
 // resources are dropped by `retain`.
 import { createHash } from 'node:crypto';
-import type { AgentConfig, OutputConfig, PipelineConfig } from '../../../agent/src/config/types.ts';
-import { canonical } from '../../../agent/src/config/validate.ts';
+import { canonical } from '../../../contract/agent-config/hash.ts';
+import type { AgentConfig, OutputConfig, PipelineConfig } from '../../../contract/agent-config/types.ts';
 import type { Output, Pipeline } from '../compile/ids.ts';
 import type { Outcome } from '../validate/index.ts';
 

@@ -9,7 +9,7 @@
 // may only write the Lease `<agent>-<its node>`, labelled as a report, holding its own pod name.
 // Shipped by the chart (and manifests/), not rendered by the operator: admission policies are
 // cluster-wide controls that the operator's ServiceAccount should not be able to write.
-import { REPORT_LABEL } from '../../../agent/src/ops/report.ts';
+import { REPORT_LABEL } from '../../../contract/report.ts';
 
 const NODE = 'authentication.kubernetes.io/node-name';
 const POD = 'authentication.kubernetes.io/pod-name';

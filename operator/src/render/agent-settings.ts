@@ -2,7 +2,7 @@
 // directories at these paths and the agent config carries the same paths, both from this one
 // place: a path the DaemonSet mounts somewhere the agent does not look, or the reverse, was how
 // host files matched nothing and pod selectors waited for ever.
-import type { AgentSettings } from '../../../agent/src/config/types.ts';
+import type { AgentSettings } from '../../../contract/agent-config/types.ts';
 import type { RenderSettings } from './settings.ts';
 
 /** Container paths of the agent's mounts. */

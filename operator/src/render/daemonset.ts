@@ -2,7 +2,7 @@
 // checkpoints and disk buffers in a host directory, hot-reloading its mounted config. The config
 // hash is recorded on the DaemonSet, not on the pod template: a config change must not restart
 // pods (the agents reload it); only changes to the pod itself roll the DaemonSet.
-import { AGENT_NODE_OPTIONS } from '../../../agent/src/ops/node-flags.ts';
+import { AGENT_NODE_OPTIONS } from '../../../contract/node-flags.ts';
 import { AGENT_PATHS } from './agent-settings.ts';
 import { agentSelectorLabels, CONFIG_HASH_ANNOTATION, labels, meta } from './meta.ts';
 import type { RenderSettings } from './settings.ts';

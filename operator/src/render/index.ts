@@ -1,8 +1,8 @@
 // Everything the operator applies, from the compiled agent config and the install settings.
 // Pure: same input, same objects, in a stable order — golden files pin the result.
 
-import type { AgentConfig } from '../../../agent/src/config/types.ts';
-import { configHash } from '../../../agent/src/config/validate.ts';
+import { configHash } from '../../../contract/agent-config/hash.ts';
+import type { AgentConfig } from '../../../contract/agent-config/types.ts';
 import type { SecretRef } from '../compile/secrets.ts';
 import { encodeAgentConfig, renderAgentConfigMap } from './configmap.ts';
 import { renderAgentDaemonSet } from './daemonset.ts';

@@ -5,7 +5,7 @@ import {
   parseReport,
   REPORT_HASH_ANNOTATION,
   REPORT_STATS_ANNOTATION,
-} from '../../../agent/src/ops/report.ts';
+} from '../../../contract/report.ts';
 import type { KubeObject } from '../kube/client.ts';
 
 export interface OutputFigures {

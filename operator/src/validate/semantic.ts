@@ -1,7 +1,6 @@
 // Validation beyond the schema: everything the CEL rules say (so offline users get the same
 // answer as the apiserver) plus what CEL cannot check — regexes compile, selectors are valid,
 // sizes and durations parse within bounds, templates use known fields.
-import { DESTINATIONS } from '../api/destinations.ts';
 import { CONDITION_OPERATORS, FILTER_TYPES } from '../api/pipeline.ts';
 import type {
   ClusterLogOutputSpec,
@@ -10,14 +9,9 @@ import type {
   LogPipelineSpec,
 } from '../api/types.generated.ts';
 import { parseDuration } from '../api/units.ts';
-import {
-  checkDuration,
-  checkQuantity,
-  checkRegex,
-  checkSelector,
-  checkTemplate,
-  exactlyOne,
-} from './checks.ts';
+import { DESTINATION_TYPES, DESTINATIONS, type DestinationType } from '../destinations/index.ts';
+import type { Block } from '../destinations/types.ts';
+import { checkDuration, checkQuantity, checkRegex, checkSelector, exactlyOne } from './checks.ts';
 import { type Problem, problem } from './problem.ts';
 
 const GiB = 1024 ** 3;
@@ -143,82 +137,14 @@ export function checkPipeline(spec: PipelineSpec, cluster: boolean): Problem[] {
 
 export function checkOutput(spec: OutputSpec, self: { kind: string; name: string }): Problem[] {
   const out: Problem[] = [];
-  const one = exactlyOne('spec', spec, DESTINATIONS, 'destination');
-  out.push(...one);
-  // Tenancy: a file output stays inside its own namespace's directory on the node.
-  if (spec.file?.path.split('/').some((seg) => seg === '.' || seg === '..'))
-    out.push(
-      problem(
-        'spec.file.path',
-        `"${spec.file.path}" leaves the output's own directory`,
-        'use a relative path without "." or ".." segments',
-      ),
-    );
-  if (spec.kafka) {
-    const k = spec.kafka;
-    out.push(...checkQuantity('spec.kafka.batch.maxBytes', k.batch?.maxBytes, { max: 256 * 1024 * 1024 }));
-    out.push(...checkDuration('spec.kafka.batch.maxAge', k.batch?.maxAge, { maxMs: 600_000 }));
-  }
-  if (spec.opensearch) {
-    const o = spec.opensearch;
-    if (o.index !== undefined && o.dataStream !== undefined) {
+  out.push(...exactlyOne('spec', spec, DESTINATION_TYPES, 'destination'));
+  for (const type of DESTINATION_TYPES) {
+    const block = spec[type] as Block<DestinationType> | undefined;
+    if (block !== undefined)
       out.push(
-        problem('spec.opensearch', 'index and dataStream are both set', 'set either index or dataStream'),
+        ...(DESTINATIONS[type].check as (b: typeof block, at: string) => Problem[])(block, `spec.${type}`),
       );
-    }
-    out.push(...checkTemplate('spec.opensearch.index', o.dataStream === undefined ? o.index : undefined));
-    out.push(...checkTemplate('spec.opensearch.dataStream', o.dataStream));
-    if (o.auth?.basic && o.auth.awsSigV4)
-      out.push(problem('spec.opensearch.auth', 'basic and awsSigV4 are both set', 'set at most one'));
-    o.endpoints.forEach((e, i) => {
-      try {
-        new URL(e);
-      } catch {
-        out.push(
-          problem(`spec.opensearch.endpoints[${i}]`, `"${e}" is not a URL`, 'use http(s)://host:port'),
-        );
-      }
-    });
-    out.push(
-      ...checkQuantity('spec.opensearch.batch.maxBytes', o.batch?.maxBytes, { max: 100 * 1024 * 1024 }),
-    );
-    out.push(...checkDuration('spec.opensearch.batch.maxAge', o.batch?.maxAge, { maxMs: 600_000 }));
   }
-  if (spec.s3) {
-    const s = spec.s3;
-    out.push(...checkTemplate('spec.s3.keyPrefix', s.keyPrefix));
-    if (s.kmsKeyId !== undefined && s.serverSideEncryption !== 'aws:kms') {
-      out.push(
-        problem(
-          'spec.s3.kmsKeyId',
-          'only used with serverSideEncryption aws:kms',
-          'set serverSideEncryption: aws:kms or remove kmsKeyId',
-        ),
-      );
-    }
-    if (s.endpoint !== undefined) {
-      try {
-        new URL(s.endpoint);
-      } catch {
-        out.push(problem('spec.s3.endpoint', `"${s.endpoint}" is not a URL`, 'use http(s)://host:port'));
-      }
-    }
-    out.push(...checkQuantity('spec.s3.batch.maxBytes', s.batch?.maxBytes, { min: 1024, max: 5 * GiB }));
-    out.push(
-      ...checkDuration('spec.s3.batch.maxAge', s.batch?.maxAge, { minMs: 1000, maxMs: 24 * 3_600_000 }),
-    );
-  }
-  if (spec.file?.path.split('/').some((seg) => seg === '.' || seg === '..')) {
-    out.push(
-      problem(
-        'spec.file.path',
-        `"${spec.file.path}" must stay inside the output directory`,
-        'use a plain relative name such as app.ndjson, without "." or ".." segments',
-      ),
-    );
-  }
-  if (spec.file)
-    out.push(...checkQuantity('spec.file.maxSize', spec.file.maxSize, { min: 1024, max: 100 * GiB }));
   out.push(
     ...checkQuantity('spec.buffer.maxSize', spec.buffer?.maxSize, { min: 64 * 1024, max: 1024 * GiB }),
   );

@@ -3,15 +3,15 @@
 // a power cut, not only a process kill.
 import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { FileOutputOptions } from '../../config/types.ts';
+import type { FileOptions } from '../../../../contract/agent-config/types.ts';
 import type { SendResult, Service } from '../types.ts';
 
 export class FileService implements Service<Buffer> {
   private fh: FileHandle | undefined;
   private size = 0;
-  private readonly opts: FileOutputOptions;
+  private readonly opts: FileOptions;
 
-  constructor(opts: FileOutputOptions) {
+  constructor(opts: FileOptions) {
     this.opts = opts;
   }
 

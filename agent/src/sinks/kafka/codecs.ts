@@ -8,7 +8,9 @@
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { zstdCompress, zstdDecompress } from 'node:zlib';
-import type { KafkaCompression } from './config.ts';
+import type { KafkaOptions } from '../../../../contract/agent-config/types.ts';
+
+type KafkaCompression = NonNullable<KafkaOptions['compression']>;
 
 type Codec = () => {
   compress(encoder: { buffer: Buffer }): Promise<Buffer>;

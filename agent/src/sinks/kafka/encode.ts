@@ -2,10 +2,12 @@
 // driver holds the events until the send resolves); the topic comes from `topicField` when it is
 // a valid topic name, else the static topic; the key from `key`. A record over maxMessageBytes is
 // rejected here, before it can fail a whole request.
+
+import type { KafkaOptions } from '../../../../contract/agent-config/types.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../../contract/destinations/kafka.ts';
 import type { Event } from '../../engine/record.ts';
 import { EventFields } from '../shared/fields.ts';
 import type { Encoder } from '../types.ts';
-import { DEFAULT_MAX_MESSAGE_BYTES, type KafkaOptions } from './config.ts';
 
 export interface KafkaMessage {
   topic: string;

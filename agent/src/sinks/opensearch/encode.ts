@@ -11,11 +11,13 @@
 // A record without a position (written to a disk buffer by an agent before positions existed)
 // gets no `_id`: OpenSearch generates a unique one, so nothing collapses, at the cost of a
 // possible duplicate if that bulk is retried (at-least-once).
+
+import type { OpensearchOptions } from '../../../../contract/agent-config/types.ts';
+import { DEFAULT_INDEX } from '../../../../contract/destinations/opensearch.ts';
 import type { Event } from '../../engine/record.ts';
 import { EventFields } from '../shared/fields.ts';
 import { compileTemplate } from '../shared/template.ts';
 import type { Encoder } from '../types.ts';
-import { DEFAULT_INDEX, type OpenSearchOptions } from './config.ts';
 
 export interface BulkRequest {
   /** Per event: action line + document line, both newline-terminated. */
@@ -37,7 +39,7 @@ export function sanitizeIndex(name: string): string {
   return s === '' ? 'logs' : s.slice(0, 255);
 }
 
-export function bulkEncoder(o: OpenSearchOptions): Encoder<BulkRequest> {
+export function bulkEncoder(o: OpensearchOptions): Encoder<BulkRequest> {
   const op = o.dataStream !== undefined ? 'create' : 'index';
   const template = compileTemplate(o.dataStream ?? o.index ?? DEFAULT_INDEX);
   const fields = new EventFields();

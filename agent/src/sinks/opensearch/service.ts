@@ -8,13 +8,13 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Client } from '@opensearch-project/opensearch';
+import type { OpensearchOptions } from '../../../../contract/agent-config/types.ts';
 import { ErrorCode } from '../../ops/catalogue.ts';
 import { refText, SecretError } from '../../secrets/types.ts';
 import { Credentials } from '../shared/credentials.ts';
-import { resolveTls } from '../shared/options.ts';
+import { resolveTls } from '../shared/tls.ts';
 import { tlsAdvice, tlsFailureFromMessage } from '../shared/tls-errors.ts';
 import type { SendResult, SendStatus, Service, SinkContext } from '../types.ts';
-import type { OpenSearchOptions } from './config.ts';
 import type { BulkRequest } from './encode.ts';
 
 const gzipAsync = promisify(gzip);
@@ -47,7 +47,7 @@ class HttpStatusError extends Error {
 }
 
 export class OpenSearchService implements Service<BulkRequest> {
-  private readonly o: OpenSearchOptions;
+  private readonly o: OpensearchOptions;
   private readonly ctx: SinkContext;
   private readonly op: 'index' | 'create';
   private readonly gzip: boolean;
@@ -55,7 +55,7 @@ export class OpenSearchService implements Service<BulkRequest> {
   /** The Secret values the client is built with; tells when one of them changed. */
   private readonly creds: Credentials;
 
-  constructor(o: OpenSearchOptions, ctx: SinkContext) {
+  constructor(o: OpensearchOptions, ctx: SinkContext) {
     this.o = o;
     this.ctx = ctx;
     this.op = o.dataStream !== undefined ? 'create' : 'index';

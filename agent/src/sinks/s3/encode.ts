@@ -4,12 +4,13 @@
 // instead of adding a duplicate, while two batches of byte-identical lines (a repeated message
 // with the same timestamp) read from different offsets stay two objects.
 import { createHash } from 'node:crypto';
+import type { S3Options } from '../../../../contract/agent-config/types.ts';
+import { DEFAULT_KEY_PREFIX } from '../../../../contract/destinations/s3.ts';
 import { ORIGIN_LEN } from '../../engine/origin.ts';
 import type { Event } from '../../engine/record.ts';
 import { EventFields } from '../shared/fields.ts';
 import { compileTemplate } from '../shared/template.ts';
 import type { Encoder } from '../types.ts';
-import { DEFAULT_KEY_PREFIX, type S3Options } from './config.ts';
 
 export interface S3Object {
   key: string;

@@ -1,9 +1,7 @@
+import type { S3Options } from '../../../../contract/agent-config/types.ts';
 import type { Sink, SinkContext } from '../types.ts';
-import type { S3Options } from './config.ts';
 import { type S3Request, s3Encoder } from './encode.ts';
 import { S3Service } from './service.ts';
-
-export { s3OptionsSchema } from './config.ts';
 
 /** Objects are batched by size and age: larger and slower than the other sinks by default. */
 export const S3_BATCH_DEFAULTS = { maxRecords: 100_000, maxBytes: 16 * 1024 * 1024, maxAgeMs: 300_000 };

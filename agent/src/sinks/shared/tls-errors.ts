@@ -4,8 +4,9 @@
 //   it trusts, expired, revoked...) — a mutual-TLS server without (a valid) tls.cert/tls.key;
 // - `serverCert`: we did not trust the server's certificate — tls.ca (or serverName) is wrong.
 // Some clients (the OpenSearch one) keep only the message, so the OpenSSL/Node texts are matched too.
+
+import type { TlsOptions } from '../../../../contract/agent-config/types.ts';
 import { refText } from '../../secrets/types.ts';
-import type { TlsOptions } from './options.ts';
 
 export type TlsFailure = 'clientCert' | 'serverCert';
 

@@ -1,11 +1,11 @@
-// The one schema source of the agent config (JSON Schema draft-07): `npm run generate` compiles it
-// into validators.generated.ts (ajv standalone) and derives types.generated.ts from it. Every field carries a description; unknown fields are rejected everywhere except
-// inside `options` of sink types this issue does not define (kafka, opensearch, s3), whose sinks
-// register their own option schemas in `outputOptionSchemas`.
+// The one schema source of the agent config (JSON Schema draft-07), the document the operator
+// writes and the agent runs: `npm run generate` compiles it into the agent's validators
+// (agent/src/config/validators.generated.ts, ajv standalone) and derives types.generated.ts from
+// it. Every field carries a description; unknown fields are rejected everywhere. An output's
+// `options` are checked against its type's schema in the destination table (../destinations/).
 
-import { kafkaOptionsSchema } from '../sinks/kafka/config.ts';
-import { openSearchOptionsSchema } from '../sinks/opensearch/config.ts';
-import { s3OptionsSchema } from '../sinks/s3/config.ts';
+import { DESTINATION_TYPES, DESTINATIONS } from '../destinations/index.ts';
+import { secretOptionSchema, tlsOptionsSchema } from '../destinations/shared.ts';
 
 const str = (description: string) => ({ type: 'string', minLength: 1, description }) as const;
 const strList = (description: string) =>
@@ -247,26 +247,16 @@ const pipeline = {
   ],
 } as const;
 
-export const fileOutputOptionsSchema = {
+/** The generated type of a destination's options: kafka → KafkaOptions, s3 → S3Options. */
+export const optionsTypeName = (type: string): string => `${type[0]!.toUpperCase()}${type.slice(1)}Options`;
+
+/** Each destination type's options, by type: generates `DestinationOptions`. */
+const destinationOptions = {
   type: 'object',
   additionalProperties: false,
-  required: ['path'],
-  properties: {
-    path: str('NDJSON file to append to.'),
-    rotateBytes: nonNegInt('Rotate past this size; 0 = never.'),
-    maxFiles: posInt('Rotated files kept.'),
-    fsync: { type: 'boolean', description: 'fsync each batch before acknowledging.' },
-  },
+  required: [...DESTINATION_TYPES],
+  properties: DESTINATIONS,
 } as const;
-
-/** Option schemas by output type; kafka, opensearch and s3 come from their sinks' config.ts. */
-export const outputOptionSchemas: Record<string, object> = {
-  file: fileOutputOptionsSchema,
-  stdout: { type: 'object', additionalProperties: false, properties: {} },
-  kafka: kafkaOptionsSchema,
-  opensearch: openSearchOptionsSchema,
-  s3: s3OptionsSchema,
-};
 
 const output = {
   type: 'object',
@@ -277,11 +267,10 @@ const output = {
     kind: { enum: ['LogOutput', 'ClusterLogOutput'] },
     name: str('Resource name, for status attribution.'),
     namespace: str('Resource namespace.'),
-    type: { enum: ['file', 'stdout', 'kafka', 'opensearch', 's3'] },
+    type: { enum: DESTINATION_TYPES },
     options: {
       type: 'object',
-      description:
-        'Type-specific options (file and stdout here, the others by their sinks); secrets are references.',
+      description: "The type's options (../destinations/); secrets are references, never values.",
     },
     buffer: {
       type: 'object',
@@ -409,5 +398,8 @@ export const namedSchemas = {
   BufferConfig: output.properties.buffer,
   BatchConfig: output.properties.batch,
   RetryConfig: output.properties.retry,
-  FileOutputOptions: fileOutputOptionsSchema,
+  DestinationOptions: destinationOptions,
+  ...Object.fromEntries(DESTINATION_TYPES.map((t) => [optionsTypeName(t), DESTINATIONS[t]])),
+  TlsOptions: tlsOptionsSchema,
+  SecretOption: secretOptionSchema,
 } as const;

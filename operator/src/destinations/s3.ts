@@ -1,0 +1,76 @@
+// Amazon S3 and S3-compatible stores: the s3 block of LogOutput / ClusterLogOutput and its agent
+// options (contract/destinations/s3.ts; the sink is agent/src/sinks/s3/).
+import { secretKeyRef, tls } from '../api/common.ts';
+import { bool, enumOf, obj, str } from '../api/dsl.ts';
+import { qualifySecrets } from '../compile/secrets.ts';
+import { checkTemplate } from '../validate/checks.ts';
+import { problem } from '../validate/problem.ts';
+import { batchSchema, checkBatch, checkUrl, compileBatch, GiB, TEMPLATE_HELP } from './shared.ts';
+import type { Destination } from './types.ts';
+
+export const s3: Destination<'s3'> = {
+  schema: (ns) =>
+    obj(
+      'Amazon S3 or any S3-compatible store: gzip NDJSON objects, batched by size and age, with deterministic keys so a retry overwrites instead of duplicating.',
+      {
+        bucket: str('Bucket name.', {
+          maxLength: 63,
+          minLength: 3,
+          pattern: '^[a-z0-9][a-z0-9.-]+[a-z0-9]$',
+        }),
+        region: str('Region.', { maxLength: 64, default: 'us-east-1' }),
+        endpoint: str('Endpoint URL for S3-compatible stores (MinIO, Ceph, R2...).', {
+          maxLength: 1024,
+          pattern: '^https?://',
+        }),
+        forcePathStyle: bool('Path-style addressing (needed by most S3-compatible stores).', {
+          default: false,
+        }),
+        keyPrefix: str(`Object key prefix. ${TEMPLATE_HELP}`, {
+          maxLength: 512,
+          default: '{{ kubernetes.namespace }}/%Y/%m/%d/%H/',
+        }),
+        compression: enumOf('Object compression.', ['gzip', 'none'], { default: 'gzip' }),
+        batch: batchSchema('16Mi', '5m'),
+        credentials: obj(
+          'Static access keys. Omit to use the default AWS credential chain (IRSA, EKS pod identity, instance profile).',
+          {
+            accessKeyId: secretKeyRef('Access key id.', ns),
+            secretAccessKey: secretKeyRef('Secret access key.', ns),
+          },
+          { required: ['accessKeyId', 'secretAccessKey'] },
+        ),
+        serverSideEncryption: enumOf('Server-side encryption.', ['AES256', 'aws:kms']),
+        kmsKeyId: str('KMS key for `aws:kms`.', { maxLength: 2048 }),
+        storageClass: str('Storage class, e.g. STANDARD_IA.', { maxLength: 64 }),
+        tls: tls(ns),
+      },
+      {
+        required: ['bucket'],
+        'x-kubernetes-validations': [
+          {
+            rule: "!has(self.kmsKeyId) || (has(self.serverSideEncryption) && self.serverSideEncryption == 'aws:kms')",
+            message: 'kmsKeyId needs serverSideEncryption aws:kms',
+          },
+        ],
+      },
+    ),
+  check: (s, at) => [
+    ...checkTemplate(`${at}.keyPrefix`, s.keyPrefix),
+    ...(s.kmsKeyId !== undefined && s.serverSideEncryption !== 'aws:kms'
+      ? [
+          problem(
+            `${at}.kmsKeyId`,
+            'only used with serverSideEncryption aws:kms',
+            'set serverSideEncryption: aws:kms or remove kmsKeyId',
+          ),
+        ]
+      : []),
+    ...checkUrl(`${at}.endpoint`, s.endpoint),
+    ...checkBatch(at, s.batch, { min: 1024, max: 5 * GiB }, { minMs: 1000, maxMs: 24 * 3_600_000 }),
+  ],
+  compile: ({ batch, ...rest }, ctx) => ({
+    options: qualifySecrets(rest, ctx.namespace),
+    batch: compileBatch(batch),
+  }),
+};

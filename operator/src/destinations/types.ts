@@ -1,0 +1,31 @@
+// What the operator knows of one destination: its block in LogOutput / ClusterLogOutput, the
+// checks the schema cannot express, and how a validated block becomes the agent's options.
+import type { BatchConfig, DestinationOptions } from '../../../contract/agent-config/types.ts';
+import type { DestinationType } from '../../../contract/destinations/index.ts';
+import type { Schema } from '../api/dsl.ts';
+import type { ClusterLogOutputSpec, LogOutputSpec } from '../api/types.generated.ts';
+import type { Problem } from '../validate/problem.ts';
+
+/** The block of destination K in an output's spec (`spec.kafka`...). */
+export type Block<K extends DestinationType> = NonNullable<(LogOutputSpec | ClusterLogOutputSpec)[K]>;
+
+export interface CompileContext {
+  /** The LogOutput's namespace; undefined for a ClusterLogOutput (its references name one). */
+  namespace: string | undefined;
+  /** The agent's data directory (file outputs live under it). */
+  dataDir: string;
+}
+
+export interface Compiled<K extends DestinationType> {
+  options: DestinationOptions[K];
+  batch?: BatchConfig;
+}
+
+export interface Destination<K extends DestinationType> {
+  /** The CRD block; `cluster`: the ClusterLogOutput's, whose secret references name a namespace. */
+  schema(cluster: boolean): Schema;
+  /** Problems with the block beyond its schema (`at` is `spec.<type>`). */
+  check(block: Block<K>, at: string): Problem[];
+  /** The agent's options for a validated block. */
+  compile(block: Block<K>, ctx: CompileContext): Compiled<K>;
+}
