@@ -18,6 +18,7 @@ import { errorReason, type OperatorMetrics } from '../ops/metrics.ts';
 import { AGENT_CONFIG_KEY, agentConfigText } from '../render/configmap.ts';
 import { ownedSelector } from '../render/meta.ts';
 import type { RenderSettings } from '../render/settings.ts';
+import type { Desired, OutputState, PipelineState, WorldSnapshot } from '../state.ts';
 import { agentPodProblems } from '../status/agent-pods.ts';
 import { type AgentReports, aggregateReports, nextExpiry } from '../status/agents.ts';
 import {
@@ -29,13 +30,7 @@ import {
   statusDiff,
 } from '../status/compute.ts';
 import { applyAndPrune, ownedKey } from './apply.ts';
-import {
-  computeDesired,
-  type Desired,
-  type OutputState,
-  type PipelineState,
-  type WorldSnapshot,
-} from './desired.ts';
+import { computeDesired } from './desired.ts';
 import { DesiredMemo } from './memo.ts';
 import { WorkQueue } from './queue.ts';
 
