@@ -1,12 +1,13 @@
 import { describe, expect, test } from '@jest/globals';
 import type { KubeObject } from '../kube/client.ts';
 import { defaultSettings } from '../render/settings.ts';
+import type { WorldSnapshot } from '../state.ts';
 import { agentPodProblems } from '../status/agent-pods.ts';
 import { pipelineStatus, statusDiff } from '../status/compute.ts';
 import { contains } from './apply.ts';
-import { holdable } from './controller.ts';
-import { computeDesired, type WorldSnapshot } from './desired.ts';
+import { computeDesired } from './desired.ts';
 import { retryDelay, WorkQueue } from './queue.ts';
+import { holdable } from './status.ts';
 
 const V = 'sluice.dev/v1alpha1';
 const out = (name: string, ns = 'a'): KubeObject => ({

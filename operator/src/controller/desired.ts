@@ -24,46 +24,11 @@ import type { KubeObject } from '../kube/client.ts';
 import { agentSettingsFor } from '../render/agent-settings.ts';
 import { agentConfigJson, encodeAgentConfig, renderAll } from '../render/index.ts';
 import type { RenderSettings } from '../render/settings.ts';
+import type { Desired, OutputState, PipelineState, WorldSnapshot } from '../state.ts';
 import { formatProblem, validateObject } from '../validate/index.ts';
 import type { DesiredMemo } from './memo.ts';
 
 export const APPLIED_ANNOTATION = 'sluice.dev/applied';
-
-export interface WorldSnapshot {
-  pipelines: KubeObject[];
-  outputs: KubeObject[];
-  namespaces: Map<string, Record<string, string>>;
-  secrets: Map<string, Set<string>>;
-  /** The config the agents run now (live ConfigMap), for the last-good rule. */
-  running?: AgentConfig;
-  /** Owner of the shared objects (the operator's ClusterRole), when known. */
-  anchor?: { apiVersion: string; kind: string; name: string; uid: string };
-}
-
-export interface PipelineState {
-  accepted: boolean;
-  rejection?: Rejection;
-  /** Rejected but its last good config keeps running. */
-  kept: boolean;
-  paused: boolean;
-  outputIds: string[];
-}
-
-export interface OutputState {
-  rejection?: Rejection;
-  type: string;
-  pipelines: number;
-}
-
-export interface Desired {
-  config: AgentConfig;
-  hash: string;
-  objects: Record<string, unknown>[];
-  pipelines: Map<string, PipelineState>;
-  outputs: Map<string, OutputState>;
-  /** Per pipeline, a fingerprint of what the agents run for it (its config and its outputs'). */
-  fingerprints: Map<string, string>;
-}
 
 /** What validation sees: the user's object without server-set metadata and status. */
 function userObject(o: KubeObject): Record<string, unknown> {

@@ -6,7 +6,8 @@ import { configHash } from '../../../contract/agent-config/hash.ts';
 import type { KubeObject } from '../kube/client.ts';
 import { AGENT_CONFIG_KEY, agentConfigText } from '../render/configmap.ts';
 import { defaultSettings } from '../render/settings.ts';
-import { computeDesired, type WorldSnapshot } from './desired.ts';
+import type { WorldSnapshot } from '../state.ts';
+import { computeDesired } from './desired.ts';
 import { DesiredMemo } from './memo.ts';
 
 const V = 'sluice.dev/v1alpha1';

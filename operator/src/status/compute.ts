@@ -1,7 +1,7 @@
 // Status bodies from what the operator decided and what the agents report. Pure: the caller
 // passes the clock. A condition keeps its lastTransitionTime while its status does not change.
 import { CONDITION, REASON } from '../api/conditions.ts';
-import type { OutputState, PipelineState } from '../controller/desired.ts';
+import type { OutputState, PipelineState } from '../state.ts';
 import type { OutputFigures } from './agents.ts';
 
 export interface Condition {

@@ -1,0 +1,43 @@
+// What the operator decides from the cluster: the world it decides from, its decision for each
+// pipeline and output, and the whole result. A module of its own so that the controller (which
+// decides) and status/ (which reports the decision) both import it, status/ without reaching into
+// the controller.
+import type { AgentConfig } from '../../contract/agent-config/types.ts';
+import type { Rejection } from './api/conditions.ts';
+import type { KubeObject } from './kube/client.ts';
+
+export interface WorldSnapshot {
+  pipelines: KubeObject[];
+  outputs: KubeObject[];
+  namespaces: Map<string, Record<string, string>>;
+  secrets: Map<string, Set<string>>;
+  /** The config the agents run now (live ConfigMap), for the last-good rule. */
+  running?: AgentConfig;
+  /** Owner of the shared objects (the operator's ClusterRole), when known. */
+  anchor?: { apiVersion: string; kind: string; name: string; uid: string };
+}
+
+export interface PipelineState {
+  accepted: boolean;
+  rejection?: Rejection;
+  /** Rejected but its last good config keeps running. */
+  kept: boolean;
+  paused: boolean;
+  outputIds: string[];
+}
+
+export interface OutputState {
+  rejection?: Rejection;
+  type: string;
+  pipelines: number;
+}
+
+export interface Desired {
+  config: AgentConfig;
+  hash: string;
+  objects: Record<string, unknown>[];
+  pipelines: Map<string, PipelineState>;
+  outputs: Map<string, OutputState>;
+  /** Per pipeline, a fingerprint of what the agents run for it (its config and its outputs'). */
+  fingerprints: Map<string, string>;
+}
