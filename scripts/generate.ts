@@ -13,7 +13,7 @@ import { referencePages } from '../operator/src/api/generate/reference.ts';
 import { typesModule } from '../operator/src/api/generate/types.ts';
 import { validatorsModule, validatorsTypes } from '../operator/src/api/generate/validators.ts';
 import { GROUP, KINDS } from '../operator/src/api/kinds.ts';
-import { install } from '../test/env/install/index.ts';
+import { install } from '../tools/install/index.ts';
 import { chartFiles, docBlocks } from './chart/index.ts';
 import { manifestFiles } from './chart/manifests.ts';
 

@@ -17,8 +17,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { agentPolicyName } from '../../operator/src/render/agent-policy.ts';
 import { OPERATOR_NAMESPACE_RULES, operatorClusterRules } from '../../operator/src/render/operator-rbac.ts';
+import { installLuaHealth } from '../../tools/install/checkers.ts';
 import { type KubeInfo, kubeEnv, serviceAccountCredentials, type Tools, toolsEnv } from '../env/index.ts';
-import { installLuaHealth } from '../env/install/checkers.ts';
 import { freePorts } from '../env/ports.ts';
 
 const root = join(import.meta.dirname, '../..');

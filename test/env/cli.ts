@@ -11,10 +11,11 @@
 //                          buildah; print {agent, operator: {ref, archive, id, key}} as JSON
 // Components: kube, kafka (3.9), kafka4 (4.x), opensearch, s3, node (default: SLUICE_TESTENV_COMPONENTS, else all; `node`
 // needs root and `kube`).
+
+import { installCheckers } from '../../tools/install/checkers.ts';
 import { down, reap } from './down.ts';
 import { buildImages } from './images/build.ts';
 import { kubeEnv, loadEnv, serviceAccountCredentials } from './index.ts';
-import { installCheckers } from './install/checkers.ts';
 import { leftovers } from './leftovers.ts';
 import { runDir, statePath } from './paths.ts';
 import { isRunning } from './proc.ts';

@@ -4,8 +4,8 @@
 // node goes first and in its own order (node/teardown.ts): its pods, mounts, cgroups, bridge and
 // iptables rules are not processes of ours.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Say } from './install/index.ts';
-import { withLock } from './lock.ts';
+import type { Say } from '../../tools/install/index.ts';
+import { withLock } from '../../tools/lock.ts';
 import { cleanNodeHost, stopNode } from './node/teardown.ts';
 import { runDir, statePath } from './paths.ts';
 import { type ProcRecord, stopProcesses } from './proc.ts';

@@ -15,6 +15,7 @@ import type {
   Tools,
 } from './types.ts';
 
+export { VERSIONS } from '../../tools/versions.ts';
 export {
   appVersion,
   type BuiltImage,
@@ -44,7 +45,6 @@ export type {
   Tools,
 } from './types.ts';
 export { COMPONENTS } from './types.ts';
-export { VERSIONS } from './versions.ts';
 
 /** The running environment; throws (telling how to start it) when none is up. */
 export function loadEnv(): TestEnv {

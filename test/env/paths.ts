@@ -1,16 +1,13 @@
-// Where the environment lives. Installs go to a cache that outlives checkouts (and is shared by
-// them); everything a running environment writes goes to a run directory under the system temp dir,
-// so an unprivileged OpenSearch can reach it (the cache sits under root's 0700 home).
+// Where a running environment lives: everything it writes goes to a run directory under the
+// system temp dir, so an unprivileged OpenSearch can reach it (the install cache, tools/cache.ts,
+// sits under root's 0700 home).
 import { createHash } from 'node:crypto';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { cacheDir } from '../../tools/cache.ts';
 
 /** The repository root (test/env/ is two levels down). */
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
-
-export function cacheDir(): string {
-  return resolve(process.env.SLUICE_TESTENV_CACHE || join(homedir(), '.cache', 'sluice-testenv'));
-}
 
 /**
  * One run directory per checkout and cache directory: two checkouts on one machine (or a cold-cache

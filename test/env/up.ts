@@ -3,6 +3,8 @@
 // with these components is reused; leftovers of a dead one are reaped first.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Say } from '../../tools/install/index.ts';
+import { withLock } from '../../tools/lock.ts';
 import type { Ctx } from './components/context.ts';
 import { installKafka, startKafka } from './components/kafka.ts';
 import { installKube, startKube } from './components/kube.ts';
@@ -10,8 +12,6 @@ import { installNode, startNode } from './components/node.ts';
 import { installOpenSearch, startOpenSearch } from './components/opensearch.ts';
 import { installS3, startS3 } from './components/s3.ts';
 import { reap } from './down.ts';
-import type { Say } from './install/index.ts';
-import { withLock } from './lock.ts';
 import { newNodeHost } from './node/host.ts';
 import { runDir } from './paths.ts';
 import { makePki } from './pki.ts';

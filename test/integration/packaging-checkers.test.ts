@@ -1,4 +1,4 @@
-// The packaging under the real checkers (installed by test/env/install/checkers.ts): hadolint on
+// The packaging under the real checkers (installed by tools/install/checkers.ts): hadolint on
 // both Dockerfiles, the Argo CD health check on gopher-lua (Argo CD's own Lua 5.1 VM) against the
 // status fixtures, and the alert rules as the chart renders them under promtool: `check rules`
 // and `test rules` with input series that must (and must not) fire each alert.
@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import * as yaml from 'js-yaml';
 import { helmTemplate } from '../../scripts/chart/manifests.ts';
-import { type Checkers, installCheckers } from '../env/install/checkers.ts';
-import { install } from '../env/install/index.ts';
+import { type Checkers, installCheckers } from '../../tools/install/checkers.ts';
+import { install } from '../../tools/install/index.ts';
 
 const root = join(import.meta.dirname, '../..');
 const say = (m: string) => process.stderr.write(`[checkers] ${m}\n`);

@@ -1,5 +1,5 @@
 // What every component's start function gets from `up`.
-import type { Say } from '../install/index.ts';
+import type { Say } from '../../../tools/install/index.ts';
 import type { Pki } from '../pki.ts';
 import type { ProcRecord } from '../proc.ts';
 

@@ -12,13 +12,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
-import { exec } from '../exec.ts';
-import { install } from '../install/index.ts';
+import { exec } from '../../../tools/exec.ts';
+import { install } from '../../../tools/install/index.ts';
+import { VERSIONS } from '../../../tools/versions.ts';
 import { HOST_SERVICES_IP } from '../node/network.ts';
 import { freePorts } from '../ports.ts';
 import { startProcess } from '../proc.ts';
 import type { KafkaComponent, KafkaInfo } from '../types.ts';
-import { VERSIONS } from '../versions.ts';
 import { waitUntil } from '../wait.ts';
 import type { Ctx } from './context.ts';
 

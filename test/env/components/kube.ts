@@ -7,13 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Installed, install } from '../install/index.ts';
+import { type Installed, install } from '../../../tools/install/index.ts';
+import { VERSIONS } from '../../../tools/versions.ts';
 import { primaryIPv4 } from '../node/host.ts';
 import { issueClientCert } from '../pki.ts';
 import { freePorts } from '../ports.ts';
 import { startProcess } from '../proc.ts';
 import type { KubeInfo, Tools } from '../types.ts';
-import { VERSIONS } from '../versions.ts';
 import { http, waitUntil } from '../wait.ts';
 import type { Ctx } from './context.ts';
 import { writeKubeconfig } from './kubeconfig.ts';

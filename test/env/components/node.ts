@@ -8,8 +8,8 @@
 // undone by `down` (node/teardown.ts), even after a killed runner.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDebianPackages } from '../install/debian.ts';
-import { install } from '../install/index.ts';
+import { ensureDebianPackages } from '../../../tools/install/debian.ts';
+import { install } from '../../../tools/install/index.ts';
 import { createCgroupRoot } from '../node/cgroups.ts';
 import { CTR, ctr, importArchive, writeContainerdConfig } from '../node/containerd.ts';
 import { type NodeHost, primaryIPv4 } from '../node/host.ts';

@@ -6,11 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, cpSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { install } from '../install/index.ts';
+import { install } from '../../../tools/install/index.ts';
+import { VERSIONS } from '../../../tools/versions.ts';
 import { freePorts } from '../ports.ts';
 import { startProcess } from '../proc.ts';
 import type { OpenSearchInfo } from '../types.ts';
-import { VERSIONS } from '../versions.ts';
 import { http, waitUntil } from '../wait.ts';
 import type { Ctx } from './context.ts';
 

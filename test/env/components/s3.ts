@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { install } from '../install/index.ts';
+import { install } from '../../../tools/install/index.ts';
 import { freePorts } from '../ports.ts';
 import { startProcess } from '../proc.ts';
 import type { S3Info } from '../types.ts';

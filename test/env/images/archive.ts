@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { exec } from '../exec.ts';
+import { exec } from '../../../tools/exec.ts';
 import { buildah, imagesDir, type OciRunConfig } from './buildah.ts';
 
 interface Index {

@@ -26,8 +26,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { exec } from '../exec.ts';
-import { buildLog, installOnce } from '../install/once.ts';
+import { exec } from '../../../tools/exec.ts';
+import { buildLog, installOnce } from '../../../tools/install/once.ts';
 import { repoRoot } from '../paths.ts';
 import { buildah, buildahOut, imagesDir, inspectImage, type Say } from './buildah.ts';
 

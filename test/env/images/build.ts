@@ -16,9 +16,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
-import { buildLog } from '../install/once.ts';
-import { withLock } from '../lock.ts';
-import { cacheDir, repoRoot } from '../paths.ts';
+import { cacheDir } from '../../../tools/cache.ts';
+import { buildLog } from '../../../tools/install/once.ts';
+import { withLock } from '../../../tools/lock.ts';
+import { repoRoot } from '../paths.ts';
 import { writeArchive } from './archive.ts';
 import { ensureBaseImages } from './bases.ts';
 import { buildah, cleanTmp, imagesDir, inspectImage, prepareBuilder, type Say } from './buildah.ts';

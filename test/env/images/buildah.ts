@@ -10,9 +10,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { exec } from '../exec.ts';
-import { ensureDebianPackages } from '../install/debian.ts';
-import { cacheDir } from '../paths.ts';
+import { cacheDir } from '../../../tools/cache.ts';
+import { exec } from '../../../tools/exec.ts';
+import { ensureDebianPackages } from '../../../tools/install/debian.ts';
 
 export type Say = (msg: string) => void;
 

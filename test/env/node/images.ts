@@ -6,9 +6,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ensureDebianPackages } from '../install/debian.ts';
-import type { Say } from '../install/index.ts';
-import { installOnce } from '../install/once.ts';
+import { ensureDebianPackages } from '../../../tools/install/debian.ts';
+import type { Say } from '../../../tools/install/index.ts';
+import { installOnce } from '../../../tools/install/once.ts';
 import { writeOciArchive } from './oci.ts';
 
 export interface ImageArchive {

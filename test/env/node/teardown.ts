@@ -10,7 +10,7 @@
 //      depth-first, delete the bridge and the DNAT chain, restore ip_forward.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import type { Say } from '../install/index.ts';
+import type { Say } from '../../../tools/install/index.ts';
 import { isRunning, type ProcRecord, stopProcesses } from '../proc.ts';
 import type { KubeInfo, NodeInfo, Tools } from '../types.ts';
 import { cgroupDirs, cgroupProcs, removeCgroupRoot } from './cgroups.ts';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { withLock } from '../../env/lock.ts';
+import { withLock } from '../../../tools/lock.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lock-test-'));
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { kubernetes } from '../../env/install/programs.ts';
+import { kubernetes } from '../../../tools/install/programs.ts';
 
 describe('kubernetes build recipe', () => {
   test('replaces every staging module with its published v0.<minor>.<patch> and nothing else', () => {

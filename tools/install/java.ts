@@ -1,8 +1,8 @@
 // The Java servers: Kafka as a classpath assembled by Maven, OpenSearch as its integ-test zip.
 import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cacheDir } from '../cache.ts';
 import { exec } from '../exec.ts';
-import { cacheDir } from '../paths.ts';
 import { VERSIONS } from '../versions.ts';
 import { mvnCopyArtifact, mvnCopyDependencies } from './maven.ts';
 import { buildLog } from './once.ts';

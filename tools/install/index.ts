@@ -1,4 +1,6 @@
-// Installs what a component needs, each piece once per cache (see once.ts), pieces in parallel.
+// The project's pinned tools and servers (tools/versions.ts), built or downloaded into the cache
+// (tools/cache.ts) by the project itself: the test environment (test/env) and `npm run generate`
+// (helm) use them. Each piece installs once per cache (see once.ts), pieces in parallel.
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { VERSIONS } from '../versions.ts';

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { cacheDir } from '../cache.ts';
 import { exec } from '../exec.ts';
-import { cacheDir } from '../paths.ts';
 import { VERSIONS } from '../versions.ts';
 import { goBuild, goEnv } from './go.ts';
 import { buildLog, installOnce } from './once.ts';

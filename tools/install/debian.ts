@@ -4,9 +4,9 @@
 // only when something is missing. Installing needs root, as the real node does anyway.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { cacheDir } from '../cache.ts';
 import { exec } from '../exec.ts';
 import { withLock } from '../lock.ts';
-import { cacheDir } from '../paths.ts';
 import { buildLog } from './once.ts';
 
 let updated = false;

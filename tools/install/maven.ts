@@ -1,7 +1,7 @@
 // Java components come from Maven Central through mvn, with the local repository in the cache dir.
 import { join } from 'node:path';
+import { cacheDir } from '../cache.ts';
 import { exec } from '../exec.ts';
-import { cacheDir } from '../paths.ts';
 
 const plugin = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
 

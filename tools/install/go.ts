@@ -3,8 +3,8 @@
 // replaces count. GOMODCACHE and GOCACHE live in the cache dir; builds use every core (go's default).
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { cacheDir } from '../cache.ts';
 import { exec } from '../exec.ts';
-import { cacheDir } from '../paths.ts';
 import { buildLog } from './once.ts';
 
 export interface GoProgram {
