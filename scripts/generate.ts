@@ -16,6 +16,7 @@ import { GROUP, KINDS } from '../operator/src/api/kinds.ts';
 import { install } from '../tools/install/index.ts';
 import { chartFiles, docBlocks } from './chart/index.ts';
 import { manifestFiles } from './chart/manifests.ts';
+import { registryFiles } from './registries.ts';
 
 const root = join(import.meta.dirname, '..');
 const files: Record<string, string> = {};
@@ -28,6 +29,7 @@ files['operator/src/api/types.generated.ts'] = typesModule();
 files['operator/src/api/validators.generated.js'] = validatorsModule();
 files['operator/src/api/validators.generated.d.ts'] = validatorsTypes();
 files['agent/src/config/validators.generated.ts'] = agentValidatorsModule();
+Object.assign(files, registryFiles());
 files['contract/agent-config/types.generated.ts'] = agentTypesModule(namedSchemas);
 for (const [name, text] of Object.entries(referencePages())) files[`docs/reference/${name}`] = text;
 const crds = Object.fromEntries(Object.entries(files).filter(([rel]) => rel.startsWith('crds/')));

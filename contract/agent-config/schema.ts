@@ -4,8 +4,8 @@
 // it. Every field carries a description; unknown fields are rejected everywhere. An output's
 // `options` are checked against its type's schema in the destination table (../destinations/).
 
-import { DESTINATION_TYPES, DESTINATIONS } from '../destinations/index.ts';
-import { secretOptionSchema, tlsOptionsSchema } from '../destinations/shared.ts';
+import { DESTINATION_TYPES, DESTINATIONS } from '../../destinations/index.ts';
+import { secretOptionSchema, tlsOptionsSchema } from '../options.ts';
 
 const str = (description: string) => ({ type: 'string', minLength: 1, description }) as const;
 const strList = (description: string) =>

@@ -10,8 +10,8 @@ import { buildReport } from '../../agent/src/ops/report.ts';
 import { AgentStats } from '../../agent/src/ops/stats.ts';
 import { directorySecretStore } from '../../agent/src/secrets/directory.ts';
 import { makeSink } from '../../agent/src/sinks/registry.ts';
-import { DESTINATION_TYPES, type DestinationType } from '../../contract/destinations/index.ts';
 import { REPORT_HASH_ANNOTATION, REPORT_LABEL, REPORT_STATS_ANNOTATION } from '../../contract/report.ts';
+import { DESTINATION_TYPES, type DestinationType } from '../../destinations/index.ts';
 import { compileResources } from '../../operator/src/compile/index.ts';
 import { aggregateReports } from '../../operator/src/status/agents.ts';
 

@@ -1,5 +1,6 @@
 // The import rules that keep the house readable: the operator and the agent are two programs with
-// one contract between them (contract/), and neither reaches into the other. Product code never
+// one contract between them (contract/, and each destination's options.ts), and neither reaches
+// into the other (a destination's api.ts is operator code, its sink/ agent code). Product code never
 // imports test, script or tool code; scripts never import tests. Every relative import (static,
 // dynamic and `export … from`) of every TypeScript file in git is checked.
 import { execFileSync } from 'node:child_process';
@@ -9,8 +10,11 @@ import { describe, expect, test } from '@jest/globals';
 
 const root = join(import.meta.dirname, '..', '..');
 
-/** Top-level areas, by path prefix (longest first). */
+/** Areas, by path pattern (first match wins). A destination folder holds one file of each program. */
 const AREAS = [
+  [/^destinations\/[^/]+\/api\.ts$/, 'operator'],
+  [/^destinations\/[^/]+\/sink\//, 'agent'],
+  [/^destinations\//, 'contract'],
   ['contract/', 'contract'],
   ['agent/src/', 'agent'],
   ['operator/src/', 'operator'],
@@ -20,6 +24,8 @@ const AREAS = [
   ['test/', 'test'],
 ] as const;
 type Area = (typeof AREAS)[number][1];
+const matches = (path: string, p: string | RegExp) =>
+  typeof p === 'string' ? path.startsWith(p) : p.test(path);
 
 /** Which areas each area may import (besides itself). */
 const ALLOWED: Record<Area, readonly Area[]> = {
@@ -32,7 +38,7 @@ const ALLOWED: Record<Area, readonly Area[]> = {
   test: ['contract', 'agent', 'operator', 'cli', 'scripts', 'tools'],
 };
 
-const areaOf = (path: string): Area | undefined => AREAS.find(([prefix]) => path.startsWith(prefix))?.[1];
+const areaOf = (path: string): Area | undefined => AREAS.find(([p]) => matches(path, p))?.[1];
 
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm;
 
@@ -77,6 +83,12 @@ describe('import rules', () => {
       ['contract/c.ts', "import type { T } from '../agent/src/record/record.ts';"],
       ['scripts/s.ts', "import { env } from '../test/env/index.ts';"],
       ['cli/k.ts', "import { t } from '../test/unit/agent-harness.ts';"],
+      ['destinations/kafka/options.ts', "import { x } from './api.ts';"],
+      ['destinations/kafka/sink/index.ts', "import { y } from '../api.ts';"],
+      [
+        'destinations/kafka/api.ts',
+        "import { z } from './sink/index.ts';\nimport { o } from './options.ts';",
+      ],
       ['operator/src/ok.ts', "import { c } from '../../contract/selector.ts';\nimport { d } from './d.ts';"],
     ]);
     expect(violations(files).map((v) => v.split(' → ')[0])).toEqual([
@@ -86,6 +98,9 @@ describe('import rules', () => {
       'contract/c.ts',
       'scripts/s.ts',
       'cli/k.ts',
+      'destinations/kafka/options.ts',
+      'destinations/kafka/sink/index.ts',
+      'destinations/kafka/api.ts',
     ]);
   });
 

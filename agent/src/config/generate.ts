@@ -5,7 +5,7 @@
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { agentConfigSchema } from '../../../contract/agent-config/schema.ts';
-import { DESTINATIONS } from '../../../contract/destinations/index.ts';
+import { DESTINATIONS } from '../../../destinations/index.ts';
 
 export const optionValidatorName = (type: string) => `validateOptions_${type.replace(/[^A-Za-z0-9]/g, '_')}`;
 

@@ -2,7 +2,7 @@
 // own folder. tsc refuses a table entry without a sink here. The kafka, opensearch and s3 sinks
 // load their client libraries on first connect, so an agent without such outputs pays nothing.
 import type { DestinationOptions, OutputConfig } from '../../../contract/agent-config/types.ts';
-import type { DestinationType } from '../../../contract/destinations/index.ts';
+import type { DestinationType } from '../../../destinations/index.ts';
 import { fileSink } from './file/index.ts';
 import { kafkaSink } from './kafka/index.ts';
 import { openSearchSink } from './opensearch/index.ts';

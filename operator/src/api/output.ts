@@ -1,7 +1,7 @@
 // LogOutput (namespaced) and ClusterLogOutput (cluster-scoped): a destination plus how records
 // wait for it (buffer), how failures are retried, and where unrecoverable records go.
 
-import { DESTINATION_TYPES, DESTINATIONS } from '../destinations/index.ts';
+import { DESTINATION_APIS, DESTINATION_TYPES } from '../destinations/index.ts';
 import { buffer, DNS_LABEL, labelSelector, outputRef, retry } from './common.ts';
 import { arr, exactlyOne, obj, type Schema, str } from './dsl.ts';
 
@@ -10,7 +10,7 @@ const oneOf = (names: readonly string[]): string => `${names.slice(0, -1).join('
 
 function outputSpec(cluster: boolean): Schema {
   const props: Record<string, Schema> = {
-    ...Object.fromEntries(DESTINATION_TYPES.map((t) => [t, DESTINATIONS[t].schema(cluster)])),
+    ...Object.fromEntries(DESTINATION_TYPES.map((t) => [t, DESTINATION_APIS[t].schema(cluster)])),
     buffer,
     retry,
     deadLetter: outputRef(

@@ -12,7 +12,7 @@ import type {
 } from '../../../contract/agent-config/types.ts';
 import { matchesSelector } from '../../../contract/selector.ts';
 import type { ClusterLogPipelineSpec, LogPipelineSpec } from '../api/types.generated.ts';
-import { DESTINATIONS, type DestinationType, destinationOf } from '../destinations/index.ts';
+import { DESTINATION_APIS, type DestinationType, destinationOf } from '../destinations/index.ts';
 import type { CompileContext, Compiled } from '../destinations/types.ts';
 import { type Output, type Pipeline, resourceId } from './ids.ts';
 import type { Resolution } from './resolve.ts';
@@ -153,7 +153,7 @@ export function outputConfig(o: Output, dataDir: string): OutputConfig {
   const type = destinationOf(spec);
   if (type === undefined) throw new Error(`${resourceId(o)}: validated outputs have exactly one destination`);
   // The type is the block's key, so the block fits this destination's compile.
-  const compile = DESTINATIONS[type].compile as (
+  const compile = DESTINATION_APIS[type].compile as (
     block: unknown,
     ctx: CompileContext,
   ) => Compiled<DestinationType>;

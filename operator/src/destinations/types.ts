@@ -1,7 +1,7 @@
 // What the operator knows of one destination: its block in LogOutput / ClusterLogOutput, the
 // checks the schema cannot express, and how a validated block becomes the agent's options.
 import type { BatchConfig, DestinationOptions } from '../../../contract/agent-config/types.ts';
-import type { DestinationType } from '../../../contract/destinations/index.ts';
+import type { DestinationType } from '../../../destinations/index.ts';
 import type { Schema } from '../api/dsl.ts';
 import type { ClusterLogOutputSpec, LogOutputSpec } from '../api/types.generated.ts';
 import type { Problem } from '../validate/problem.ts';

@@ -9,7 +9,7 @@ import type {
   LogPipelineSpec,
 } from '../api/types.generated.ts';
 import { parseDuration } from '../api/units.ts';
-import { DESTINATION_TYPES, DESTINATIONS, type DestinationType } from '../destinations/index.ts';
+import { DESTINATION_APIS, DESTINATION_TYPES, type DestinationType } from '../destinations/index.ts';
 import type { Block } from '../destinations/types.ts';
 import { checkDuration, checkQuantity, checkRegex, checkSelector, exactlyOne } from './checks.ts';
 import { type Problem, problem } from './problem.ts';
@@ -142,7 +142,10 @@ export function checkOutput(spec: OutputSpec, self: { kind: string; name: string
     const block = spec[type] as Block<DestinationType> | undefined;
     if (block !== undefined)
       out.push(
-        ...(DESTINATIONS[type].check as (b: typeof block, at: string) => Problem[])(block, `spec.${type}`),
+        ...(DESTINATION_APIS[type].check as (b: typeof block, at: string) => Problem[])(
+          block,
+          `spec.${type}`,
+        ),
       );
   }
   out.push(

@@ -4,7 +4,7 @@
 // rejected here, before it can fail a whole request.
 
 import type { KafkaOptions } from '../../../../contract/agent-config/types.ts';
-import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../../contract/destinations/kafka.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../../destinations/kafka/options.ts';
 import type { Event } from '../../engine/record.ts';
 import { EventFields } from '../shared/fields.ts';
 import type { Encoder } from '../types.ts';

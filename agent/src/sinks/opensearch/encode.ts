@@ -13,7 +13,7 @@
 // possible duplicate if that bulk is retried (at-least-once).
 
 import type { OpensearchOptions } from '../../../../contract/agent-config/types.ts';
-import { DEFAULT_INDEX } from '../../../../contract/destinations/opensearch.ts';
+import { DEFAULT_INDEX } from '../../../../destinations/opensearch/options.ts';
 import type { Event } from '../../engine/record.ts';
 import { EventFields } from '../shared/fields.ts';
 import { compileTemplate } from '../shared/template.ts';

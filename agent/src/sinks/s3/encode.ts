@@ -5,7 +5,7 @@
 // with the same timestamp) read from different offsets stay two objects.
 import { createHash } from 'node:crypto';
 import type { S3Options } from '../../../../contract/agent-config/types.ts';
-import { DEFAULT_KEY_PREFIX } from '../../../../contract/destinations/s3.ts';
+import { DEFAULT_KEY_PREFIX } from '../../../../destinations/s3/options.ts';
 import { ORIGIN_LEN } from '../../engine/origin.ts';
 import type { Event } from '../../engine/record.ts';
 import { EventFields } from '../shared/fields.ts';

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Options } from '../../../../contract/agent-config/types.ts';
-import { DEFAULT_MULTIPART_BYTES } from '../../../../contract/destinations/s3.ts';
+import { DEFAULT_MULTIPART_BYTES } from '../../../../destinations/s3/options.ts';
 import { ErrorCode } from '../../ops/catalogue.ts';
 import { SecretError } from '../../secrets/types.ts';
 import { Credentials } from '../shared/credentials.ts';

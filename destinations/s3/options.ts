@@ -1,11 +1,11 @@
 // Options of an s3 output in the agent config, as the compiler writes them: the API's block minus
 // `batch`, secrets as references. The TypeScript type (S3Options) is generated from this schema.
-import { secretOptionSchema, tlsOptionsSchema } from './shared.ts';
+import { secretOptionSchema, tlsOptionsSchema } from '../../contract/options.ts';
 
 export const DEFAULT_KEY_PREFIX = '{{ kubernetes.namespace }}/%Y/%m/%d/%H/';
 export const DEFAULT_MULTIPART_BYTES = 8 * 1024 * 1024;
 
-export const s3OptionsSchema = {
+export const options = {
   type: 'object',
   additionalProperties: false,
   required: ['bucket'],

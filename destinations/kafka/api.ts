@@ -1,13 +1,14 @@
 // Apache Kafka: the kafka block of LogOutput / ClusterLogOutput and its agent options
 // (contract/destinations/kafka.ts; the sink is agent/src/sinks/kafka/).
-import { KAFKA_COMPRESSION, SASL_MECHANISMS } from '../../../contract/destinations/kafka.ts';
-import { secretKeyRef, tls } from '../api/common.ts';
-import { arr, enumOf, obj, str, strMap } from '../api/dsl.ts';
-import { qualifySecrets } from '../compile/secrets.ts';
-import { batchSchema, checkBatch, compileBatch } from './shared.ts';
-import type { Destination } from './types.ts';
 
-export const kafka: Destination<'kafka'> = {
+import { secretKeyRef, tls } from '../../operator/src/api/common.ts';
+import { arr, enumOf, obj, str, strMap } from '../../operator/src/api/dsl.ts';
+import { qualifySecrets } from '../../operator/src/compile/secrets.ts';
+import { batchSchema, checkBatch, compileBatch } from '../../operator/src/destinations/shared.ts';
+import type { Destination } from '../../operator/src/destinations/types.ts';
+import { KAFKA_COMPRESSION, SASL_MECHANISMS } from './options.ts';
+
+export const api: Destination<'kafka'> = {
   schema: (ns) =>
     obj(
       'Apache Kafka. Records are produced with acks=all by an idempotent producer and acknowledged only after the broker has them.',

@@ -1,11 +1,11 @@
 // Options of an opensearch output in the agent config, as the compiler writes them: the API's
 // block minus `batch`, secrets as references, `index` dropped when `dataStream` is set. The
 // TypeScript type (OpenSearchOptions) is generated from this schema.
-import { secretOptionSchema, tlsOptionsSchema } from './shared.ts';
+import { secretOptionSchema, tlsOptionsSchema } from '../../contract/options.ts';
 
 export const DEFAULT_INDEX = 'logs-{{ kubernetes.namespace }}-%Y.%m.%d';
 
-export const openSearchOptionsSchema = {
+export const options = {
   type: 'object',
   additionalProperties: false,
   required: ['endpoints'],

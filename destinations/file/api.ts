@@ -1,14 +1,14 @@
 // NDJSON files on each node, for debugging and local runs: the file block of LogOutput /
 // ClusterLogOutput and its agent options (contract/destinations/file.ts; the sink is
 // agent/src/sinks/file/). A file stays inside its output's own directory under the data dir.
-import { int, obj, quantity, str } from '../api/dsl.ts';
-import { bytes, drop } from '../compile/values.ts';
-import { checkQuantity } from '../validate/checks.ts';
-import { problem } from '../validate/problem.ts';
-import { GiB } from './shared.ts';
-import type { Destination } from './types.ts';
+import { int, obj, quantity, str } from '../../operator/src/api/dsl.ts';
+import { bytes, drop } from '../../operator/src/compile/values.ts';
+import { GiB } from '../../operator/src/destinations/shared.ts';
+import type { Destination } from '../../operator/src/destinations/types.ts';
+import { checkQuantity } from '../../operator/src/validate/checks.ts';
+import { problem } from '../../operator/src/validate/problem.ts';
 
-export const file: Destination<'file'> = {
+export const api: Destination<'file'> = {
   schema: () =>
     obj(
       'NDJSON files on each node, under the agent data directory (for debugging and local runs).',

@@ -1,15 +1,21 @@
 // OpenSearch (or Elasticsearch-compatible) `_bulk`: the opensearch block of LogOutput /
 // ClusterLogOutput and its agent options (contract/destinations/opensearch.ts; the sink is
 // agent/src/sinks/opensearch/).
-import { secretKeyRef, tls } from '../api/common.ts';
-import { arr, enumOf, obj, str } from '../api/dsl.ts';
-import { qualifySecrets } from '../compile/secrets.ts';
-import { checkTemplate } from '../validate/checks.ts';
-import { problem } from '../validate/problem.ts';
-import { batchSchema, checkBatch, checkUrl, compileBatch, TEMPLATE_HELP } from './shared.ts';
-import type { Destination } from './types.ts';
+import { secretKeyRef, tls } from '../../operator/src/api/common.ts';
+import { arr, enumOf, obj, str } from '../../operator/src/api/dsl.ts';
+import { qualifySecrets } from '../../operator/src/compile/secrets.ts';
+import {
+  batchSchema,
+  checkBatch,
+  checkUrl,
+  compileBatch,
+  TEMPLATE_HELP,
+} from '../../operator/src/destinations/shared.ts';
+import type { Destination } from '../../operator/src/destinations/types.ts';
+import { checkTemplate } from '../../operator/src/validate/checks.ts';
+import { problem } from '../../operator/src/validate/problem.ts';
 
-export const opensearch: Destination<'opensearch'> = {
+export const api: Destination<'opensearch'> = {
   schema: (ns) =>
     obj(
       'OpenSearch (or Elasticsearch-compatible) `_bulk` indexing with deterministic document ids, so retries never duplicate.',

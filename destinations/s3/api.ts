@@ -1,14 +1,21 @@
 // Amazon S3 and S3-compatible stores: the s3 block of LogOutput / ClusterLogOutput and its agent
 // options (contract/destinations/s3.ts; the sink is agent/src/sinks/s3/).
-import { secretKeyRef, tls } from '../api/common.ts';
-import { bool, enumOf, obj, str } from '../api/dsl.ts';
-import { qualifySecrets } from '../compile/secrets.ts';
-import { checkTemplate } from '../validate/checks.ts';
-import { problem } from '../validate/problem.ts';
-import { batchSchema, checkBatch, checkUrl, compileBatch, GiB, TEMPLATE_HELP } from './shared.ts';
-import type { Destination } from './types.ts';
+import { secretKeyRef, tls } from '../../operator/src/api/common.ts';
+import { bool, enumOf, obj, str } from '../../operator/src/api/dsl.ts';
+import { qualifySecrets } from '../../operator/src/compile/secrets.ts';
+import {
+  batchSchema,
+  checkBatch,
+  checkUrl,
+  compileBatch,
+  GiB,
+  TEMPLATE_HELP,
+} from '../../operator/src/destinations/shared.ts';
+import type { Destination } from '../../operator/src/destinations/types.ts';
+import { checkTemplate } from '../../operator/src/validate/checks.ts';
+import { problem } from '../../operator/src/validate/problem.ts';
 
-export const s3: Destination<'s3'> = {
+export const api: Destination<'s3'> = {
   schema: (ns) =>
     obj(
       'Amazon S3 or any S3-compatible store: gzip NDJSON objects, batched by size and age, with deterministic keys so a retry overwrites instead of duplicating.',

@@ -1,7 +1,7 @@
 // Options of a file output in the agent config: the compiler turns the API's relative `path`
 // into one under the agent's data directory and `maxSize` into bytes. The TypeScript type
 // (FileOptions) is generated from this schema.
-export const fileOptionsSchema = {
+export const options = {
   type: 'object',
   additionalProperties: false,
   required: ['path'],

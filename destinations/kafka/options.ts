@@ -1,7 +1,7 @@
 // Options of a kafka output in the agent config, as the compiler writes them: the API's block
 // minus `batch` (it becomes the output's batch), secrets as references. The TypeScript type
 // (KafkaOptions) is generated from this schema.
-import { secretOptionSchema, tlsOptionsSchema } from './shared.ts';
+import { secretOptionSchema, tlsOptionsSchema } from '../../contract/options.ts';
 
 export const KAFKA_COMPRESSION = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
@@ -9,7 +9,7 @@ export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as co
 /** The broker's default message.max.bytes. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_000_000;
 
-export const kafkaOptionsSchema = {
+export const options = {
   type: 'object',
   additionalProperties: false,
   required: ['brokers', 'topic'],
