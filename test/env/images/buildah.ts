@@ -16,9 +16,14 @@ import { ensureDebianPackages } from '../../../tools/install/debian.ts';
 
 export type Say = (msg: string) => void;
 
-/** Debian packages of the image builder: buildah (+ its runtime pieces), mmdebstrap, dpkg-deb. */
+/**
+ * Debian packages of the image builder: buildah (+ its runtime pieces), mmdebstrap, dpkg-deb.
+ * netavark is only a Recommends of buildah, but buildah refuses to start without the network
+ * backend that containers.conf names, even for host-network builds.
+ */
 export const BUILDER_PACKAGES = [
   'buildah',
+  'netavark',
   'mmdebstrap',
   'dpkg',
   'util-linux',
