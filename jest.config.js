@@ -27,7 +27,7 @@ export default {
       ...common,
       displayName: 'unit',
       testMatch: [
-        '<rootDir>/{contract,destinations,operator,agent,cli}/**/*.test.ts',
+        '<rootDir>/{contract,destinations,inputs,operator,agent,cli}/**/*.test.ts',
         '<rootDir>/test/unit/**/*.test.ts',
       ],
     },

@@ -5,44 +5,15 @@
 // `options` are checked against its type's schema in the destination table (../destinations/).
 
 import { DESTINATION_TYPES, DESTINATIONS } from '../../destinations/index.ts';
+import { INPUT_TYPES, INPUTS } from '../../inputs/index.ts';
 import { secretOptionSchema, tlsOptionsSchema } from '../options.ts';
+import { labelSelectorSchema, nameFilterSchema } from './selectors.ts';
 
 const str = (description: string) => ({ type: 'string', minLength: 1, description }) as const;
 const strList = (description: string) =>
   ({ type: 'array', items: { type: 'string', minLength: 1 }, description }) as const;
 const posInt = (description: string) => ({ type: 'integer', minimum: 1, description }) as const;
 const nonNegInt = (description: string) => ({ type: 'integer', minimum: 0, description }) as const;
-
-const nameFilter = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    include: strList('Names to include (exact); empty or absent = all.'),
-    exclude: strList('Names to exclude (exact), applied after include.'),
-  },
-} as const;
-
-const labelSelector = {
-  type: 'object',
-  additionalProperties: false,
-  description: 'A Kubernetes label selector evaluated against the pod labels.',
-  properties: {
-    matchLabels: { type: 'object', additionalProperties: { type: 'string' } },
-    matchExpressions: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['key', 'operator'],
-        properties: {
-          key: str('Label key.'),
-          operator: { enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'] },
-          values: { type: 'array', items: { type: 'string' } },
-        },
-      },
-    },
-  },
-} as const;
 
 const scalar = { type: ['string', 'number', 'boolean'] } as const;
 
@@ -149,6 +120,14 @@ const filter = {
   ],
 } as const;
 
+type InputFields = UnionToIntersection<(typeof INPUTS)[keyof typeof INPUTS]['properties']>;
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
+  ? I
+  : never;
+
+/** Input fields only a ClusterLogPipeline may set. */
+const clusterOnlyInputs: string[] = INPUT_TYPES.flatMap((t) => INPUTS[t].clusterOnly);
+
 const pipeline = {
   type: 'object',
   additionalProperties: false,
@@ -161,38 +140,8 @@ const pipeline = {
     input: {
       type: 'object',
       additionalProperties: false,
-      properties: {
-        namespaces: nameFilter,
-        pods: labelSelector,
-        containers: nameFilter,
-        streams: {
-          type: 'array',
-          items: { enum: ['stdout', 'stderr'] },
-          minItems: 1,
-          uniqueItems: true,
-          description: 'Streams to read. Default both.',
-        },
-        hostFiles: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['paths'],
-          description: 'Cluster pipelines only: plain-text host files (e.g. /var/log/syslog), read as lines.',
-          properties: {
-            paths: strList('Absolute paths or globs (`*`, `**`), under agent.hostRoot.'),
-            exclude: strList('Globs to skip.'),
-          },
-        },
-        includeAgentPods: {
-          type: 'boolean',
-          description:
-            "Cluster pipelines only: also read the agent's own pods (default false, avoids feedback loops).",
-        },
-        containerLogs: {
-          type: 'boolean',
-          description:
-            'Set false to read no container logs at all (a host-files-only pipeline). Default true.',
-        },
-      },
+      description: "What the pipeline reads: each input's fields (../../inputs/).",
+      properties: Object.assign({}, ...INPUT_TYPES.map((t) => INPUTS[t].properties)) as InputFields,
     },
     parse: {
       type: 'object',
@@ -236,7 +185,7 @@ const pipeline = {
       then: {
         required: ['namespace'],
         properties: {
-          input: { not: { anyOf: [{ required: ['hostFiles'] }, { required: ['includeAgentPods'] }] } },
+          input: { not: { anyOf: clusterOnlyInputs.map((f) => ({ required: [f] })) } },
         },
       },
     },
@@ -387,8 +336,8 @@ export const namedSchemas = {
   EnrichmentConfig: agentSettings.properties.enrichment,
   PipelineConfig: pipeline,
   PipelineInput: pipeline.properties.input,
-  NameFilter: nameFilter,
-  LabelSelector: labelSelector,
+  NameFilter: nameFilterSchema,
+  LabelSelector: labelSelectorSchema,
   ParseConfig: pipeline.properties.parse,
   MultilineConfig: pipeline.properties.parse.properties.multiline,
   Condition: condition,

@@ -62,6 +62,7 @@ export interface PipelineConfig {
   name: string;
   /** Resource namespace (LogPipeline). */
   namespace?: string;
+  /** What the pipeline reads: each input's fields (../../inputs/). */
   input?: PipelineInput;
   parse?: ParseConfig;
   filters?: FilterConfig[];
@@ -69,6 +70,7 @@ export interface PipelineConfig {
   outputs: string[];
 }
 
+/** What the pipeline reads: each input's fields (../../inputs/). */
 export interface PipelineInput {
   namespaces?: NameFilter;
   /** A Kubernetes label selector evaluated against the pod labels. */
@@ -76,6 +78,10 @@ export interface PipelineInput {
   containers?: NameFilter;
   /** Streams to read. Default both. */
   streams?: ("stdout" | "stderr")[];
+  /** Cluster pipelines only: also read the agent's own pods (default false, avoids feedback loops). */
+  includeAgentPods?: boolean;
+  /** Set false to read no container logs at all (a host-files-only pipeline). Default true. */
+  containerLogs?: boolean;
   /** Cluster pipelines only: plain-text host files (e.g. /var/log/syslog), read as lines. */
   hostFiles?: {
     /** Absolute paths or globs (`*`, `**`), under agent.hostRoot. */
@@ -83,10 +89,6 @@ export interface PipelineInput {
     /** Globs to skip. */
     exclude?: string[];
   };
-  /** Cluster pipelines only: also read the agent's own pods (default false, avoids feedback loops). */
-  includeAgentPods?: boolean;
-  /** Set false to read no container logs at all (a host-files-only pipeline). Default true. */
-  containerLogs?: boolean;
 }
 
 export interface NameFilter {

@@ -1,6 +1,6 @@
 // The import rules that keep the house readable: the operator and the agent are two programs with
-// one contract between them (contract/, and each destination's options.ts), and neither reaches
-// into the other (a destination's api.ts is operator code, its sink/ agent code). Product code never
+// one contract between them (contract/, and the options.ts of each destination and input), and
+// neither reaches into the other (their api.ts is operator code, a destination's sink/ agent code). Product code never
 // imports test, script or tool code; scripts never import tests. Every relative import (static,
 // dynamic and `export … from`) of every TypeScript file in git is checked.
 import { execFileSync } from 'node:child_process';
@@ -12,9 +12,9 @@ const root = join(import.meta.dirname, '..', '..');
 
 /** Areas, by path pattern (first match wins). A destination folder holds one file of each program. */
 const AREAS = [
-  [/^destinations\/[^/]+\/api\.ts$/, 'operator'],
+  [/^(destinations|inputs)\/[^/]+\/api\.ts$/, 'operator'],
   [/^destinations\/[^/]+\/sink\//, 'agent'],
-  [/^destinations\//, 'contract'],
+  [/^(destinations|inputs)\//, 'contract'],
   ['contract/', 'contract'],
   ['agent/src/', 'agent'],
   ['operator/src/', 'operator'],

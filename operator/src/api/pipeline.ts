@@ -1,6 +1,7 @@
 // LogPipeline (namespaced) and ClusterLogPipeline (cluster-scoped): what to collect, how to
 // parse and filter it, and where to send it. The two share everything but the input section.
-import { labelSelector, outputRef } from './common.ts';
+import { INPUT_APIS, INPUT_TYPES } from '../inputs/index.ts';
+import { outputRef } from './common.ts';
 import {
   arr,
   bool,
@@ -25,74 +26,19 @@ export const CONDITION_OPERATORS = ['equals', 'in', 'notIn', 'matches', 'exists'
 const fieldPath = (description: string): Schema =>
   str(description, { maxLength: 256, minLength: 1, pattern: '^[A-Za-z0-9_@$-]+(\\.[A-Za-z0-9_@$/-]+)*$' });
 
-const containers: Schema = obj(
-  'Which containers of the selected pods to collect. Both lists take exact names.',
-  {
-    include: arr('Only these containers. Empty = all.', str('Container name.', { maxLength: 63 }), {
-      maxItems: 32,
-    }),
-    exclude: arr('Never these containers (e.g. `istio-proxy`).', str('Container name.', { maxLength: 63 }), {
-      maxItems: 32,
-    }),
-  },
-);
-
-const streams: Schema = arr('Which output streams to collect.', enumOf('A stream.', ['stdout', 'stderr']), {
-  default: ['stdout', 'stderr'],
-  minItems: 1,
-  maxItems: 2,
-  'x-kubernetes-list-type': 'set',
-});
-
 const namespacedInput: Schema = obj(
   'Containers to collect. A LogPipeline only ever sees pods of its own namespace.',
-  {
-    pods: labelSelector('Pods of this namespace whose logs are collected.'),
-    containers,
-    streams,
-  },
+  Object.assign({}, ...INPUT_TYPES.map((t) => INPUT_APIS[t].fields(false))),
 );
 
 const clusterInput: Schema = obj(
   'What to collect: container logs of selected namespaces, and files of the nodes themselves.',
-  {
-    namespaces: obj(
-      'Namespaces whose containers are collected. Omit to collect no container logs (host files only); set `{}` for all namespaces.',
-      {
-        include: arr('Only these namespaces. Empty = all.', str('Namespace.', { maxLength: 63 }), {
-          maxItems: 256,
-        }),
-        exclude: arr('Never these namespaces.', str('Namespace.', { maxLength: 63 }), { maxItems: 256 }),
-        selector: labelSelector('Namespaces whose labels match.'),
-      },
-    ),
-    pods: labelSelector('Pods (in the selected namespaces) whose logs are collected.'),
-    containers,
-    streams,
-    hostFiles: obj(
-      'Plain-text files on every node, such as `/var/log/syslog`.',
-      {
-        paths: arr(
-          'Absolute paths or globs (`*`, `**`) under /var/log.',
-          str('Path or glob.', { maxLength: 1024, pattern: '^/var/log/' }),
-          { minItems: 1, maxItems: 32, example: ['/var/log/syslog', '/var/log/auth.log'] },
-        ),
-        exclude: arr('Globs to skip.', str('Glob.', { maxLength: 1024 }), { maxItems: 32 }),
-      },
-      { required: ['paths'] },
-    ),
-    includeAgentLogs: bool(
-      "Also collect the logs of Sluice's own agent pods (off by default to avoid feedback loops).",
-      {
-        default: false,
-      },
-    ),
-  },
+  Object.assign({}, ...INPUT_TYPES.map((t) => INPUT_APIS[t].fields(true))),
   {
     'x-kubernetes-validations': [
       {
-        rule: 'has(self.namespaces) || has(self.hostFiles)',
-        message: 'collects nothing: set input.namespaces ({} for all namespaces) and/or input.hostFiles',
+        rule: INPUT_TYPES.map((t) => INPUT_APIS[t].asked.cel).join(' || '),
+        message: `collects nothing: set ${INPUT_TYPES.map((t) => INPUT_APIS[t].asked.hint).join(' and/or ')}`,
       },
     ],
   },

@@ -267,6 +267,8 @@ export type ClusterLogPipelineSpec = {
     };
     /** Which output streams to collect. Default: `["stdout","stderr"]`. */
     streams?: Array<"stdout" | "stderr">;
+    /** Also collect the logs of Sluice's own agent pods (off by default to avoid feedback loops). Default: `false`. */
+    includeAgentLogs?: boolean;
     /** Plain-text files on every node, such as `/var/log/syslog`. */
     hostFiles?: {
       /** Absolute paths or globs (`*`, `**`) under /var/log. */
@@ -274,8 +276,6 @@ export type ClusterLogPipelineSpec = {
       /** Globs to skip. */
       exclude?: string[];
     };
-    /** Also collect the logs of Sluice's own agent pods (off by default to avoid feedback loops). Default: `false`. */
-    includeAgentLogs?: boolean;
   };
   /** How each log line becomes a record. */
   parse?: {

@@ -10,10 +10,10 @@ import type {
   PipelineConfig,
   PipelineInput,
 } from '../../../contract/agent-config/types.ts';
-import { matchesSelector } from '../../../contract/selector.ts';
-import type { ClusterLogPipelineSpec, LogPipelineSpec } from '../api/types.generated.ts';
+import type { LogPipelineSpec } from '../api/types.generated.ts';
 import { DESTINATION_APIS, type DestinationType, destinationOf } from '../destinations/index.ts';
 import type { CompileContext, Compiled } from '../destinations/types.ts';
+import { INPUT_APIS, INPUT_TYPES } from '../inputs/index.ts';
 import { type Output, type Pipeline, resourceId } from './ids.ts';
 import type { Resolution } from './resolve.ts';
 import { bytes, drop, ms } from './values.ts';
@@ -62,47 +62,10 @@ function filterConfig(f: Filter): FilterConfig {
   throw new Error('validated filters have exactly one type');
 }
 
-function clusterNamespaces(
-  spec: ClusterLogPipelineSpec,
-  known: Map<string, Record<string, string>> | undefined,
-) {
-  const sel = spec.input?.namespaces;
-  if (!sel) return undefined;
-  let include = sel.include?.length ? [...sel.include] : undefined;
-  if (sel.selector && (sel.selector.matchLabels || sel.selector.matchExpressions)) {
-    // The agent filters by name; the operator turns the selector into names and re-renders when
-    // namespace labels change. Without namespace knowledge (offline), the selector matches none.
-    const matched = [...(known ?? new Map()).entries()]
-      .filter(([name, labels]) =>
-        matchesSelector(sel.selector!, { ...labels, 'kubernetes.io/metadata.name': name }),
-      )
-      .map(([name]) => name);
-    include = include ? include.filter((n) => matched.includes(n)) : matched;
-    if (include.length === 0) include = ['\u0000none'];
-  }
-  return drop({
-    include: include?.sort(),
-    exclude: sel.exclude?.length ? [...sel.exclude].sort() : undefined,
-  });
-}
-
 export function pipelineConfig(p: Pipeline, outputIds: string[], opts: CompileOptions): PipelineConfig {
   const spec = p.spec;
-  const input: PipelineInput = drop({
-    pods: spec.input?.pods,
-    containers: spec.input?.containers,
-    streams: spec.input?.streams,
-  });
-  if (p.kind === 'LogPipeline') {
-    input.namespaces = { include: [p.metadata.namespace!] };
-  } else {
-    const ci = p.spec.input ?? {};
-    const ns = clusterNamespaces(p.spec, opts.namespaces);
-    if (ns) input.namespaces = ns;
-    else input.containerLogs = false;
-    if (ci.hostFiles) input.hostFiles = drop({ paths: ci.hostFiles.paths, exclude: ci.hostFiles.exclude });
-    if (ci.includeAgentLogs) input.includeAgentPods = true;
-  }
+  const ctx = { namespaces: opts.namespaces };
+  const input: PipelineInput = Object.assign({}, ...INPUT_TYPES.map((t) => INPUT_APIS[t].compile(p, ctx)));
   const parse = spec.parse ?? {};
   const ml = parse.multiline;
   return drop({

@@ -11,6 +11,8 @@ import type {
 import { parseDuration } from '../api/units.ts';
 import { DESTINATION_APIS, DESTINATION_TYPES, type DestinationType } from '../destinations/index.ts';
 import type { Block } from '../destinations/types.ts';
+import { INPUT_APIS, INPUT_TYPES } from '../inputs/index.ts';
+import type { InputBlock } from '../inputs/types.ts';
 import { checkDuration, checkQuantity, checkRegex, checkSelector, exactlyOne } from './checks.ts';
 import { type Problem, problem } from './problem.ts';
 
@@ -21,40 +23,16 @@ type OutputSpec = LogOutputSpec | ClusterLogOutputSpec;
 
 export function checkPipeline(spec: PipelineSpec, cluster: boolean): Problem[] {
   const out: Problem[] = [];
-  const input = spec.input ?? {};
-  out.push(...checkSelector('spec.input.pods', input.pods));
-  if (cluster) {
-    const ci = (spec as ClusterLogPipelineSpec).input ?? {};
-    out.push(...checkSelector('spec.input.namespaces.selector', ci.namespaces?.selector));
-    const inc = new Set(ci.namespaces?.include ?? []);
-    for (const ns of ci.namespaces?.exclude ?? []) {
-      if (inc.has(ns))
-        out.push(problem('spec.input.namespaces.exclude', `namespace "${ns}" is both included and excluded`));
-    }
-    (ci.hostFiles?.paths ?? []).forEach((p, i) => {
-      if (p.split('/').includes('..')) {
-        out.push(
-          problem(
-            `spec.input.hostFiles.paths[${i}]`,
-            `"${p}" climbs out of /var/log with ".."`,
-            'name files under /var/log only',
-          ),
-        );
-      }
-    });
-    if (!ci.namespaces && !ci.hostFiles) {
-      out.push(
-        problem('spec.input', 'collects nothing', 'set input.namespaces ({} for all) and/or input.hostFiles'),
-      );
-    }
-  }
-  const cont = input.containers;
-  if (cont?.include && cont.exclude) {
-    for (const c of cont.exclude) {
-      if (cont.include.includes(c))
-        out.push(problem('spec.input.containers.exclude', `container "${c}" is both included and excluded`));
-    }
-  }
+  const input = (spec.input ?? {}) as InputBlock;
+  for (const t of INPUT_TYPES) out.push(...INPUT_APIS[t].check(input, cluster));
+  if (cluster && !INPUT_TYPES.some((t) => INPUT_APIS[t].asked.test(input)))
+    out.push(
+      problem(
+        'spec.input',
+        'collects nothing',
+        `set ${INPUT_TYPES.map((t) => INPUT_APIS[t].asked.hint).join(' and/or ')}`,
+      ),
+    );
 
   const parse = spec.parse ?? {};
   const format = parse.format ?? 'auto';
