@@ -3,10 +3,10 @@
 // `kubernetes`. Acknowledgement works as for container files: a chunk's group commits the offset
 // of the first byte not yet part of a complete line.
 import { type AckGroup, AckTracker } from '../../checkpoint/acks.ts';
-import { type FileIdentity, OriginCache } from '../../engine/origin.ts';
-import type { Pipeline } from '../../engine/pipeline.ts';
-import { LogRecord, type RecordSource } from '../../engine/record.ts';
-import type { LineSink } from '../kubernetes_logs/tailer.ts';
+import { type FileIdentity, OriginCache } from '../../record/origin.ts';
+import { LogRecord, type RecordSource } from '../../record/record.ts';
+import type { Pipeline } from '../../topology/pipeline.ts';
+import type { LineSink } from '../files/tailer.ts';
 
 export class HostSource implements RecordSource {
   readonly namespace = '';

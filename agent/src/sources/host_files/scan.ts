@@ -3,7 +3,7 @@
 // absolute on the node; `hostRoot` prefixes them where the host's /var/log is mounted elsewhere.
 import { globSync, statSync } from 'node:fs';
 import { dirname, matchesGlob } from 'node:path';
-import type { FileInfo } from '../kubernetes_logs/discovery.ts';
+import type { FileInfo } from '../files/discovery.ts';
 
 export function scanHostFiles(paths: string[], exclude: string[] = [], hostRoot = ''): FileInfo[] {
   const out: FileInfo[] = [];

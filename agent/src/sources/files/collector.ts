@@ -4,23 +4,23 @@
 // file's position over to its copy, and forgets checkpoints of files that are gone.
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { EXCLUDE_ANNOTATION } from '../../../contract/annotations.ts';
-import type { AckTracker } from '../checkpoint/acks.ts';
-import type { Checkpoint, CheckpointStore } from '../checkpoint/store.ts';
-import { DEFAULTS } from '../config/defaults.ts';
-import type { MetadataStore } from '../enrich/store.ts';
-import type { AgentStats } from '../ops/stats.ts';
-import { HostFileReader, HostSource } from '../sources/host_files/reader.ts';
-import type { FileInfo } from '../sources/kubernetes_logs/discovery.ts';
-import { FP_LEN, fingerprintFd, fingerprintPath, MIN_FP } from '../sources/kubernetes_logs/fingerprint.ts';
-import type { FdLimiter } from '../sources/kubernetes_logs/limiter.ts';
-import { parsePodLogPath } from '../sources/kubernetes_logs/path.ts';
-import { openSibling, Tailer, type TailerHost } from '../sources/kubernetes_logs/tailer.ts';
-import type { FileIdentity } from './origin.ts';
-import type { Pipeline } from './pipeline.ts';
-import { FileReader } from './reader.ts';
-import { type SelfIdentity, selectFile, streamMask } from './select.ts';
-import { ContainerSource } from './source.ts';
+import { EXCLUDE_ANNOTATION } from '../../../../contract/annotations.ts';
+import type { AckTracker } from '../../checkpoint/acks.ts';
+import type { Checkpoint, CheckpointStore } from '../../checkpoint/store.ts';
+import { DEFAULTS } from '../../config/defaults.ts';
+import type { MetadataStore } from '../../enrich/store.ts';
+import type { AgentStats } from '../../ops/stats.ts';
+import type { FileIdentity } from '../../record/origin.ts';
+import type { Pipeline } from '../../topology/pipeline.ts';
+import { HostFileReader, HostSource } from '../host_files/reader.ts';
+import { parsePodLogPath } from '../kubernetes_logs/path.ts';
+import { FileReader } from '../kubernetes_logs/reader.ts';
+import { type SelfIdentity, selectFile, streamMask } from '../kubernetes_logs/select.ts';
+import { ContainerSource } from '../kubernetes_logs/source.ts';
+import type { FileInfo } from './discovery.ts';
+import { FP_LEN, fingerprintFd, fingerprintPath, MIN_FP } from './fingerprint.ts';
+import type { FdLimiter } from './limiter.ts';
+import { openSibling, Tailer, type TailerHost } from './tailer.ts';
 
 export interface CollectorOptions {
   readBufferBytes: number;

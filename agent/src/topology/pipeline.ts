@@ -8,15 +8,21 @@ import type { AckGroup } from '../checkpoint/acks.ts';
 import { DropReason } from '../ops/catalogue.ts';
 import type { OutputStats, PipelineStats } from '../ops/stats.ts';
 import { TapPoint } from '../ops/tap.ts';
+import { type Arena, ArenaPool } from '../record/arena.ts';
+import {
+  checkJsonObject,
+  escapeJsonBytes,
+  JSON_COLLISION,
+  JSON_EMPTY,
+  JSON_SPLICE,
+} from '../record/bytes.ts';
+import { holdEvent, type LogRecord, OutEvent, type RecordSource, releaseEvent } from '../record/record.ts';
+import { serialize } from '../record/serialize.ts';
 import { compileCondition } from '../transforms/condition.ts';
 import { makeAdd, makeRemove, makeRename } from '../transforms/fields.ts';
 import { makeParser, type Parser } from '../transforms/parse.ts';
 import { makeRedactor } from '../transforms/redact.ts';
 import { makeThrottle } from '../transforms/throttle.ts';
-import { type Arena, ArenaPool } from './arena.ts';
-import { checkJsonObject, escapeJsonBytes, JSON_COLLISION, JSON_EMPTY, JSON_SPLICE } from './bytes.ts';
-import { holdEvent, type LogRecord, OutEvent, type RecordSource, releaseEvent } from './record.ts';
-import { serialize } from './serialize.ts';
 
 type Step = { test: (r: LogRecord) => boolean; reason: DropReason } | { map: (r: LogRecord) => void };
 

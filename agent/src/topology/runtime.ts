@@ -22,14 +22,14 @@ import type { AgentStats } from '../ops/stats.ts';
 import { TapHub } from '../ops/tap.ts';
 import { watchdog } from '../ops/watchdog.ts';
 import { noSecrets, type SecretStore } from '../secrets/index.ts';
+import { Collector } from '../sources/files/collector.ts';
+import { Discovery, type FileInfo } from '../sources/files/discovery.ts';
+import { FdLimiter } from '../sources/files/limiter.ts';
+import type { WatchFn } from '../sources/files/watch.ts';
 import { hostWatchDirs, scanHostFiles } from '../sources/host_files/scan.ts';
-import { Discovery, type FileInfo } from '../sources/kubernetes_logs/discovery.ts';
-import { FdLimiter } from '../sources/kubernetes_logs/limiter.ts';
-import type { WatchFn } from '../sources/kubernetes_logs/watch.ts';
-import { Collector } from './collector.ts';
+import type { SelfIdentity } from '../sources/kubernetes_logs/select.ts';
 import { Output } from './output.ts';
 import { Pipeline } from './pipeline.ts';
-import type { SelfIdentity } from './select.ts';
 
 export interface RuntimeDeps {
   stats: AgentStats;

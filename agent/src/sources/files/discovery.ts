@@ -7,7 +7,7 @@
 // noticed by size at the next scan), with inotify it is the safety net for missed events.
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type PathMeta, parseContainerLinkName, parsePodLogPath } from './path.ts';
+import { type PathMeta, parseContainerLinkName, parsePodLogPath } from '../kubernetes_logs/path.ts';
 import { DirWatcher, type WatchFn } from './watch.ts';
 
 export interface FileInfo {

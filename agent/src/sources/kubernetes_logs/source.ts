@@ -2,9 +2,9 @@
 // The `"pipeline":"...","kubernetes":{...}` fragment is serialized once per file and rebuilt only
 // when the store changed, never per record. Field names are the API's record fields
 // (operator/src/api/fields.ts RECORD_FIELDS): templates and conditions use exactly these.
-import type { MetadataStore, PodMeta } from '../enrich/store.ts';
-import type { PathMeta } from '../sources/kubernetes_logs/path.ts';
-import type { RecordSource } from './record.ts';
+import type { MetadataStore, PodMeta } from '../../enrich/store.ts';
+import type { RecordSource } from '../../record/record.ts';
+import type { PathMeta } from './path.ts';
 
 export class ContainerSource implements RecordSource {
   readonly meta: PathMeta;

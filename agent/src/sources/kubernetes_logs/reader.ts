@@ -3,14 +3,14 @@
 // the earliest byte still needed: the unfinished line, a pending partial, or an open multiline
 // group — so a restart from the committed offset never loses part of a record.
 
-import type { MultilineConfig } from '../../../contract/agent-config/types.ts';
-import { type AckGroup, AckTracker } from '../checkpoint/acks.ts';
-import { type EntrySink, LogDecoder, STREAM_NAMES } from '../sources/kubernetes_logs/decode.ts';
-import type { LineSink } from '../sources/kubernetes_logs/tailer.ts';
-import { MlGroup, type MultilineRule, multilineRule } from '../transforms/multiline.ts';
-import { type FileIdentity, OriginCache } from './origin.ts';
-import type { Pipeline } from './pipeline.ts';
-import { LogRecord, type RecordSource } from './record.ts';
+import type { MultilineConfig } from '../../../../contract/agent-config/types.ts';
+import { type AckGroup, AckTracker } from '../../checkpoint/acks.ts';
+import { type FileIdentity, OriginCache } from '../../record/origin.ts';
+import { LogRecord, type RecordSource } from '../../record/record.ts';
+import type { Pipeline } from '../../topology/pipeline.ts';
+import { MlGroup, type MultilineRule, multilineRule } from '../../transforms/multiline.ts';
+import type { LineSink } from '../files/tailer.ts';
+import { type EntrySink, LogDecoder, STREAM_NAMES } from './decode.ts';
 
 export const truncationMarker = (cut: number): string => `…[truncated ${cut} bytes]`;
 
