@@ -14,7 +14,7 @@ import { ORIGIN_LEN, originOf } from '../../agent/src/record/origin.ts';
 import { type Event, eventOf, eventText } from '../../agent/src/record/record.ts';
 import { bulkEncoder, documentId } from '../../agent/src/sinks/opensearch/encode.ts';
 import { headIdFd } from '../../agent/src/sources/files/fingerprint.ts';
-import { FileReader } from '../../agent/src/sources/kubernetes_logs/reader.ts';
+import { ContainerReader } from '../../agent/src/sources/kubernetes_logs/reader.ts';
 import { ContainerSource } from '../../agent/src/sources/kubernetes_logs/source.ts';
 import { deadLetterEvent } from '../../agent/src/topology/output.ts';
 import { Pipeline } from '../../agent/src/topology/pipeline.ts';
@@ -50,7 +50,7 @@ function read(
   const config = { id: 'p', kind: 'ClusterLogPipeline', name: 'p', outputs: ['o'], parse } as PipelineConfig;
   const pipeline = new Pipeline(config, new PipelineStats(), [{ id: 'o', buffer, stats: new OutputStats() }]);
   const meta = { namespace: 'ns', pod: 'pod', uid: 'u', container: 'c', restart: 0, active: true };
-  const reader = new FileReader(pipeline, new ContainerSource(meta, undefined, undefined, 'p'), from, {
+  const reader = new ContainerReader(pipeline, new ContainerSource(meta, undefined, undefined, 'p'), from, {
     maxRecordBytes: 1 << 20,
     multiline: parse?.multiline,
     streams: 3,

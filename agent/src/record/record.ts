@@ -4,6 +4,9 @@
 import type { AckGroup } from '../checkpoint/acks.ts';
 import type { Arena } from './arena.ts';
 
+/** A container record's `stream`, by the decoder's stream number (STDOUT 0, STDERR 1). */
+export const STREAM_NAMES = ['stdout', 'stderr'] as const;
+
 export interface RecordSource {
   /** Pre-serialized `"pipeline":...,"kubernetes":{...}` (or host file) fragment, refreshed when metadata changes. */
   fragment(): string;

@@ -5,6 +5,7 @@
 import type { FilterConfig, PipelineConfig } from '../../../contract/agent-config/types.ts';
 import type { OutputBuffer } from '../buffer/types.ts';
 import type { AckGroup } from '../checkpoint/acks.ts';
+import { DEFAULTS } from '../config/defaults.ts';
 import { DropReason } from '../ops/catalogue.ts';
 import type { OutputStats, PipelineStats } from '../ops/stats.ts';
 import { TapPoint } from '../ops/tap.ts';
@@ -53,7 +54,6 @@ export interface PipelineOutput {
 const TS_PREFIX = Buffer.from('{"timestamp":"');
 const STREAM_PART = [Buffer.from('","stream":"stdout",'), Buffer.from('","stream":"stderr",')];
 const MESSAGE_PART = Buffer.from(',"message":"');
-const STREAM_NAMES = ['stdout', 'stderr'] as const;
 
 export class Pipeline {
   readonly id: string;
@@ -64,6 +64,8 @@ export class Pipeline {
   private readonly keepOriginal: boolean;
   /** Records may go from the read buffer straight to bytes (no multiline, filters or regex/logfmt). */
   readonly fast: boolean;
+  /** Longer records are cut (parse.maxRecordBytes). */
+  readonly maxRecordBytes: number;
   private readonly spliceJson: boolean;
   private readonly pool = new ArenaPool();
   private current: Arena = this.pool.take(0);
@@ -92,6 +94,7 @@ export class Pipeline {
     this.parser = makeParser(config.parse);
     this.steps = compileFilters(config.filters ?? []);
     this.keepOriginal = config.parse?.keepOriginal === true;
+    this.maxRecordBytes = config.parse?.maxRecordBytes ?? DEFAULTS.maxRecordBytes;
     const format = config.parse?.format ?? 'auto';
     this.spliceJson = format === 'auto' || format === 'json';
     this.fast =
@@ -220,5 +223,3 @@ export class Pipeline {
     else full.buffer.onSpace(() => this.waitForSpace(cb));
   }
 }
-
-export { STREAM_NAMES };

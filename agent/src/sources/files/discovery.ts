@@ -1,88 +1,31 @@
-// Finding container log files: a scan of /var/log/pods/<ns>_<pod>_<uid>/<container>/ for active
-// (`N.log`) and rotated (`N.log.<suffix>`, not compressed) files, or of a /var/log/containers
-// directory whose symlinks are resolved to their /var/log/pods targets. With `watch` on, every
-// directory a scan visits (and the owner's extra ones, e.g. host files' directories) is watched
-// through inotify (watch.ts): writes wake the tailers of those files at once, new and moved names
-// trigger a quick rescan. The poll timer runs in both modes: alone it is the polling mode (writes
-// noticed by size at the next scan), with inotify it is the safety net for missed events.
-import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { type PathMeta, parseContainerLinkName, parsePodLogPath } from '../kubernetes_logs/path.ts';
+// Finding the files to follow, again and again: a scan (the owner's: container logs, see
+// kubernetes_logs/scan.ts) at every poll, and with `watch` on, every directory a scan visits (and
+// the owner's extra ones, e.g. host files' directories) watched through inotify (watch.ts):
+// writes wake the tailers of those files at once, new and moved names trigger a quick rescan. The
+// poll timer runs in both modes: alone it is the polling mode (writes noticed by size at the next
+// scan), with inotify it is the safety net for missed events.
 import { DirWatcher, type WatchFn } from './watch.ts';
 
+/** A file found by a scan: its identity (device+inode), size and whether it is an active name. */
 export interface FileInfo {
   path: string;
   dev: number;
   ino: number;
   size: number;
   mtimeMs: number;
-  meta: PathMeta;
+  /**
+   * False for a rotated name (`0.log.20240101-120000`): rotated files are read first, oldest
+   * first, and the active file of their directory waits for them.
+   */
+  active: boolean;
 }
 
-function entries(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
+/** Lists the files to follow; `dirs` (if given) collects the directories worth watching. */
+export type Scan<F extends FileInfo> = (dirs?: Set<string>) => F[];
 
-function info(path: string, meta: PathMeta): FileInfo | undefined {
-  try {
-    const st = statSync(path);
-    if (!st.isFile()) return undefined;
-    return { path, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, meta };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The log files under `root`; `dirs` (if given) collects the directories worth watching. */
-export function scanLogs(root: string, dirs?: Set<string>): FileInfo[] {
-  const out: FileInfo[] = [];
-  dirs?.add(root);
-  for (const top of entries(root)) {
-    const p = join(root, top);
-    if (top.endsWith('.log')) {
-      // /var/log/containers layout: a symlink into /var/log/pods.
-      let real = p;
-      try {
-        real = realpathSync(p);
-      } catch {
-        continue;
-      }
-      let meta = parsePodLogPath(real);
-      if (meta === undefined) {
-        const l = parseContainerLinkName(top);
-        if (l === undefined) continue;
-        meta = { ...l, uid: '', restart: 0, active: true };
-      }
-      const i = info(real, meta);
-      if (i !== undefined) {
-        out.push(i);
-        dirs?.add(dirname(real)); // writes land in the link's target directory
-      }
-      continue;
-    }
-    dirs?.add(p);
-    for (const container of entries(p)) {
-      const cdir = join(p, container);
-      dirs?.add(cdir);
-      for (const file of entries(cdir)) {
-        const path = join(cdir, file);
-        const meta = parsePodLogPath(path);
-        if (meta === undefined) continue;
-        const i = info(path, meta);
-        if (i !== undefined) out.push(i);
-      }
-    }
-  }
-  return out;
-}
-
-export interface DiscoveryEvents {
+export interface DiscoveryEvents<F extends FileInfo> {
   /** A full scan finished. */
-  scanned(files: FileInfo[]): void;
+  scanned(files: F[]): void;
   /** Files written to or renamed (inotify), collected over one event-loop turn. */
   changed(paths: Set<string>): void;
   /** inotify could not be used or broke: polling continues alone. Called once. */
@@ -97,9 +40,9 @@ export interface DiscoveryOptions {
   watchFn?: WatchFn;
 }
 
-export class Discovery {
-  private readonly root: string;
-  private readonly events: DiscoveryEvents;
+export class Discovery<F extends FileInfo> {
+  private readonly scanFiles: Scan<F>;
+  private readonly events: DiscoveryEvents<F>;
   private readonly opts: DiscoveryOptions;
   private watcher: DirWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -109,8 +52,8 @@ export class Discovery {
   /** More directories to watch (host files' directories), set by the owner. */
   extraDirs = new Set<string>();
 
-  constructor(root: string, opts: DiscoveryOptions, events: DiscoveryEvents) {
-    this.root = root;
+  constructor(scan: Scan<F>, opts: DiscoveryOptions, events: DiscoveryEvents<F>) {
+    this.scanFiles = scan;
     this.opts = opts;
     this.events = events;
   }
@@ -161,9 +104,9 @@ export class Discovery {
     }, 25);
   }
 
-  scan(): FileInfo[] {
+  scan(): F[] {
     const dirs = this.watcher === undefined ? undefined : new Set<string>();
-    const files = scanLogs(this.root, dirs);
+    const files = this.scanFiles(dirs);
     this.events.scanned(files);
     if (dirs !== undefined) {
       for (const d of this.extraDirs) dirs.add(d);
