@@ -10,15 +10,8 @@ import { DropReason } from '../ops/catalogue.ts';
 import type { OutputStats, PipelineStats } from '../ops/stats.ts';
 import { TapPoint } from '../ops/tap.ts';
 import { type Arena, ArenaPool } from '../record/arena.ts';
-import {
-  checkJsonObject,
-  escapeJsonBytes,
-  JSON_COLLISION,
-  JSON_EMPTY,
-  JSON_SPLICE,
-} from '../record/bytes.ts';
 import { holdEvent, type LogRecord, OutEvent, type RecordSource, releaseEvent } from '../record/record.ts';
-import { serialize } from '../record/serialize.ts';
+import { EVENT_BYTES_OVERHEAD, serialize, writeEventBytes } from '../record/serialize.ts';
 import { compileCondition } from '../transforms/condition.ts';
 import { makeAdd, makeRemove, makeRename } from '../transforms/fields.ts';
 import { makeParser, type Parser } from '../transforms/parse.ts';
@@ -50,10 +43,6 @@ export interface PipelineOutput {
   buffer: OutputBuffer;
   stats: OutputStats;
 }
-
-const TS_PREFIX = Buffer.from('{"timestamp":"');
-const STREAM_PART = [Buffer.from('","stream":"stdout",'), Buffer.from('","stream":"stderr",')];
-const MESSAGE_PART = Buffer.from(',"message":"');
 
 export class Pipeline {
   readonly id: string;
@@ -117,8 +106,9 @@ export class Pipeline {
   }
 
   /**
-   * The byte path: one CRI/docker entry straight into an event. False when the body needs the
-   * string path (invalid UTF-8, or a JSON object with keys that collide with ours).
+   * The byte path: one CRI/docker entry straight into an event (record/serialize.ts). False when
+   * the body needs the string path (invalid UTF-8, or a JSON object with keys that collide with
+   * the event's own).
    */
   acceptBytes(
     tsBuf: Buffer,
@@ -132,33 +122,11 @@ export class Pipeline {
   ): boolean {
     const frag = source.fragmentBytes();
     const blen = body.length;
-    this.reserve(48 + (tsE - tsS) + frag.length + blen * 6);
+    this.reserve(EVENT_BYTES_OVERHEAD + (tsE - tsS) + frag.length + blen * 6);
     const a = this.arena;
     const start = this.pos;
-    let p = start;
-    p += TS_PREFIX.copy(a, p);
-    p += tsBuf.copy(a, p, tsS, tsE);
-    p += STREAM_PART[stream].copy(a, p);
-    p += frag.copy(a, p);
-    let done = false;
-    if (this.spliceJson && blen > 1 && body[0] === 0x7b) {
-      const k = checkJsonObject(body, 0, blen);
-      if (k === JSON_SPLICE) {
-        a[p++] = 0x2c;
-        p += body.copy(a, p, 1, blen);
-        done = true;
-      } else if (k === JSON_EMPTY) {
-        a[p++] = 0x7d;
-        done = true;
-      } else if (k === JSON_COLLISION) return false;
-    }
-    if (!done) {
-      p += MESSAGE_PART.copy(a, p);
-      p = escapeJsonBytes(body, 0, blen, a, p);
-      if (p < 0) return false;
-      a[p++] = 0x22;
-      a[p++] = 0x7d;
-    }
+    const p = writeEventBytes(a, start, tsBuf, tsS, tsE, stream, frag, body, this.spliceJson);
+    if (p < 0) return false;
     this.pos = p;
     const stats = this.stats;
     stats.recordsIn++;

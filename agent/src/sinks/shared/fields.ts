@@ -3,8 +3,9 @@
 // parsed fields like `level`). The event is parsed lazily, once, and only when a field is asked
 // for; the UTC date comes straight from the leading `"timestamp"` bytes without parsing.
 import type { Event } from '../../record/record.ts';
+import { EVENT_OPEN, SOURCE_KEY } from '../../record/serialize.ts';
 
-const TS_PREFIX = '{"timestamp":"';
+const TS_PREFIX = EVENT_OPEN;
 
 /**
  * A value at a dotted path. Keys may themselves contain dots (label keys like
@@ -32,7 +33,7 @@ export function scalarText(v: unknown): string | undefined {
   return undefined;
 }
 
-const K8S_KEY = Buffer.from('"kubernetes":{');
+const K8S_KEY = Buffer.from(`"${SOURCE_KEY.container}":{`);
 const FRAGMENT_CACHE = 4096;
 const HEAD_BYTES = 192;
 const RECENT = 8;

@@ -1,6 +1,8 @@
 // The context of a host file's records: its path on the node and the node's name, in a `host`
-// object where container records have `kubernetes`. The fragment is serialized once per file.
+// object where container records have `kubernetes`. The fragment (record/serialize.ts) is
+// serialized once per file.
 import type { RecordSource } from '../../record/record.ts';
+import { SOURCE_KEY, sourceFragment } from '../../record/serialize.ts';
 
 export class HostSource implements RecordSource {
   readonly namespace = '';
@@ -15,7 +17,7 @@ export class HostSource implements RecordSource {
     this.podKey = `host:${path}`;
     this.pipeline = pipeline;
     this.obj = nodeName === undefined ? { path } : { path, node: nodeName };
-    this.frag = `"pipeline":${JSON.stringify(pipeline)},"host":${JSON.stringify(this.obj)}`;
+    this.frag = sourceFragment(pipeline, SOURCE_KEY.host, this.obj);
     this.fragBuf = Buffer.from(this.frag, 'utf8');
   }
   fragment(): string {
