@@ -17,6 +17,7 @@ import { makeAdd, makeRemove, makeRename } from '../transforms/fields.ts';
 import { makeParser, type Parser } from '../transforms/parse.ts';
 import { makeRedactor } from '../transforms/redact.ts';
 import { makeThrottle } from '../transforms/throttle.ts';
+import { fastPath } from './fast-path.ts';
 
 type Step = { test: (r: LogRecord) => boolean; reason: DropReason } | { map: (r: LogRecord) => void };
 
@@ -51,7 +52,7 @@ export class Pipeline {
   private readonly parser: Parser | undefined;
   private readonly steps: Step[];
   private readonly keepOriginal: boolean;
-  /** Records may go from the read buffer straight to bytes (no multiline, filters or regex/logfmt). */
+  /** Container records may go from the read buffer straight to bytes (fast-path.ts). */
   readonly fast: boolean;
   /** Longer records are cut (parse.maxRecordBytes). */
   readonly maxRecordBytes: number;
@@ -86,11 +87,7 @@ export class Pipeline {
     this.maxRecordBytes = config.parse?.maxRecordBytes ?? DEFAULTS.maxRecordBytes;
     const format = config.parse?.format ?? 'auto';
     this.spliceJson = format === 'auto' || format === 'json';
-    this.fast =
-      this.steps.length === 0 &&
-      config.parse?.multiline === undefined &&
-      !this.keepOriginal &&
-      (this.spliceJson || format === 'none');
+    this.fast = fastPath(config);
     this.outputs = outputs;
   }
 
