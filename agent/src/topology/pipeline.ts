@@ -1,6 +1,8 @@
-// One pipeline's processing of records: parse → ordered filters → serialize → every output's
-// buffer. Synchronous per record (no promises on the hot path). Each output push takes one hold
-// on the record's ack group; a drop releases none (the group completes without it) and counts.
+// One pipeline's processing of records: the string path (parse → ordered filters → serialize) or,
+// when its options allow (fast-path.ts), the byte path straight from the read buffer; then every
+// output's buffer. Synchronous per record (no promises on the hot path). Each output push takes
+// one hold on the record's ack group; a drop releases none (the group completes without it) and
+// counts.
 
 import type { FilterConfig, PipelineConfig } from '../../../contract/agent-config/types.ts';
 import type { OutputBuffer } from '../buffer/types.ts';
