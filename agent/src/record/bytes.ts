@@ -179,15 +179,27 @@ function value(depth: number): boolean {
   return num();
 }
 
+/** Reserved keys by their length (a key of another length is looked at no further). */
+export type ReservedKeys = readonly (readonly Buffer[])[];
+
+/** The table checkJsonObject takes: `names` by length. */
+export function reservedKeys(names: readonly string[]): ReservedKeys {
+  const max = Math.max(0, ...names.map((k) => Buffer.byteLength(k)));
+  const table: Buffer[][] = Array.from({ length: max + 1 }, () => []);
+  for (const k of names) table[Buffer.byteLength(k)].push(Buffer.from(k, 'utf8'));
+  return table;
+}
+
 /** The reserved keys of the current check. */
-let R: readonly Buffer[] = [];
+let R: ReservedKeys = [];
 
 /** Key at B[s, e) (inside quotes, as written: escapes are not decoded) is one of R. */
 function reserved(s: number, e: number): boolean {
   const n = e - s;
-  for (let i = 0; i < R.length; i++) {
-    const k = R[i];
-    if (k.length !== n) continue;
+  if (n >= R.length) return false;
+  const keys = R[n];
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
     let j = 0;
     while (j < n && B[s + j] === k[j]) j++;
     if (j === n) return true;
@@ -233,7 +245,7 @@ export const JSON_SPLICE = 1;
  * JSON_SPLICE (non-empty, spliceable), JSON_EMPTY (`{}`), JSON_COLLISION (valid, with one of the
  * reserved `keys` at its top level), JSON_INVALID (anything else, including raw line breaks).
  */
-export function checkJsonObject(buf: Buffer, s: number, e: number, keys: readonly Buffer[]): number {
+export function checkJsonObject(buf: Buffer, s: number, e: number, keys: ReservedKeys): number {
   if (buf[s] !== 0x7b) return JSON_INVALID;
   R = keys;
   B = buf;

@@ -10,13 +10,20 @@
 // (after parse and filters), and `writeEventBytes`, the byte path (a CRI/docker entry straight
 // from the read buffer into an output arena, no per-record strings). Sinks read the head back
 // (sinks/shared/fields.ts) with EVENT_OPEN and SOURCE_KEY.
-import { checkJsonObject, escapeJsonBytes, JSON_COLLISION, JSON_EMPTY, JSON_SPLICE } from './bytes.ts';
+import {
+  checkJsonObject,
+  escapeJsonBytes,
+  JSON_COLLISION,
+  JSON_EMPTY,
+  JSON_SPLICE,
+  reservedKeys,
+} from './bytes.ts';
 import { type LogRecord, STREAM_NAMES } from './record.ts';
 
 /** Top-level keys of the event itself: parsed fields holding any of them go under "log". */
 export const RESERVED_KEYS = ['timestamp', 'stream', 'pipeline', 'kubernetes'] as const;
-/** RESERVED_KEYS as bytes, for the byte path's check of a JSON body. */
-export const RESERVED_KEY_BYTES: readonly Buffer[] = RESERVED_KEYS.map((k) => Buffer.from(k, 'latin1'));
+/** RESERVED_KEYS for the byte path's check of a JSON body. */
+export const RESERVED_KEY_BYTES = reservedKeys(RESERVED_KEYS);
 
 /** The key of the source's object in the fragment: container records and host-file records. */
 export const SOURCE_KEY = { container: 'kubernetes', host: 'host' } as const;
