@@ -6,7 +6,6 @@ import { basename, dirname } from 'node:path';
 import type { AgentConfig } from '../../contract/agent-config/types.ts';
 import { DEFAULTS } from './config/defaults.ts';
 import { loadConfigFile } from './config/load.ts';
-import { Runtime } from './engine/runtime.ts';
 import { ErrorCode } from './ops/catalogue.ts';
 import { makeLogger } from './ops/log.ts';
 import { reporterFromEnv } from './ops/report.ts';
@@ -14,6 +13,7 @@ import { AgentStats } from './ops/stats.ts';
 import type { TapAuthorizer } from './ops/tap-auth.ts';
 import { watchdog } from './ops/watchdog.ts';
 import { makeSecretStore } from './secrets/index.ts';
+import { Runtime } from './topology/runtime.ts';
 
 export interface AgentOptions {
   config: AgentConfig;

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { CoreV1Api, RbacAuthorizationV1Api, type V1Role, type V1RoleBinding } from '@kubernetes/client-node';
-import { eventOf } from '../../agent/src/engine/record.ts';
+import { eventOf } from '../../agent/src/record/record.ts';
 import { kubeSecretStore } from '../../agent/src/secrets/kube.ts';
 import { s3Encoder } from '../../agent/src/sinks/s3/encode.ts';
 import { S3Service } from '../../agent/src/sinks/s3/service.ts';

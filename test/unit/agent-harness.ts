@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateAgentConfig } from '../../agent/src/config/validate.ts';
-import { Runtime } from '../../agent/src/engine/runtime.ts';
 import { AgentStats } from '../../agent/src/ops/stats.ts';
+import { Runtime } from '../../agent/src/topology/runtime.ts';
 import { configHash } from '../../contract/agent-config/hash.ts';
 import type { AgentConfig, PipelineConfig } from '../../contract/agent-config/types.ts';
 

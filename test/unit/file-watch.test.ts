@@ -7,10 +7,10 @@ import type { EventEmitter } from 'node:events';
 import { appendFileSync, type FSWatcher, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { Runtime } from '../../agent/src/engine/runtime.ts';
 import { ErrorCode } from '../../agent/src/ops/catalogue.ts';
 import { AgentStats } from '../../agent/src/ops/stats.ts';
-import { fsWatch, type WatchFn } from '../../agent/src/sources/kubernetes_logs/watch.ts';
+import { fsWatch, type WatchFn } from '../../agent/src/sources/files/watch.ts';
+import { Runtime } from '../../agent/src/topology/runtime.ts';
 import { configHash } from '../../contract/agent-config/hash.ts';
 import { config, readOut, T, tempDir, writeLog } from './agent-harness.ts';
 

@@ -3,8 +3,8 @@
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { Runtime } from '../../agent/src/engine/runtime.ts';
 import { AgentStats } from '../../agent/src/ops/stats.ts';
+import { Runtime } from '../../agent/src/topology/runtime.ts';
 import { configHash } from '../../contract/agent-config/hash.ts';
 import { config, readOut, runOnce, tempDir } from './agent-harness.ts';
 

@@ -1,4 +1,4 @@
-// Record positions (engine/origin.ts): every record leaves the reader with its file's origin and
+// Record positions (record/origin.ts): every record leaves the reader with its file's origin and
 // the offset of its first line — the same on a re-read, distinct for identical lines — and the
 // disk buffer's WAL keeps them (frames written before positions existed still read).
 import { appendFileSync, closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
@@ -9,15 +9,15 @@ import { describe, expect, test } from '@jest/globals';
 import { decodeFrames, encodeFrames, readPosition } from '../../agent/src/buffer/disk/frame.ts';
 import { resync } from '../../agent/src/buffer/disk/recover.ts';
 import type { OutputBuffer } from '../../agent/src/buffer/types.ts';
-import { ORIGIN_LEN, originOf } from '../../agent/src/engine/origin.ts';
-import { deadLetterEvent } from '../../agent/src/engine/output.ts';
-import { Pipeline } from '../../agent/src/engine/pipeline.ts';
-import { FileReader } from '../../agent/src/engine/reader.ts';
-import { type Event, eventOf, eventText } from '../../agent/src/engine/record.ts';
-import { ContainerSource } from '../../agent/src/engine/source.ts';
 import { OutputStats, PipelineStats } from '../../agent/src/ops/stats.ts';
+import { ORIGIN_LEN, originOf } from '../../agent/src/record/origin.ts';
+import { type Event, eventOf, eventText } from '../../agent/src/record/record.ts';
 import { bulkEncoder, documentId } from '../../agent/src/sinks/opensearch/encode.ts';
-import { headIdFd } from '../../agent/src/sources/kubernetes_logs/fingerprint.ts';
+import { headIdFd } from '../../agent/src/sources/files/fingerprint.ts';
+import { ContainerReader } from '../../agent/src/sources/kubernetes_logs/reader.ts';
+import { ContainerSource } from '../../agent/src/sources/kubernetes_logs/source.ts';
+import { deadLetterEvent } from '../../agent/src/topology/output.ts';
+import { Pipeline } from '../../agent/src/topology/pipeline.ts';
 import type { PipelineConfig } from '../../contract/agent-config/types.ts';
 
 const T = '2024-01-01T00:00:00.000000001Z';
@@ -50,7 +50,7 @@ function read(
   const config = { id: 'p', kind: 'ClusterLogPipeline', name: 'p', outputs: ['o'], parse } as PipelineConfig;
   const pipeline = new Pipeline(config, new PipelineStats(), [{ id: 'o', buffer, stats: new OutputStats() }]);
   const meta = { namespace: 'ns', pod: 'pod', uid: 'u', container: 'c', restart: 0, active: true };
-  const reader = new FileReader(pipeline, new ContainerSource(meta, undefined, undefined, 'p'), from, {
+  const reader = new ContainerReader(pipeline, new ContainerSource(meta, undefined, undefined, 'p'), from, {
     maxRecordBytes: 1 << 20,
     multiline: parse?.multiline,
     streams: 3,

@@ -17,9 +17,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { Runtime } from '../../agent/src/engine/runtime.ts';
 import { verifyOutputs } from '../../agent/src/loadgen/verify.ts';
 import { AgentStats } from '../../agent/src/ops/stats.ts';
+import { Runtime } from '../../agent/src/topology/runtime.ts';
 import { configHash } from '../../contract/agent-config/hash.ts';
 import { config, tempDir } from './agent-harness.ts';
 

@@ -3,7 +3,7 @@
 // (dropNewest, counted by the caller). Acknowledgement of a committed event releases its hold on
 // the source's ack group; `barrier` then waits until the checkpoint store has persisted it, so a
 // crash repeats at most the batch in flight.
-import { type Event, releaseEvent } from '../engine/record.ts';
+import { type Event, releaseEvent } from '../record/record.ts';
 import type { OutputBuffer } from './types.ts';
 
 export class MemoryBuffer implements OutputBuffer {

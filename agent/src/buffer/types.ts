@@ -1,5 +1,5 @@
 // What the pipelines (producers) and the sink driver (consumer) see of an output buffer.
-import type { Event } from '../engine/record.ts';
+import type { Event } from '../record/record.ts';
 
 export interface OutputBuffer {
   /** Accept an event. False when it was dropped (whenFull: dropNewest); the caller counts it. */

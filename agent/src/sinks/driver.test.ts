@@ -2,8 +2,8 @@
 // events, error codes counted, and a service that signals recovery cutting a long backoff short.
 import { describe, expect, test } from '@jest/globals';
 import { MemoryBuffer } from '../buffer/memory.ts';
-import { type Event, eventOf, eventText } from '../engine/record.ts';
 import { OutputStats } from '../ops/stats.ts';
+import { type Event, eventOf, eventText } from '../record/record.ts';
 import { SinkDriver } from './driver.ts';
 import type { SendResult, Service, Sink } from './types.ts';
 

@@ -6,9 +6,9 @@
 // dead-lettered. One batch in flight per output keeps acknowledgements in order.
 import type { OutputBuffer } from '../buffer/types.ts';
 import { isCancelled } from '../checkpoint/acks.ts';
-import type { Event } from '../engine/record.ts';
 import { DropReason } from '../ops/catalogue.ts';
 import type { OutputStats } from '../ops/stats.ts';
+import type { Event } from '../record/record.ts';
 import type { SendResult, SendStatus, Sink } from './types.ts';
 
 export interface DriverOptions {

@@ -2,7 +2,7 @@
 // service doing the I/O that answers ok | retry | fatal, optionally per event. The shared driver
 // (driver.ts) owns batching, retries with capped exponential backoff, acknowledgement and
 // dead-letter routing; a sink never retries by itself.
-import type { Event } from '../engine/record.ts';
+import type { Event } from '../record/record.ts';
 import type { SecretStore } from '../secrets/types.ts';
 
 export type SendStatus = 'ok' | 'retry' | 'fatal';

@@ -3,7 +3,7 @@
 // `kubernetes.annotations.KEY` take the whole rest as the key, dots and all), anything else is
 // a dotted path into the parsed fields.
 import type { Condition } from '../../../contract/agent-config/types.ts';
-import type { LogRecord } from '../engine/record.ts';
+import type { LogRecord } from '../record/record.ts';
 
 export type Predicate = (r: LogRecord) => boolean;
 

@@ -1,6 +1,6 @@
 // add / remove / rename of fields (dotted paths). A record without parsed fields gets a field
 // object holding its message first, so the result is still one flat event.
-import type { LogRecord } from '../engine/record.ts';
+import type { LogRecord } from '../record/record.ts';
 
 function fieldsOf(r: LogRecord): Record<string, unknown> {
   if (r.fields === undefined) r.fields = { message: r.message };

@@ -2,7 +2,7 @@
 // (after optional spaces); a JSON object parsed from the text stays `pristine` so the serializer
 // can splice the original text instead of re-serializing it. Failed parses keep the raw message.
 import type { ParseConfig } from '../../../contract/agent-config/types.ts';
-import type { LogRecord } from '../engine/record.ts';
+import type { LogRecord } from '../record/record.ts';
 
 export type Parser = (r: LogRecord) => void;
 

@@ -1,7 +1,7 @@
 // Redaction: whole values of named fields (any depth, case-insensitive), and pattern matches in
 // every string (the message, or each string value of the parsed fields).
 import type { BuiltinRedactPattern } from '../../../contract/agent-config/types.ts';
-import type { LogRecord } from '../engine/record.ts';
+import type { LogRecord } from '../record/record.ts';
 
 function luhn(digits: string): boolean {
   let sum = 0;

@@ -1,5 +1,5 @@
 // Token bucket per pod or per namespace: a noisy pod cannot starve the others of the pipeline.
-import type { LogRecord } from '../engine/record.ts';
+import type { LogRecord } from '../record/record.ts';
 
 export function makeThrottle(
   rate: number,

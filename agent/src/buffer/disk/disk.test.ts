@@ -4,8 +4,8 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { eventOf, eventText } from '../../engine/record.ts';
 import { OutputStats } from '../../ops/stats.ts';
+import { eventOf, eventText } from '../../record/record.ts';
 import { DiskBuffer } from './index.ts';
 
 const open = (dir: string, stats = new OutputStats()) =>

@@ -3,14 +3,14 @@
 // Two payload kinds, told apart by the top bit of the length (lengths stay below 2^31):
 // - plain (bit clear, the format before record positions existed): the event's NDJSON bytes;
 // - positioned (bit set): [u8 kind = 1][origin, ORIGIN_LEN bytes][u48 LE offset][NDJSON bytes],
-//   the record's source position (engine/origin.ts) so sinks derive the same ids after a restart.
+//   the record's source position (record/origin.ts) so sinks derive the same ids after a restart.
 // The CRC covers the whole payload. Segments written before positions existed read as plain
 // frames (events without a position), so an upgrade needs no migration; an older agent reading
 // positioned frames would see impossible lengths and cut them as corrupted (downgrade: drain the
 // buffer first).
 import { crc32 } from 'node:zlib';
-import { ORIGIN_LEN } from '../../engine/origin.ts';
-import type { Event } from '../../engine/record.ts';
+import { ORIGIN_LEN } from '../../record/origin.ts';
+import type { Event } from '../../record/record.ts';
 
 export const HEADER = 8;
 /** Bytes of a positioned frame's prefix before the event. */

@@ -7,9 +7,9 @@
 import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { type FileHandle, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Event, OutEvent, releaseEvent } from '../../engine/record.ts';
 import { DropReason } from '../../ops/catalogue.ts';
 import type { OutputStats } from '../../ops/stats.ts';
+import { type Event, OutEvent, releaseEvent } from '../../record/record.ts';
 import type { OutputBuffer } from '../types.ts';
 import {
   decodeFrames,

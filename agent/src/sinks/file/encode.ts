@@ -1,5 +1,5 @@
 // Pure: events → one NDJSON body (one write per batch), copying each event's bytes once.
-import type { Event } from '../../engine/record.ts';
+import type { Event } from '../../record/record.ts';
 import type { Encoder } from '../types.ts';
 
 export function encodeNdjson(events: Event[], scratch?: Buffer): Buffer {

@@ -5,7 +5,7 @@
 
 import type { KafkaOptions } from '../../../../contract/agent-config/types.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../../destinations/kafka/options.ts';
-import type { Event } from '../../engine/record.ts';
+import type { Event } from '../../record/record.ts';
 import { EventFields } from '../shared/fields.ts';
 import type { Encoder } from '../types.ts';
 

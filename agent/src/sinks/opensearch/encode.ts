@@ -2,7 +2,7 @@
 // NDJSON bytes), kept separate so the service can send any subset (a retry of some items, or the
 // halves of a request the server finds too large).
 //
-// Document ids come from the record's source position (engine/origin.ts): the origin digest of
+// Document ids come from the record's source position (record/origin.ts): the origin digest of
 // (pipeline, device, inode, head id) in base64url and the byte offset of the record in base 36 —
 // the same on a retry and on a re-read after a restart, so those overwrite instead of duplicating,
 // while two identical lines (same text, same timestamp) at different offsets stay two documents.
@@ -14,7 +14,7 @@
 
 import type { OpensearchOptions } from '../../../../contract/agent-config/types.ts';
 import { DEFAULT_INDEX } from '../../../../destinations/opensearch/options.ts';
-import type { Event } from '../../engine/record.ts';
+import type { Event } from '../../record/record.ts';
 import { EventFields } from '../shared/fields.ts';
 import { compileTemplate } from '../shared/template.ts';
 import type { Encoder } from '../types.ts';

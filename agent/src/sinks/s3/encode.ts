@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { S3Options } from '../../../../contract/agent-config/types.ts';
 import { DEFAULT_KEY_PREFIX } from '../../../../destinations/s3/options.ts';
-import { ORIGIN_LEN } from '../../engine/origin.ts';
-import type { Event } from '../../engine/record.ts';
+import { ORIGIN_LEN } from '../../record/origin.ts';
+import type { Event } from '../../record/record.ts';
 import { EventFields } from '../shared/fields.ts';
 import { compileTemplate } from '../shared/template.ts';
 import type { Encoder } from '../types.ts';

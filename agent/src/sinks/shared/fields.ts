@@ -2,9 +2,10 @@
 // names (`kubernetes.namespace`, `kubernetes.podUid`, `kubernetes.labels.app.kubernetes.io/name`,
 // parsed fields like `level`). The event is parsed lazily, once, and only when a field is asked
 // for; the UTC date comes straight from the leading `"timestamp"` bytes without parsing.
-import type { Event } from '../../engine/record.ts';
+import type { Event } from '../../record/record.ts';
+import { EVENT_OPEN, SOURCE_KEY } from '../../record/serialize.ts';
 
-const TS_PREFIX = '{"timestamp":"';
+const TS_PREFIX = EVENT_OPEN;
 
 /**
  * A value at a dotted path. Keys may themselves contain dots (label keys like
@@ -32,7 +33,7 @@ export function scalarText(v: unknown): string | undefined {
   return undefined;
 }
 
-const K8S_KEY = Buffer.from('"kubernetes":{');
+const K8S_KEY = Buffer.from(`"${SOURCE_KEY.container}":{`);
 const FRAGMENT_CACHE = 4096;
 const HEAD_BYTES = 192;
 const RECENT = 8;
@@ -89,7 +90,7 @@ export class EventFields {
     const e = this.e!;
     const end = e.off + e.len;
     const head = Math.min(end, e.off + HEAD_BYTES);
-    // It follows "timestamp" and "stream" at the head of the event (engine/serialize.ts). The
+    // It follows "timestamp" and "stream" at the head of the event (record/serialize.ts). The
     // search may run past the event into the arena: a hit beyond the head does not count.
     const at = e.buf.indexOf(K8S_KEY, e.off);
     if (at < 0 || at + K8S_KEY.length > head) return lookup(this.object(), 'kubernetes');

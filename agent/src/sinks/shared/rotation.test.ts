@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { S3Options } from '../../../../contract/agent-config/types.ts';
-import { eventOf } from '../../engine/record.ts';
+import { eventOf } from '../../record/record.ts';
 import { directorySecretStore } from '../../secrets/directory.ts';
 import { secretRefs } from '../../secrets/types.ts';
 import { s3Encoder } from '../s3/encode.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { eventOf } from '../../engine/record.ts';
+import { eventOf } from '../../record/record.ts';
 import { EventFields, lookup } from './fields.ts';
 import { compileTemplate } from './template.ts';
 import { tlsAdvice, tlsFailure, tlsFailureFromMessage } from './tls-errors.ts';

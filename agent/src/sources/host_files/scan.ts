@@ -3,10 +3,15 @@
 // absolute on the node; `hostRoot` prefixes them where the host's /var/log is mounted elsewhere.
 import { globSync, statSync } from 'node:fs';
 import { dirname, matchesGlob } from 'node:path';
-import type { FileInfo } from '../kubernetes_logs/discovery.ts';
+import type { FileInfo } from '../files/discovery.ts';
 
-export function scanHostFiles(paths: string[], exclude: string[] = [], hostRoot = ''): FileInfo[] {
-  const out: FileInfo[] = [];
+/** A host file of a cluster pipeline (its path under hostRoot). */
+export interface HostFile extends FileInfo {
+  host: true;
+}
+
+export function scanHostFiles(paths: string[], exclude: string[] = [], hostRoot = ''): HostFile[] {
+  const out: HostFile[] = [];
   const seen = new Set<string>();
   const excluded = (p: string) => exclude.some((x) => matchesGlob(p, hostRoot + x));
   for (const pattern of paths) {
@@ -28,7 +33,8 @@ export function scanHostFiles(paths: string[], exclude: string[] = [], hostRoot 
           ino: st.ino,
           size: st.size,
           mtimeMs: st.mtimeMs,
-          meta: { namespace: '', pod: '', uid: '', container: '', restart: -1, active: true, host: true },
+          active: true,
+          host: true,
         });
       } catch {
         // gone between glob and stat

@@ -6,9 +6,9 @@
 // and stderr parts interleave). Records past maxRecordBytes keep their head (cut at a UTF-8
 // boundary) and report how many bytes were cut; they never stop the file.
 
+/** Stream numbers: indexes of the record's stream names (STREAM_NAMES, record/record.ts). */
 export const STDOUT = 0;
 export const STDERR = 1;
-export const STREAM_NAMES = ['stdout', 'stderr'] as const;
 
 export interface EntrySink {
   /**

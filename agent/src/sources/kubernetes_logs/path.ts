@@ -12,8 +12,6 @@ export interface PathMeta {
   restart: number;
   /** False for rotated copies (`0.log.20240101-120000`). */
   active: boolean;
-  /** A host file of a cluster pipeline (e.g. /var/log/syslog), not a container log. */
-  host?: boolean;
 }
 
 export function parsePodLogPath(path: string): PathMeta | undefined {

@@ -1,7 +1,8 @@
 // The hot path's byte work, with no per-record strings: JSON-escaping a text body straight from
 // the read buffer into an output arena, and checking that a body is one JSON object (valid
-// UTF-8, no raw line breaks, no top-level key that collides with ours) so it can be spliced into
-// the event as it is. Anything unusual returns -1 and the caller takes the string path.
+// UTF-8, no raw line breaks, none of the caller's reserved top-level keys) so it can be spliced
+// into the event as it is (serialize.ts). Anything unusual returns -1 and the caller takes the
+// string path.
 
 const HEX = '0123456789abcdef';
 
@@ -178,13 +179,31 @@ function value(depth: number): boolean {
   return num();
 }
 
-/** Key at B[s, e) (inside quotes) is one of timestamp / stream / pipeline / kubernetes. */
+/** Reserved keys by their length (a key of another length is looked at no further). */
+export type ReservedKeys = readonly (readonly Buffer[])[];
+
+/** The table checkJsonObject takes: `names` by length. */
+export function reservedKeys(names: readonly string[]): ReservedKeys {
+  const max = Math.max(0, ...names.map((k) => Buffer.byteLength(k)));
+  const table: Buffer[][] = Array.from({ length: max + 1 }, () => []);
+  for (const k of names) table[Buffer.byteLength(k)].push(Buffer.from(k, 'utf8'));
+  return table;
+}
+
+/** The reserved keys of the current check. */
+let R: ReservedKeys = [];
+
+/** Key at B[s, e) (inside quotes, as written: escapes are not decoded) is one of R. */
 function reserved(s: number, e: number): boolean {
   const n = e - s;
-  if (n === 6) return B[s] === 0x73 && B.toString('latin1', s, e) === 'stream';
-  if (n === 8) return B[s] === 0x70 && B.toString('latin1', s, e) === 'pipeline';
-  if (n === 9) return B[s] === 0x74 && B.toString('latin1', s, e) === 'timestamp';
-  if (n === 10) return B[s] === 0x6b && B.toString('latin1', s, e) === 'kubernetes';
+  if (n >= R.length) return false;
+  const keys = R[n];
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    let j = 0;
+    while (j < n && B[s + j] === k[j]) j++;
+    if (j === n) return true;
+  }
   return false;
 }
 
@@ -223,11 +242,12 @@ export const JSON_SPLICE = 1;
 
 /**
  * Whether buf[s, e) is exactly one JSON object that can be spliced into an event:
- * JSON_SPLICE (non-empty, spliceable), JSON_EMPTY (`{}`), JSON_INVALID (anything else,
- * including reserved top-level keys and raw line breaks).
+ * JSON_SPLICE (non-empty, spliceable), JSON_EMPTY (`{}`), JSON_COLLISION (valid, with one of the
+ * reserved `keys` at its top level), JSON_INVALID (anything else, including raw line breaks).
  */
-export function checkJsonObject(buf: Buffer, s: number, e: number): number {
+export function checkJsonObject(buf: Buffer, s: number, e: number, keys: ReservedKeys): number {
   if (buf[s] !== 0x7b) return JSON_INVALID;
+  R = keys;
   B = buf;
   P = s;
   E = e;

@@ -7,11 +7,11 @@ import type { OutputBuffer } from '../buffer/types.ts';
 import { DEFAULTS } from '../config/defaults.ts';
 import { DropReason, ErrorCode } from '../ops/catalogue.ts';
 import type { OutputStats } from '../ops/stats.ts';
+import { deriveOrigin } from '../record/origin.ts';
+import { type Event, holdEvent, OutEvent, releaseEvent } from '../record/record.ts';
 import type { SecretStore } from '../secrets/types.ts';
 import { SinkDriver } from '../sinks/driver.ts';
 import { makeSink } from '../sinks/registry.ts';
-import { deriveOrigin } from './origin.ts';
-import { type Event, holdEvent, OutEvent, releaseEvent } from './record.ts';
 
 /**
  * A dead-letter record: the original event with the error and the output that rejected it. Its

@@ -22,14 +22,16 @@ import type { AgentStats } from '../ops/stats.ts';
 import { TapHub } from '../ops/tap.ts';
 import { watchdog } from '../ops/watchdog.ts';
 import { noSecrets, type SecretStore } from '../secrets/index.ts';
+import { Collector } from '../sources/files/collector.ts';
+import { Discovery } from '../sources/files/discovery.ts';
+import { FdLimiter } from '../sources/files/limiter.ts';
+import type { WatchFn } from '../sources/files/watch.ts';
 import { hostWatchDirs, scanHostFiles } from '../sources/host_files/scan.ts';
-import { Discovery, type FileInfo } from '../sources/kubernetes_logs/discovery.ts';
-import { FdLimiter } from '../sources/kubernetes_logs/limiter.ts';
-import type { WatchFn } from '../sources/kubernetes_logs/watch.ts';
-import { Collector } from './collector.ts';
+import { type InputFile, pipelineInputs } from '../sources/inputs.ts';
+import { type ContainerFile, scanLogs } from '../sources/kubernetes_logs/scan.ts';
+import type { SelfIdentity } from '../sources/kubernetes_logs/select.ts';
 import { Output } from './output.ts';
 import { Pipeline } from './pipeline.ts';
-import type { SelfIdentity } from './select.ts';
 
 export interface RuntimeDeps {
   stats: AgentStats;
@@ -56,14 +58,14 @@ export class Runtime {
   private checkpoints: CheckpointStore | undefined;
   private limiter: FdLimiter | undefined;
   private metadata: MetadataStore | undefined;
-  private discovery: Discovery | undefined;
+  private discovery: Discovery<ContainerFile> | undefined;
   private stopKube: (() => void) | undefined;
   private kubeStarted: Promise<void> | undefined;
   private stopped = false;
   private readonly outputs = new Map<string, Output>();
-  private readonly pipelines = new Map<string, { pipeline: Pipeline; collector: Collector }>();
+  private readonly pipelines = new Map<string, { pipeline: Pipeline; collector: Collector<InputFile> }>();
   private mlTimer: NodeJS.Timeout | undefined;
-  private lastFiles: FileInfo[] = [];
+  private lastFiles: ContainerFile[] = [];
   private applying: Promise<void> = Promise.resolve();
   lastReload: { at: string; ok: boolean; error?: string } | undefined;
   /** `sluice tap` subscribers, by pipeline id (stable across reloads). */
@@ -225,8 +227,9 @@ export class Runtime {
         files: p.collector.excludedFiles,
       }));
     const pollMs = s.pollIntervalMs ?? DEFAULTS.pollIntervalMs;
+    const podLogsDir = s.podLogsDir ?? DEFAULTS.podLogsDir;
     this.discovery = new Discovery(
-      s.podLogsDir ?? DEFAULTS.podLogsDir,
+      (dirs) => scanLogs(podLogsDir, dirs),
       { pollMs, watch: s.watch ?? true, watchFn: this.deps.watchFn },
       {
         scanned: (files) => this.dispatch(files),
@@ -261,7 +264,7 @@ export class Runtime {
     this.mlTimer.unref();
   }
 
-  private dispatch(files: FileInfo[]): void {
+  private dispatch(files: ContainerFile[]): void {
     this.lastFiles = files;
     const hostDirs = new Set<string>();
     for (const p of this.pipelines.values()) {
@@ -311,15 +314,18 @@ export class Runtime {
       return { id, buffer: o.buffer, stats: o.stats };
     });
     const pipeline = new Pipeline(p, this.deps.stats.pipeline(p.id), outs, this.tap.point(p.id));
-    const collector = new Collector(pipeline, {
-      readBufferBytes: this.settings.readBufferBytes ?? DEFAULTS.readBufferBytes,
-      rotateWaitMs: this.deps.once ? 0 : (this.settings.rotateWaitMs ?? DEFAULTS.rotateWaitMs),
-      limiter: this.limiter!,
-      store: this.checkpoints!,
+    const files = pipelineInputs(pipeline, {
       metadata: this.metadata,
       nodeName: this.deps.nodeName,
       hostRoot: this.settings.hostRoot,
       self: this.deps.self ?? {},
+    });
+    const collector = new Collector(pipeline, {
+      files,
+      readBufferBytes: this.settings.readBufferBytes ?? DEFAULTS.readBufferBytes,
+      rotateWaitMs: this.deps.once ? 0 : (this.settings.rotateWaitMs ?? DEFAULTS.rotateWaitMs),
+      limiter: this.limiter!,
+      store: this.checkpoints!,
       stats: this.deps.stats,
       log: this.deps.log,
       rescan: () => this.rescanSoon(),

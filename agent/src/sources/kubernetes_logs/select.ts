@@ -2,11 +2,11 @@
 // is enforced here from the path, whatever its config says. Pods annotated
 // `sluice.dev/exclude: "true"` are skipped by every pipeline; the agent's own pods only by
 // pipelines that did not ask for them.
-import type { PipelineConfig } from '../../../contract/agent-config/types.ts';
-import { EXCLUDE_ANNOTATION } from '../../../contract/annotations.ts';
-import { matchesSelector } from '../../../contract/selector.ts';
-import type { PodMeta } from '../enrich/store.ts';
-import type { PathMeta } from '../sources/kubernetes_logs/path.ts';
+import type { PipelineConfig } from '../../../../contract/agent-config/types.ts';
+import { EXCLUDE_ANNOTATION } from '../../../../contract/annotations.ts';
+import { matchesSelector } from '../../../../contract/selector.ts';
+import type { PodMeta } from '../../enrich/store.ts';
+import type { PathMeta } from './path.ts';
 
 const allows = (f: { include?: string[]; exclude?: string[] } | undefined, name: string): boolean =>
   (f?.include === undefined || f.include.length === 0 || f.include.includes(name)) &&

@@ -1,10 +1,11 @@
 // The per-container context of a file: what its path tells, enriched from the metadata store.
-// The `"pipeline":"...","kubernetes":{...}` fragment is serialized once per file and rebuilt only
-// when the store changed, never per record. Field names are the API's record fields
+// The `"pipeline":"...","kubernetes":{...}` fragment (record/serialize.ts) is serialized once per
+// file and rebuilt only when the store changed, never per record. Field names are the API's record fields
 // (operator/src/api/fields.ts RECORD_FIELDS): templates and conditions use exactly these.
-import type { MetadataStore, PodMeta } from '../enrich/store.ts';
-import type { PathMeta } from '../sources/kubernetes_logs/path.ts';
-import type { RecordSource } from './record.ts';
+import type { MetadataStore, PodMeta } from '../../enrich/store.ts';
+import type { RecordSource } from '../../record/record.ts';
+import { SOURCE_KEY, sourceFragment } from '../../record/serialize.ts';
+import type { PathMeta } from './path.ts';
 
 export class ContainerSource implements RecordSource {
   readonly meta: PathMeta;
@@ -63,7 +64,7 @@ export class ContainerSource implements RecordSource {
     if (v === this.version) return;
     this.version = v;
     this.obj = kubernetesFields(this.meta, this.podMeta(), this.store, this.nodeName);
-    this.frag = `"pipeline":${JSON.stringify(this.pipeline)},"kubernetes":${JSON.stringify(this.obj)}`;
+    this.frag = sourceFragment(this.pipeline, SOURCE_KEY.container, this.obj);
     this.fragBuf = Buffer.from(this.frag, 'utf8');
   }
 }

@@ -1,11 +1,18 @@
-// The record that flows from a tailer through a pipeline into the output buffers. One class so
-// V8 keeps one shape; `line` is the serialized NDJSON event (without newline), built once at the
-// end of the pipeline and shared by every output of it.
+// The record that flows from a reader through a pipeline's string path (LogRecord, one class so
+// V8 keeps one shape), and the event it becomes (Event): its NDJSON line without the newline
+// (serialize.ts), built once at the end of the pipeline, usually in a shared arena, and shared by
+// every output of it with its acknowledgement hold and source position.
 import type { AckGroup } from '../checkpoint/acks.ts';
 import type { Arena } from './arena.ts';
 
+/** A container record's `stream`, by the decoder's stream number (STDOUT 0, STDERR 1). */
+export const STREAM_NAMES = ['stdout', 'stderr'] as const;
+
 export interface RecordSource {
-  /** Pre-serialized `"pipeline":...,"kubernetes":{...}` (or host file) fragment, refreshed when metadata changes. */
+  /**
+   * Pre-serialized `"pipeline":...,"kubernetes":{...}` (or host file) fragment (serialize.ts
+   * sourceFragment), refreshed when metadata changes.
+   */
   fragment(): string;
   /** The same as UTF-8 bytes. */
   fragmentBytes(): Buffer;

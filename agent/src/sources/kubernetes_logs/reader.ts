@@ -1,25 +1,18 @@
-// One pipeline's reading of one file: bytes → lines (tailer) → entries (decoder, partials joined)
-// → logical records (multiline) → the pipeline. Every chunk gets an ack group whose safe offset is
-// the earliest byte still needed: the unfinished line, a pending partial, or an open multiline
-// group — so a restart from the committed offset never loses part of a record.
+// One pipeline's reading of one container log file: bytes → lines (tailer) → entries (decoder,
+// partials joined) → logical records (multiline) → the pipeline, straight from the read buffer
+// to bytes (the pipeline's byte path) when nothing needs the text. A chunk's safe offset is the
+// earliest byte still needed: the unfinished line, a pending partial, or an open multiline group
+// — so a restart from the committed offset never loses part of a record.
 
-import type { MultilineConfig } from '../../../contract/agent-config/types.ts';
-import { type AckGroup, AckTracker } from '../checkpoint/acks.ts';
-import { type EntrySink, LogDecoder, STREAM_NAMES } from '../sources/kubernetes_logs/decode.ts';
-import type { LineSink } from '../sources/kubernetes_logs/tailer.ts';
-import { MlGroup, type MultilineRule, multilineRule } from '../transforms/multiline.ts';
-import { type FileIdentity, OriginCache } from './origin.ts';
-import type { Pipeline } from './pipeline.ts';
-import { LogRecord, type RecordSource } from './record.ts';
+import type { MultilineConfig } from '../../../../contract/agent-config/types.ts';
+import { LogRecord, type RecordSource, STREAM_NAMES } from '../../record/record.ts';
+import type { Pipeline } from '../../topology/pipeline.ts';
+import { MlGroup, type MultilineRule, multilineRule } from '../../transforms/multiline.ts';
+import { FileReader } from '../files/reader.ts';
+import { type EntrySink, LogDecoder } from './decode.ts';
 
-export const truncationMarker = (cut: number): string => `…[truncated ${cut} bytes]`;
-
-export class FileReader implements LineSink, EntrySink {
+export class ContainerReader extends FileReader implements EntrySink {
   readonly decoder: LogDecoder;
-  readonly tracker: AckTracker;
-  private group: AckGroup | null = null;
-  private readonly pipeline: Pipeline;
-  private readonly source: RecordSource;
   private readonly streams: number;
   private readonly rule: MultilineRule | undefined;
   private readonly mlFlushMs: number;
@@ -27,9 +20,6 @@ export class FileReader implements LineSink, EntrySink {
   private readonly ml: (MlGroup | null)[] = [null, null];
   private lastLineStart = 0;
   private readonly fast: boolean;
-  private readonly origins: OriginCache;
-  /** The origin of the records of the current chunk (see origin.ts). */
-  private origin: Buffer | null = null;
 
   constructor(
     pipeline: Pipeline,
@@ -37,9 +27,7 @@ export class FileReader implements LineSink, EntrySink {
     committed: number,
     opts: { maxRecordBytes: number; multiline?: MultilineConfig; streams: number; mlFlushMs: number },
   ) {
-    this.pipeline = pipeline;
-    this.source = source;
-    this.tracker = new AckTracker(committed);
+    super(pipeline, source, committed);
     this.lastLineStart = committed;
     this.decoder = new LogDecoder(opts.maxRecordBytes, this);
     this.streams = opts.streams;
@@ -47,33 +35,18 @@ export class FileReader implements LineSink, EntrySink {
     this.rule = opts.multiline === undefined ? undefined : multilineRule(opts.multiline);
     this.mlFlushMs = opts.mlFlushMs;
     this.fast = pipeline.fast;
-    this.origins = new OriginCache(pipeline.id);
-  }
-
-  /** The file whose identity positions refer to (the tailer reading it). */
-  bind(file: FileIdentity): void {
-    this.origins.bind(file);
-  }
-
-  beginChunk(): void {
-    this.group = this.tracker.open();
-    this.origin = this.origins.current();
-    this.pipeline.origin = this.origin;
   }
 
   line(buf: Buffer, s: number, e: number, lineStart: number, extra: number): void {
     this.decoder.line(buf, s, e, lineStart, extra);
   }
 
-  endChunk(lineStart: number): void {
+  override endChunk(lineStart: number): void {
     this.lastLineStart = lineStart;
-    const g = this.group!;
-    this.group = null;
-    this.pipeline.endChunk();
-    this.tracker.seal(g, this.safeOffset());
+    super.endChunk(lineStart);
   }
 
-  private safeOffset(): number {
+  protected override safeOffset(): number {
     let safe = Math.min(this.lastLineStart, this.decoder.pendingStart());
     for (const m of this.ml) if (m !== null && m.start < safe) safe = m.start;
     return safe;
@@ -101,10 +74,7 @@ export class FileReader implements LineSink, EntrySink {
       return;
     const ts = tsBuf.toString('latin1', tsS, tsE);
     let message = body.toString('utf8');
-    if (cut > 0) {
-      this.pipeline.stats.truncated++;
-      message += truncationMarker(cut);
-    }
+    if (cut > 0) message = this.truncated(message, cut);
     if (this.rule === undefined) {
       this.emit(ts, stream, message, cut, start);
       return;
@@ -137,10 +107,7 @@ export class FileReader implements LineSink, EntrySink {
 
   private emitGroup(stream: number, g: MlGroup): void {
     let msg = g.lines.length === 1 ? g.lines[0] : g.lines.join('\n');
-    if (g.cut > 0 && g.lines.length > 1) {
-      this.pipeline.stats.truncated++;
-      msg += truncationMarker(g.cut);
-    }
+    if (g.cut > 0 && g.lines.length > 1) msg = this.truncated(msg, g.cut);
     const start = g.start;
     g.lines = [];
     g.start = -1;
@@ -162,7 +129,7 @@ export class FileReader implements LineSink, EntrySink {
   }
 
   /** Emit multiline groups idle for longer than the flush timeout (or all, with force). */
-  flushStale(now: number, force: boolean): void {
+  override flushStale(now: number, force: boolean): void {
     if (this.rule === undefined) return;
     for (let s = 0; s < 2; s++) {
       const g = this.ml[s];
@@ -175,12 +142,12 @@ export class FileReader implements LineSink, EntrySink {
   }
 
   /** The file was truncated in place: forget partial state and in-flight records. */
-  reset(): void {
+  override reset(): void {
     this.decoder.reset();
     this.ml[0] = null;
     this.ml[1] = null;
     this.lastLineStart = 0;
-    this.tracker.reset(0);
+    super.reset();
   }
 
   get hasPending(): boolean {

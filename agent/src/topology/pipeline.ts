@@ -1,22 +1,25 @@
-// One pipeline's processing of records: parse → ordered filters → serialize → every output's
-// buffer. Synchronous per record (no promises on the hot path). Each output push takes one hold
-// on the record's ack group; a drop releases none (the group completes without it) and counts.
+// One pipeline's processing of records: the string path (parse → ordered filters → serialize) or,
+// when its options allow (fast-path.ts), the byte path straight from the read buffer; then every
+// output's buffer. Synchronous per record (no promises on the hot path). Each output push takes
+// one hold on the record's ack group; a drop releases none (the group completes without it) and
+// counts.
 
 import type { FilterConfig, PipelineConfig } from '../../../contract/agent-config/types.ts';
 import type { OutputBuffer } from '../buffer/types.ts';
 import type { AckGroup } from '../checkpoint/acks.ts';
+import { DEFAULTS } from '../config/defaults.ts';
 import { DropReason } from '../ops/catalogue.ts';
 import type { OutputStats, PipelineStats } from '../ops/stats.ts';
 import { TapPoint } from '../ops/tap.ts';
+import { type Arena, ArenaPool } from '../record/arena.ts';
+import { holdEvent, type LogRecord, OutEvent, type RecordSource, releaseEvent } from '../record/record.ts';
+import { EVENT_BYTES_OVERHEAD, serialize, writeEventBytes } from '../record/serialize.ts';
 import { compileCondition } from '../transforms/condition.ts';
 import { makeAdd, makeRemove, makeRename } from '../transforms/fields.ts';
 import { makeParser, type Parser } from '../transforms/parse.ts';
 import { makeRedactor } from '../transforms/redact.ts';
 import { makeThrottle } from '../transforms/throttle.ts';
-import { type Arena, ArenaPool } from './arena.ts';
-import { checkJsonObject, escapeJsonBytes, JSON_COLLISION, JSON_EMPTY, JSON_SPLICE } from './bytes.ts';
-import { holdEvent, type LogRecord, OutEvent, type RecordSource, releaseEvent } from './record.ts';
-import { serialize } from './serialize.ts';
+import { fastPath } from './fast-path.ts';
 
 type Step = { test: (r: LogRecord) => boolean; reason: DropReason } | { map: (r: LogRecord) => void };
 
@@ -44,11 +47,6 @@ export interface PipelineOutput {
   stats: OutputStats;
 }
 
-const TS_PREFIX = Buffer.from('{"timestamp":"');
-const STREAM_PART = [Buffer.from('","stream":"stdout",'), Buffer.from('","stream":"stderr",')];
-const MESSAGE_PART = Buffer.from(',"message":"');
-const STREAM_NAMES = ['stdout', 'stderr'] as const;
-
 export class Pipeline {
   readonly id: string;
   readonly config: PipelineConfig;
@@ -56,8 +54,10 @@ export class Pipeline {
   private readonly parser: Parser | undefined;
   private readonly steps: Step[];
   private readonly keepOriginal: boolean;
-  /** Records may go from the read buffer straight to bytes (no multiline, filters or regex/logfmt). */
+  /** Container records may go from the read buffer straight to bytes (fast-path.ts). */
   readonly fast: boolean;
+  /** Longer records are cut (parse.maxRecordBytes). */
+  readonly maxRecordBytes: number;
   private readonly spliceJson: boolean;
   private readonly pool = new ArenaPool();
   private current: Arena = this.pool.take(0);
@@ -86,13 +86,10 @@ export class Pipeline {
     this.parser = makeParser(config.parse);
     this.steps = compileFilters(config.filters ?? []);
     this.keepOriginal = config.parse?.keepOriginal === true;
+    this.maxRecordBytes = config.parse?.maxRecordBytes ?? DEFAULTS.maxRecordBytes;
     const format = config.parse?.format ?? 'auto';
     this.spliceJson = format === 'auto' || format === 'json';
-    this.fast =
-      this.steps.length === 0 &&
-      config.parse?.multiline === undefined &&
-      !this.keepOriginal &&
-      (this.spliceJson || format === 'none');
+    this.fast = fastPath(config);
     this.outputs = outputs;
   }
 
@@ -108,8 +105,9 @@ export class Pipeline {
   }
 
   /**
-   * The byte path: one CRI/docker entry straight into an event. False when the body needs the
-   * string path (invalid UTF-8, or a JSON object with keys that collide with ours).
+   * The byte path: one CRI/docker entry straight into an event (record/serialize.ts). False when
+   * the body needs the string path (invalid UTF-8, or a JSON object with keys that collide with
+   * the event's own).
    */
   acceptBytes(
     tsBuf: Buffer,
@@ -123,33 +121,11 @@ export class Pipeline {
   ): boolean {
     const frag = source.fragmentBytes();
     const blen = body.length;
-    this.reserve(48 + (tsE - tsS) + frag.length + blen * 6);
+    this.reserve(EVENT_BYTES_OVERHEAD + (tsE - tsS) + frag.length + blen * 6);
     const a = this.arena;
     const start = this.pos;
-    let p = start;
-    p += TS_PREFIX.copy(a, p);
-    p += tsBuf.copy(a, p, tsS, tsE);
-    p += STREAM_PART[stream].copy(a, p);
-    p += frag.copy(a, p);
-    let done = false;
-    if (this.spliceJson && blen > 1 && body[0] === 0x7b) {
-      const k = checkJsonObject(body, 0, blen);
-      if (k === JSON_SPLICE) {
-        a[p++] = 0x2c;
-        p += body.copy(a, p, 1, blen);
-        done = true;
-      } else if (k === JSON_EMPTY) {
-        a[p++] = 0x7d;
-        done = true;
-      } else if (k === JSON_COLLISION) return false;
-    }
-    if (!done) {
-      p += MESSAGE_PART.copy(a, p);
-      p = escapeJsonBytes(body, 0, blen, a, p);
-      if (p < 0) return false;
-      a[p++] = 0x22;
-      a[p++] = 0x7d;
-    }
+    const p = writeEventBytes(a, start, tsBuf, tsS, tsE, stream, frag, body, this.spliceJson);
+    if (p < 0) return false;
     this.pos = p;
     const stats = this.stats;
     stats.recordsIn++;
@@ -214,5 +190,3 @@ export class Pipeline {
     else full.buffer.onSpace(() => this.waitForSpace(cb));
   }
 }
-
-export { STREAM_NAMES };

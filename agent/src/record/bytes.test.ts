@@ -7,6 +7,7 @@ import {
   JSON_INVALID,
   JSON_SPLICE,
 } from './bytes.ts';
+import { RESERVED_KEY_BYTES } from './serialize.ts';
 
 const esc = (b: Buffer) => {
   const out = Buffer.alloc(b.length * 6);
@@ -30,7 +31,7 @@ describe('escapeJsonBytes', () => {
 });
 
 describe('checkJsonObject', () => {
-  const c = (s: string) => checkJsonObject(Buffer.from(s), 0, Buffer.byteLength(s));
+  const c = (s: string) => checkJsonObject(Buffer.from(s), 0, Buffer.byteLength(s), RESERVED_KEY_BYTES);
   test.each([
     ['{"a":1}', JSON_SPLICE],
     ['{"a":[1,2.5e3,-0.1,true,false,null,{"b":"c\\u00e9\\n"}]}', JSON_SPLICE],

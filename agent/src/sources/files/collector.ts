@@ -1,37 +1,34 @@
-// One pipeline's set of tailers: decides from each scan which files to follow and from where
-// (checkpoint by device+inode with a verified head fingerprint, a copytruncate copy by
-// fingerprint, a new active file from the head), persists committed offsets, hands a truncated
-// file's position over to its copy, and forgets checkpoints of files that are gone.
+// One pipeline's set of tailers, whatever kind of file they follow (its FileSource says which
+// scanned files the pipeline reads and gives each its reader): decides from each scan which files
+// to follow and from where (checkpoint by device+inode with a verified head fingerprint, a
+// copytruncate copy by fingerprint, a new active file from the head), keeps a directory's lines
+// in order across rotations, persists committed offsets, hands a truncated file's position over
+// to its copy, and forgets checkpoints of files that are gone.
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { EXCLUDE_ANNOTATION } from '../../../contract/annotations.ts';
-import type { AckTracker } from '../checkpoint/acks.ts';
-import type { Checkpoint, CheckpointStore } from '../checkpoint/store.ts';
-import { DEFAULTS } from '../config/defaults.ts';
-import type { MetadataStore } from '../enrich/store.ts';
-import type { AgentStats } from '../ops/stats.ts';
-import { HostFileReader, HostSource } from '../sources/host_files/reader.ts';
-import type { FileInfo } from '../sources/kubernetes_logs/discovery.ts';
-import { FP_LEN, fingerprintFd, fingerprintPath, MIN_FP } from '../sources/kubernetes_logs/fingerprint.ts';
-import type { FdLimiter } from '../sources/kubernetes_logs/limiter.ts';
-import { parsePodLogPath } from '../sources/kubernetes_logs/path.ts';
-import { openSibling, Tailer, type TailerHost } from '../sources/kubernetes_logs/tailer.ts';
-import type { FileIdentity } from './origin.ts';
-import type { Pipeline } from './pipeline.ts';
-import { FileReader } from './reader.ts';
-import { type SelfIdentity, selectFile, streamMask } from './select.ts';
-import { ContainerSource } from './source.ts';
+import type { Checkpoint, CheckpointStore } from '../../checkpoint/store.ts';
+import type { AgentStats } from '../../ops/stats.ts';
+import type { Pipeline } from '../../topology/pipeline.ts';
+import type { FileInfo } from './discovery.ts';
+import { FP_LEN, fingerprintFd, fingerprintPath, MIN_FP } from './fingerprint.ts';
+import type { FdLimiter } from './limiter.ts';
+import type { FileReader } from './reader.ts';
+import { openSibling, Tailer, type TailerHost } from './tailer.ts';
 
-export interface CollectorOptions {
+/** The files a collector's pipeline reads among those scanned, and the reader of each. */
+export interface FileSource<F extends FileInfo> {
+  /** 'excluded': skipped because its pod asked to be (counted in `excludedFiles`). */
+  select(f: F): 'read' | 'skip' | 'excluded';
+  /** The reader of `f` from `offset`. */
+  reader(f: F, offset: number): FileReader;
+}
+
+export interface CollectorOptions<F extends FileInfo> {
+  files: FileSource<F>;
   readBufferBytes: number;
   rotateWaitMs: number;
   limiter: FdLimiter;
   store: CheckpointStore;
-  metadata: MetadataStore | undefined;
-  nodeName: string | undefined;
-  /** Where the node's filesystem is mounted (agent.hostRoot): host-file records name node paths. */
-  hostRoot?: string;
-  self: SelfIdentity;
   stats: AgentStats;
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
   /** Ask for a fresh scan soon (a file deferred for ordering may start now). */
@@ -44,18 +41,9 @@ interface Successor {
   ino: number;
 }
 
-/** What a tailer feeds: a container log reader or a host file reader. */
-interface SourceReader {
-  readonly tracker: AckTracker;
-  /** Record positions refer to this file identity (the tailer). */
-  bind(file: FileIdentity): void;
-  reset(): void;
-  flushStale(now: number, force: boolean): void;
-}
-
 interface Tracked {
   tailer: Tailer;
-  reader: SourceReader;
+  reader: FileReader;
   cp: Checkpoint;
   size: number;
   mtimeMs: number;
@@ -86,13 +74,13 @@ function exists(path: string, dev: number, ino: number): boolean {
   return names.some((n) => n.startsWith(prefix) && same(join(dirname(path), n)));
 }
 
-export class Collector implements TailerHost {
+export class Collector<F extends FileInfo> implements TailerHost {
   readonly pipeline: Pipeline;
   readonly readBufferBytes: number;
   readonly maxLineBytes: number;
   readonly rotateWaitMs: number;
   readonly limiter: FdLimiter;
-  private readonly opts: CollectorOptions;
+  private readonly opts: CollectorOptions<F>;
   private readonly tracked = new Map<string, Tracked>();
   private readonly byTailer = new Map<Tailer, Tracked>();
   private readonly misses = new Map<string, number>();
@@ -108,17 +96,13 @@ export class Collector implements TailerHost {
   private rescanPending = false;
   /** Files skipped at the last scan because their pod is annotated sluice.dev/exclude: "true". */
   excludedFiles = 0;
-  /** Paths of host files (read as plain text lines, not container logs). */
-  private readonly hostPaths = new Set<string>();
-  private readonly maxRecordBytes: number;
 
-  constructor(pipeline: Pipeline, opts: CollectorOptions) {
+  constructor(pipeline: Pipeline, opts: CollectorOptions<F>) {
     this.pipeline = pipeline;
     this.opts = opts;
     this.readBufferBytes = opts.readBufferBytes;
-    this.maxRecordBytes = pipeline.config.parse?.maxRecordBytes ?? DEFAULTS.maxRecordBytes;
     // A physical line carries the record plus a CRI header (or docker's JSON escaping).
-    this.maxLineBytes = this.maxRecordBytes + 4096;
+    this.maxLineBytes = pipeline.maxRecordBytes + 4096;
     this.rotateWaitMs = opts.rotateWaitMs;
     this.limiter = opts.limiter;
   }
@@ -258,7 +242,7 @@ export class Collector implements TailerHost {
   }
 
   // ---- scanning ----
-  sync(files: FileInfo[]): void {
+  sync(files: F[]): void {
     if (this.stopped) return;
     this.rescanPending = false;
     this.blocked = false;
@@ -270,8 +254,8 @@ export class Collector implements TailerHost {
       if (tr.tailer.fpLen > 0) liveFps.push({ len: tr.tailer.fpLen, crc: tr.tailer.fpCrc });
     // Rotated files first, oldest first: an active file (and a younger rotated one) of the same
     // container then waits behind them, so a container's lines stay in order across rotations.
-    const ordered = files.filter((f) => !f.meta.active).sort((a, b) => a.mtimeMs - b.mtimeMs);
-    for (const f of files) if (f.meta.active) ordered.push(f);
+    const ordered = files.filter((f) => !f.active).sort((a, b) => a.mtimeMs - b.mtimeMs);
+    for (const f of files) if (f.active) ordered.push(f);
     for (const f of ordered) {
       const k = key(f.dev, f.ino);
       seen.add(k);
@@ -285,15 +269,9 @@ export class Collector implements TailerHost {
         continue;
       }
       if (this.waiting.has(k)) continue;
-      if (f.meta.host === true) this.hostPaths.add(f.path);
-      else {
-        const pod = this.opts.metadata?.pod(f.meta.uid);
-        if (pod?.annotations[EXCLUDE_ANNOTATION] === 'true') {
-          excluded.add(f.path);
-          continue;
-        }
-        if (selectFile(this.pipeline.config, f.meta, pod, this.opts.self) !== 'yes') continue;
-      }
+      const selected = this.opts.files.select(f);
+      if (selected === 'excluded') excluded.add(f.path);
+      if (selected !== 'read') continue;
       this.consider(f, first, liveFps);
     }
     this.excludedFiles = excluded.size;
@@ -317,7 +295,7 @@ export class Collector implements TailerHost {
     }
   }
 
-  private consider(f: FileInfo, firstScan: boolean, liveFps: { len: number; crc: number }[]): void {
+  private consider(f: F, firstScan: boolean, liveFps: { len: number; crc: number }[]): void {
     const store = this.opts.store;
     let cp = store.get(this.pipeline.id, f.dev, f.ino);
     if (cp !== undefined && cp.fpLen > 0 && fingerprintPath(f.path, cp.fpLen) !== cp.fpCrc) {
@@ -326,9 +304,9 @@ export class Collector implements TailerHost {
       cp = undefined;
     }
     if (cp !== undefined) {
-      if (!f.meta.active && cp.offset >= f.size) return; // fully read rotated file
+      if (!f.active && cp.offset >= f.size) return; // fully read rotated file
       if (this.deferred(f)) return;
-      this.start(f.path, f.dev, f.ino, f.size, cp.offset > f.size ? 0 : cp.offset, cp);
+      this.start(f, cp.offset > f.size ? 0 : cp.offset, cp);
       return;
     }
     // A copy of a file being read (copytruncate in progress): its reader moves over on truncation.
@@ -337,20 +315,20 @@ export class Collector implements TailerHost {
       const byFp = this.findCheckpointByHead(f);
       if (byFp !== undefined && !this.tracked.has(key(byFp.dev, byFp.ino))) {
         // A copy made while nobody watched (copytruncate during downtime): continue there.
-        if (byFp.offset >= f.size && !f.meta.active) return;
+        if (byFp.offset >= f.size && !f.active) return;
         if (this.deferred(f)) return;
         store.delete(this.pipeline.id, byFp.dev, byFp.ino);
-        this.start(f.path, f.dev, f.ino, f.size, Math.min(byFp.offset, f.size));
+        this.start(f, Math.min(byFp.offset, f.size));
         return;
       }
     }
-    if (!f.meta.active) {
+    if (!f.active) {
       // A rotated file never seen: read it if it appeared while we run, or changed since our last save.
       const unseen = !firstScan || (store.previousSave > 0 && f.mtimeMs > store.previousSave);
       if (!unseen) return;
     }
     if (this.deferred(f)) return;
-    this.start(f.path, f.dev, f.ino, f.size, 0);
+    this.start(f, 0);
   }
 
   /** Deferred behind an older file of its container; the scan after that one's end starts it. */
@@ -392,22 +370,9 @@ export class Collector implements TailerHost {
     return undefined;
   }
 
-  private start(
-    path: string,
-    dev: number,
-    ino: number,
-    size: number,
-    offset: number,
-    existing?: Checkpoint,
-  ): void {
-    const reader = this.hostPaths.has(path)
-      ? new HostFileReader(
-          this.pipeline,
-          new HostSource(nodePath(path, this.opts.hostRoot), this.opts.nodeName, this.pipeline.config.name),
-          offset,
-          this.maxRecordBytes,
-        )
-      : this.containerReader(path, offset);
+  private start(f: F, offset: number, existing?: Checkpoint): void {
+    const { path, dev, ino, size } = f;
+    const reader = this.opts.files.reader(f, offset);
     const tailer = new Tailer(this, reader, path, dev, ino, offset);
     reader.bind(tailer);
     // The head is fingerprinted now, not at the first read: a file copytruncated before that read
@@ -443,35 +408,12 @@ export class Collector implements TailerHost {
       }
       store.touch();
     };
-    const active = this.hostPaths.has(path) || parsePodLogPath(path)?.active !== false;
+    const active = f.active;
     const tr: Tracked = { tailer, reader, cp, size, mtimeMs: 0, active };
     this.tracked.set(key(dev, ino), tr);
     this.byTailer.set(tailer, tr);
     if (!active) this.holdActive(tailer);
     tailer.kick();
-  }
-
-  private containerReader(path: string, offset: number): FileReader {
-    const meta = parsePodLogPath(path) ?? {
-      namespace: '',
-      pod: '',
-      uid: '',
-      container: '',
-      restart: 0,
-      active: true,
-    };
-    const source = new ContainerSource(
-      meta,
-      this.opts.metadata,
-      this.opts.nodeName,
-      this.pipeline.config.name,
-    );
-    return new FileReader(this.pipeline, source, offset, {
-      maxRecordBytes: this.maxRecordBytes,
-      multiline: this.pipeline.config.parse?.multiline,
-      streams: streamMask(this.pipeline.config),
-      mlFlushMs: this.pipeline.config.parse?.multiline?.flushTimeoutMs ?? DEFAULTS.multilineFlushMs,
-    });
   }
 
   /** inotify: these files were written to (or renamed). */
@@ -520,9 +462,4 @@ export class Collector implements TailerHost {
   cancelInFlight(): void {
     for (const tr of this.byTailer.values()) tr.reader.tracker.cancel();
   }
-}
-
-/** The path as the node knows it: `/host/var/log/syslog` read under hostRoot `/host` is `/var/log/syslog`. */
-export function nodePath(path: string, hostRoot = ''): string {
-  return hostRoot !== '' && path.startsWith(`${hostRoot}/`) ? path.slice(hostRoot.length) : path;
 }

@@ -31,7 +31,7 @@ export function fingerprintPath(path: string, len = FP_LEN): number {
 
 /**
  * The head id of a file (CRC32 of its first line including the newline, at most FP_LEN bytes):
- * what record positions refer to besides device+inode (engine/origin.ts). Unlike the fingerprint
+ * what record positions refer to besides device+inode (record/origin.ts). Unlike the fingerprint
  * it never changes once the first line is complete. -1 while it is not.
  */
 export function headIdFd(fd: number): number {

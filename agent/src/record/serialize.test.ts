@@ -1,0 +1,102 @@
+import { describe, expect, test } from '@jest/globals';
+import { makeParser } from '../transforms/parse.ts';
+import { LogRecord, type RecordSource, STREAM_NAMES } from './record.ts';
+import {
+  EVENT_BYTES_OVERHEAD,
+  RESERVED_KEYS,
+  SOURCE_KEY,
+  serialize,
+  sourceFragment,
+  writeEventBytes,
+} from './serialize.ts';
+
+const TS = '2024-01-01T00:00:00.000000001Z';
+const frag = sourceFragment('p', SOURCE_KEY.container, { namespace: 'ns', pod: 'pod', container: 'c' });
+const source: RecordSource = {
+  fragment: () => frag,
+  fragmentBytes: () => Buffer.from(frag),
+  namespace: 'ns',
+  pod: 'pod',
+  podKey: 'ns/pod',
+  pipeline: 'p',
+  labels: () => undefined,
+  kubernetes: () => ({}),
+};
+
+/** The byte path's event, or undefined when it hands the body to the string path. */
+function bytePath(body: Buffer, stream: number, spliceJson: boolean): string | undefined {
+  const ts = Buffer.from(TS);
+  const f = source.fragmentBytes();
+  const dst = Buffer.alloc(EVENT_BYTES_OVERHEAD + ts.length + f.length + body.length * 6);
+  const end = writeEventBytes(dst, 0, ts, 0, ts.length, stream, f, body, spliceJson);
+  return end < 0 ? undefined : dst.toString('utf8', 0, end);
+}
+
+function stringPath(body: Buffer, stream: number, format: 'auto' | 'none', keepOriginal = false): string {
+  const r = new LogRecord(TS, STREAM_NAMES[stream], body.toString('utf8'), source, null);
+  makeParser({ format })?.(r);
+  return serialize(r, keepOriginal);
+}
+
+const bodies = [
+  'plain text',
+  'quote " backslash \\ tab\t ctl\u0001 é € 𝄞',
+  '{"level":"info","msg":"hi","n":[1,2.5,{"a":null}]}',
+  '{ "spaced" : true }',
+  '{}',
+  '{ }',
+  '{"a":1',
+  '[1,2]',
+  '{"nested":{"stream":"inner"}}',
+];
+
+describe('the event shape', () => {
+  test.each(bodies.flatMap((b) => [0, 1].map((s) => [b, s] as const)))(
+    'both paths write the same event: %j on stream %d',
+    (body, stream) => {
+      const b = Buffer.from(body);
+      expect(bytePath(b, stream, true)).toBe(stringPath(b, stream, 'auto'));
+      expect(bytePath(b, stream, false)).toBe(stringPath(b, stream, 'none'));
+    },
+  );
+
+  test('field order: timestamp, stream, then the source fragment, then the body', () => {
+    const e = JSON.parse(stringPath(Buffer.from('{"level":"info"}'), 1, 'auto'));
+    expect(Object.keys(e)).toEqual(['timestamp', 'stream', 'pipeline', 'kubernetes', 'level']);
+    expect(e).toMatchObject({ timestamp: TS, stream: 'stderr', pipeline: 'p', level: 'info' });
+    expect(Object.keys(JSON.parse(stringPath(Buffer.from('x'), 0, 'auto')))).toEqual([
+      'timestamp',
+      'stream',
+      'pipeline',
+      'kubernetes',
+      'message',
+    ]);
+  });
+
+  test("the reserved keys are exactly the event's own", () => {
+    const e = JSON.parse(stringPath(Buffer.from('{}'), 0, 'auto'));
+    expect([...RESERVED_KEYS].sort()).toEqual(Object.keys(e).sort());
+  });
+
+  test.each(RESERVED_KEYS)(
+    'a parsed field named %s goes under "log"; the byte path leaves it to the string path',
+    (key) => {
+      const body = Buffer.from(JSON.stringify({ [key]: 'mine', other: 1 }));
+      expect(bytePath(body, 0, true)).toBeUndefined();
+      const e = JSON.parse(stringPath(body, 0, 'auto'));
+      expect(e.log).toEqual({ [key]: 'mine', other: 1 });
+      expect(e.other).toBeUndefined();
+    },
+  );
+
+  test('keepOriginal puts the text in "message" before the parsed fields, unless they have one', () => {
+    const e = JSON.parse(stringPath(Buffer.from('{"level":"info"}'), 0, 'auto', true));
+    expect(Object.keys(e).slice(4)).toEqual(['message', 'level']);
+    expect(e.message).toBe('{"level":"info"}');
+    expect(JSON.parse(stringPath(Buffer.from('{"message":"m"}'), 0, 'auto', true)).message).toBe('m');
+  });
+
+  test('invalid UTF-8 is left to the string path', () => {
+    expect(bytePath(Buffer.from([0x61, 0xff]), 0, true)).toBeUndefined();
+  });
+});
