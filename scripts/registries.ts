@@ -43,6 +43,18 @@ export function registryFiles(): Record<string, string> {
       ],
       declaration: 'export const DESTINATION_APIS: { [K in DestinationType]: Destination<K> }',
     }),
+    'agent/src/sinks/sinks.generated.ts': registry({
+      table: 'destinations/index.ts',
+      types: DESTINATION_TYPES,
+      up: '../../../destinations',
+      module: 'sink/index.ts',
+      symbol: 'sink',
+      imports: [
+        "import type { DestinationType } from '../../../destinations/index.ts';",
+        "import type { SinkFactory } from './types.ts';",
+      ],
+      declaration: 'export const SINKS: { [K in DestinationType]: SinkFactory<K> }',
+    }),
     'operator/src/inputs/apis.generated.ts': registry({
       table: 'inputs/index.ts',
       types: INPUT_TYPES,

@@ -1,6 +1,6 @@
 // NDJSON files on each node, for debugging and local runs: the file block of LogOutput /
-// ClusterLogOutput and its agent options (contract/destinations/file.ts; the sink is
-// agent/src/sinks/file/). A file stays inside its output's own directory under the data dir.
+// ClusterLogOutput and its agent options (options.ts; the sink is sink/). A file stays inside its
+// output's own directory under the data dir.
 import { int, obj, quantity, str } from '../../operator/src/api/dsl.ts';
 import { bytes, drop } from '../../operator/src/compile/values.ts';
 import { GiB } from '../../operator/src/destinations/shared.ts';

@@ -1,5 +1,5 @@
 // Apache Kafka: the kafka block of LogOutput / ClusterLogOutput and its agent options
-// (contract/destinations/kafka.ts; the sink is agent/src/sinks/kafka/).
+// (options.ts; the sink is sink/).
 
 import { secretKeyRef, tls } from '../../operator/src/api/common.ts';
 import { arr, enumOf, obj, str, strMap } from '../../operator/src/api/dsl.ts';

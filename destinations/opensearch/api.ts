@@ -1,6 +1,5 @@
 // OpenSearch (or Elasticsearch-compatible) `_bulk`: the opensearch block of LogOutput /
-// ClusterLogOutput and its agent options (contract/destinations/opensearch.ts; the sink is
-// agent/src/sinks/opensearch/).
+// ClusterLogOutput and its agent options (options.ts; the sink is sink/).
 import { secretKeyRef, tls } from '../../operator/src/api/common.ts';
 import { arr, enumOf, obj, str } from '../../operator/src/api/dsl.ts';
 import { qualifySecrets } from '../../operator/src/compile/secrets.ts';

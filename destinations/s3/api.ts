@@ -1,5 +1,5 @@
 // Amazon S3 and S3-compatible stores: the s3 block of LogOutput / ClusterLogOutput and its agent
-// options (contract/destinations/s3.ts; the sink is agent/src/sinks/s3/).
+// options (options.ts; the sink is sink/).
 import { secretKeyRef, tls } from '../../operator/src/api/common.ts';
 import { bool, enumOf, obj, str } from '../../operator/src/api/dsl.ts';
 import { qualifySecrets } from '../../operator/src/compile/secrets.ts';

@@ -1,5 +1,5 @@
 // NDJSON on the agent's standard output, for debugging (`kubectl logs`): the stdout block of
-// LogOutput / ClusterLogOutput; it has no options (the sink is agent/src/sinks/stdout/).
+// LogOutput / ClusterLogOutput; it has no options (the sink is sink/).
 import { obj } from '../../operator/src/api/dsl.ts';
 import type { Destination } from '../../operator/src/destinations/types.ts';
 

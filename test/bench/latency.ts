@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@opensearch-project/opensearch';
 import * as kafkajs from 'kafkajs';
-import { installCodecs } from '../../agent/src/sinks/kafka/codecs.ts';
+import { installCodecs } from '../../destinations/kafka/sink/codecs.ts';
 import { compileResources } from '../../operator/src/compile/index.ts';
 import { kafkaEnv, openSearchEnv } from '../env/index.ts';
 import { NODE_FLAGS } from './agent-throughput.ts';

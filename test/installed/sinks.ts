@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Client } from '@opensearch-project/opensearch';
 import kafkajs, { type Consumer, Kafka, logLevel } from 'kafkajs';
-import { installCodecs } from '../../agent/src/sinks/kafka/codecs.ts';
+import { installCodecs } from '../../destinations/kafka/sink/codecs.ts';
 import type { KafkaInfo, OpenSearchInfo, S3Info } from '../env/index.ts';
 import { eachSource } from '../integration/sinks/opensearch-docs.ts';
 

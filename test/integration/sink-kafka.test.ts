@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import * as kafkajs from 'kafkajs';
 import { Kafka, logLevel } from 'kafkajs';
-import { installCodecs } from '../../agent/src/sinks/kafka/codecs.ts';
+import { installCodecs } from '../../destinations/kafka/sink/codecs.ts';
 import { KAFKA_COMPONENTS, type KafkaComponent, kafkaEnv } from '../env/index.ts';
 import {
   metrics,

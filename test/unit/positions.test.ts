@@ -12,7 +12,7 @@ import type { OutputBuffer } from '../../agent/src/buffer/types.ts';
 import { OutputStats, PipelineStats } from '../../agent/src/ops/stats.ts';
 import { ORIGIN_LEN, originOf } from '../../agent/src/record/origin.ts';
 import { type Event, eventOf, eventText } from '../../agent/src/record/record.ts';
-import { bulkEncoder, documentId } from '../../agent/src/sinks/opensearch/encode.ts';
+import { bulkEncoder, documentId } from '../../destinations/opensearch/sink/encode.ts';
 import { headIdFd } from '../../agent/src/sources/files/fingerprint.ts';
 import { ContainerReader } from '../../agent/src/sources/kubernetes_logs/reader.ts';
 import { ContainerSource } from '../../agent/src/sources/kubernetes_logs/source.ts';

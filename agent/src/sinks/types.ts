@@ -2,6 +2,8 @@
 // service doing the I/O that answers ok | retry | fatal, optionally per event. The shared driver
 // (driver.ts) owns batching, retries with capped exponential backoff, acknowledgement and
 // dead-letter routing; a sink never retries by itself.
+import type { DestinationOptions } from '../../../contract/agent-config/types.ts';
+import type { DestinationType } from '../../../destinations/index.ts';
 import type { Event } from '../record/record.ts';
 import type { SecretStore } from '../secrets/types.ts';
 
@@ -54,3 +56,9 @@ export interface SinkContext {
    */
   reconnected?: (reason: ReconnectReason) => void;
 }
+
+/** Builds the sink of one destination type from its options (destinations/<type>/sink/index.ts). */
+export type SinkFactory<K extends DestinationType> = (
+  options: DestinationOptions[K],
+  ctx: SinkContext,
+) => Sink;

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { S3Options } from '../../../../contract/agent-config/types.ts';
+import { s3Encoder } from '../../../../destinations/s3/sink/encode.ts';
+import { S3Service } from '../../../../destinations/s3/sink/service.ts';
 import { eventOf } from '../../record/record.ts';
 import { directorySecretStore } from '../../secrets/directory.ts';
 import { secretRefs } from '../../secrets/types.ts';
-import { s3Encoder } from '../s3/encode.ts';
-import { S3Service } from '../s3/service.ts';
 import type { ReconnectReason, SinkContext } from '../types.ts';
 import { Credentials } from './credentials.ts';
 

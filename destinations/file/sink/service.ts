@@ -3,8 +3,8 @@
 // a power cut, not only a process kill.
 import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { FileOptions } from '../../../../contract/agent-config/types.ts';
-import type { SendResult, Service } from '../types.ts';
+import type { SendResult, Service } from '../../../agent/src/sinks/types.ts';
+import type { FileOptions } from '../../../contract/agent-config/types.ts';
 
 export class FileService implements Service<Buffer> {
   private fh: FileHandle | undefined;

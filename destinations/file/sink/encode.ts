@@ -1,6 +1,6 @@
 // Pure: events → one NDJSON body (one write per batch), copying each event's bytes once.
-import type { Event } from '../../record/record.ts';
-import type { Encoder } from '../types.ts';
+import type { Event } from '../../../agent/src/record/record.ts';
+import type { Encoder } from '../../../agent/src/sinks/types.ts';
 
 export function encodeNdjson(events: Event[], scratch?: Buffer): Buffer {
   let total = 0;

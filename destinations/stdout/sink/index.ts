@@ -1,6 +1,7 @@
 // NDJSON to the process's standard output, respecting stream backpressure.
-import { ndjsonEncoder } from '../file/encode.ts';
-import type { SendResult, Service, Sink } from '../types.ts';
+
+import type { SendResult, Service, Sink } from '../../../agent/src/sinks/types.ts';
+import { ndjsonEncoder } from '../../file/sink/encode.ts';
 
 export class StdoutService implements Service<Buffer> {
   private readonly out: NodeJS.WritableStream;
@@ -17,6 +18,6 @@ export class StdoutService implements Service<Buffer> {
   async close(): Promise<void> {}
 }
 
-export function stdoutSink(): Sink<Buffer> {
+export function sink(): Sink<Buffer> {
   return { encoder: ndjsonEncoder, service: new StdoutService() };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { originOf } from '../../record/origin.ts';
-import { eventOf } from '../../record/record.ts';
+import { originOf } from '../../../agent/src/record/origin.ts';
+import { eventOf } from '../../../agent/src/record/record.ts';
 import { bulkEncoder, documentId, sanitizeIndex } from './encode.ts';
 import { itemStatus } from './service.ts';
 

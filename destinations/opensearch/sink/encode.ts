@@ -12,12 +12,12 @@
 // gets no `_id`: OpenSearch generates a unique one, so nothing collapses, at the cost of a
 // possible duplicate if that bulk is retried (at-least-once).
 
-import type { OpensearchOptions } from '../../../../contract/agent-config/types.ts';
-import { DEFAULT_INDEX } from '../../../../destinations/opensearch/options.ts';
-import type { Event } from '../../record/record.ts';
-import { EventFields } from '../shared/fields.ts';
-import { compileTemplate } from '../shared/template.ts';
-import type { Encoder } from '../types.ts';
+import type { Event } from '../../../agent/src/record/record.ts';
+import { EventFields } from '../../../agent/src/sinks/shared/fields.ts';
+import { compileTemplate } from '../../../agent/src/sinks/shared/template.ts';
+import type { Encoder } from '../../../agent/src/sinks/types.ts';
+import type { OpensearchOptions } from '../../../contract/agent-config/types.ts';
+import { DEFAULT_INDEX } from '../options.ts';
 
 export interface BulkRequest {
   /** Per event: action line + document line, both newline-terminated. */

@@ -8,13 +8,19 @@
 // (broker down, leader moving, timeouts) → retried. kafkajs's own retries are kept short so the
 // shared driver owns the backoff and the error reaches status quickly.
 import type { Kafka, Producer, SASLOptions, TopicMessages } from 'kafkajs';
-import type { KafkaOptions } from '../../../../contract/agent-config/types.ts';
-import { ErrorCode } from '../../ops/catalogue.ts';
-import { refText, SecretError } from '../../secrets/types.ts';
-import { Credentials } from '../shared/credentials.ts';
-import { resolveTls } from '../shared/tls.ts';
-import { tlsAdvice, tlsFailure } from '../shared/tls-errors.ts';
-import type { ReconnectReason, SendResult, SendStatus, Service, SinkContext } from '../types.ts';
+import { ErrorCode } from '../../../agent/src/ops/catalogue.ts';
+import { refText, SecretError } from '../../../agent/src/secrets/types.ts';
+import { Credentials } from '../../../agent/src/sinks/shared/credentials.ts';
+import { resolveTls } from '../../../agent/src/sinks/shared/tls.ts';
+import { tlsAdvice, tlsFailure } from '../../../agent/src/sinks/shared/tls-errors.ts';
+import type {
+  ReconnectReason,
+  SendResult,
+  SendStatus,
+  Service,
+  SinkContext,
+} from '../../../agent/src/sinks/types.ts';
+import type { KafkaOptions } from '../../../contract/agent-config/types.ts';
 import { compressionType } from './codecs.ts';
 import type { KafkaRequest } from './encode.ts';
 import { defaultPartitioner, loadKafkajs } from './kafkajs.ts';

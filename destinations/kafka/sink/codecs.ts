@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { zstdCompress, zstdDecompress } from 'node:zlib';
-import type { KafkaOptions } from '../../../../contract/agent-config/types.ts';
+import type { KafkaOptions } from '../../../contract/agent-config/types.ts';
 
 type KafkaCompression = NonNullable<KafkaOptions['compression']>;
 

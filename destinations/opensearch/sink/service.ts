@@ -8,13 +8,13 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Client } from '@opensearch-project/opensearch';
-import type { OpensearchOptions } from '../../../../contract/agent-config/types.ts';
-import { ErrorCode } from '../../ops/catalogue.ts';
-import { refText, SecretError } from '../../secrets/types.ts';
-import { Credentials } from '../shared/credentials.ts';
-import { resolveTls } from '../shared/tls.ts';
-import { tlsAdvice, tlsFailureFromMessage } from '../shared/tls-errors.ts';
-import type { SendResult, SendStatus, Service, SinkContext } from '../types.ts';
+import { ErrorCode } from '../../../agent/src/ops/catalogue.ts';
+import { refText, SecretError } from '../../../agent/src/secrets/types.ts';
+import { Credentials } from '../../../agent/src/sinks/shared/credentials.ts';
+import { resolveTls } from '../../../agent/src/sinks/shared/tls.ts';
+import { tlsAdvice, tlsFailureFromMessage } from '../../../agent/src/sinks/shared/tls-errors.ts';
+import type { SendResult, SendStatus, Service, SinkContext } from '../../../agent/src/sinks/types.ts';
+import type { OpensearchOptions } from '../../../contract/agent-config/types.ts';
 import type { BulkRequest } from './encode.ts';
 
 const gzipAsync = promisify(gzip);

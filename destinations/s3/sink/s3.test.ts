@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { eventOf } from '../../record/record.ts';
+import { eventOf } from '../../../agent/src/record/record.ts';
 import { s3Encoder } from './encode.ts';
 
 const line = (ns: string, n: number) =>

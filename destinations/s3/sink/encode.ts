@@ -4,13 +4,13 @@
 // instead of adding a duplicate, while two batches of byte-identical lines (a repeated message
 // with the same timestamp) read from different offsets stay two objects.
 import { createHash } from 'node:crypto';
-import type { S3Options } from '../../../../contract/agent-config/types.ts';
-import { DEFAULT_KEY_PREFIX } from '../../../../destinations/s3/options.ts';
-import { ORIGIN_LEN } from '../../record/origin.ts';
-import type { Event } from '../../record/record.ts';
-import { EventFields } from '../shared/fields.ts';
-import { compileTemplate } from '../shared/template.ts';
-import type { Encoder } from '../types.ts';
+import { ORIGIN_LEN } from '../../../agent/src/record/origin.ts';
+import type { Event } from '../../../agent/src/record/record.ts';
+import { EventFields } from '../../../agent/src/sinks/shared/fields.ts';
+import { compileTemplate } from '../../../agent/src/sinks/shared/template.ts';
+import type { Encoder } from '../../../agent/src/sinks/types.ts';
+import type { S3Options } from '../../../contract/agent-config/types.ts';
+import { DEFAULT_KEY_PREFIX } from '../options.ts';
 
 export interface S3Object {
   key: string;

@@ -3,11 +3,11 @@
 // a valid topic name, else the static topic; the key from `key`. A record over maxMessageBytes is
 // rejected here, before it can fail a whole request.
 
-import type { KafkaOptions } from '../../../../contract/agent-config/types.ts';
-import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../../destinations/kafka/options.ts';
-import type { Event } from '../../record/record.ts';
-import { EventFields } from '../shared/fields.ts';
-import type { Encoder } from '../types.ts';
+import type { Event } from '../../../agent/src/record/record.ts';
+import { EventFields } from '../../../agent/src/sinks/shared/fields.ts';
+import type { Encoder } from '../../../agent/src/sinks/types.ts';
+import type { KafkaOptions } from '../../../contract/agent-config/types.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../options.ts';
 
 export interface KafkaMessage {
   topic: string;

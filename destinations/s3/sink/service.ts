@@ -6,13 +6,13 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { S3Options } from '../../../../contract/agent-config/types.ts';
-import { DEFAULT_MULTIPART_BYTES } from '../../../../destinations/s3/options.ts';
-import { ErrorCode } from '../../ops/catalogue.ts';
-import { SecretError } from '../../secrets/types.ts';
-import { Credentials } from '../shared/credentials.ts';
-import { resolveTls } from '../shared/tls.ts';
-import type { SendResult, SendStatus, Service, SinkContext } from '../types.ts';
+import { ErrorCode } from '../../../agent/src/ops/catalogue.ts';
+import { SecretError } from '../../../agent/src/secrets/types.ts';
+import { Credentials } from '../../../agent/src/sinks/shared/credentials.ts';
+import { resolveTls } from '../../../agent/src/sinks/shared/tls.ts';
+import type { SendResult, SendStatus, Service, SinkContext } from '../../../agent/src/sinks/types.ts';
+import type { S3Options } from '../../../contract/agent-config/types.ts';
+import { DEFAULT_MULTIPART_BYTES } from '../options.ts';
 import type { S3Object, S3Request } from './encode.ts';
 
 const gz = promisify(gzip);
