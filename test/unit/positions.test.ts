@@ -12,13 +12,13 @@ import type { OutputBuffer } from '../../agent/src/buffer/types.ts';
 import { OutputStats, PipelineStats } from '../../agent/src/ops/stats.ts';
 import { ORIGIN_LEN, originOf } from '../../agent/src/record/origin.ts';
 import { type Event, eventOf, eventText } from '../../agent/src/record/record.ts';
-import { bulkEncoder, documentId } from '../../destinations/opensearch/sink/encode.ts';
 import { headIdFd } from '../../agent/src/sources/files/fingerprint.ts';
 import { ContainerReader } from '../../agent/src/sources/kubernetes_logs/reader.ts';
 import { ContainerSource } from '../../agent/src/sources/kubernetes_logs/source.ts';
 import { deadLetterEvent } from '../../agent/src/topology/output.ts';
 import { Pipeline } from '../../agent/src/topology/pipeline.ts';
 import type { PipelineConfig } from '../../contract/agent-config/types.ts';
+import { bulkEncoder, documentId } from '../../destinations/opensearch/sink/encode.ts';
 
 const T = '2024-01-01T00:00:00.000000001Z';
 
