@@ -91,6 +91,7 @@ function str(): boolean {
       return true;
     }
     if (c === 0x5c) {
+      escaped = true;
       const d = B[P + 1];
       if (d === 0x75) {
         for (let k = 2; k < 6; k++) {
@@ -208,6 +209,8 @@ function reserved(s: number, e: number): boolean {
 }
 
 let collision = false;
+/** The last string read had an escape: as a key it cannot be compared as written. */
+let escaped = false;
 
 function obj(depth: number, top: boolean): boolean {
   P++; // '{'
@@ -220,8 +223,11 @@ function obj(depth: number, top: boolean): boolean {
     ws();
     if (B[P] !== 0x22) return false;
     const ks = P + 1;
+    escaped = false;
     if (!str()) return false;
-    if (top && reserved(ks, P - 1)) collision = true;
+    // An escaped top-level key ("str\u0065am") might decode to a reserved one: the string path
+    // decodes it and decides.
+    if (top && (escaped || reserved(ks, P - 1))) collision = true;
     ws();
     if (B[P] !== 0x3a) return false;
     P++;
@@ -243,7 +249,8 @@ export const JSON_SPLICE = 1;
 /**
  * Whether buf[s, e) is exactly one JSON object that can be spliced into an event:
  * JSON_SPLICE (non-empty, spliceable), JSON_EMPTY (`{}`), JSON_COLLISION (valid, with one of the
- * reserved `keys` at its top level), JSON_INVALID (anything else, including raw line breaks).
+ * reserved `keys` — or an escaped key, which might decode to one — at its top level),
+ * JSON_INVALID (anything else, including raw line breaks).
  */
 export function checkJsonObject(buf: Buffer, s: number, e: number, keys: ReservedKeys): number {
   if (buf[s] !== 0x7b) return JSON_INVALID;

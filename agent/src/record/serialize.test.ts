@@ -96,6 +96,33 @@ describe('the event shape', () => {
     expect(JSON.parse(stringPath(Buffer.from('{"message":"m"}'), 0, 'auto', true)).message).toBe('m');
   });
 
+  test('an escaped key that decodes to a reserved one is caught: the string path nests it', () => {
+    const body = Buffer.from('{"str\\u0065am":"mine","level":"info"}');
+    expect(bytePath(body, 0, true)).toBeUndefined();
+    const e = JSON.parse(stringPath(body, 0, 'auto'));
+    expect(e.stream).toBe('stdout');
+    expect(e.log).toEqual({ stream: 'mine', level: 'info' });
+  });
+
+  test('an escaped key that decodes to an ordinary one is written as before', () => {
+    const body = Buffer.from('{"lev\\u0065l":"info"}');
+    expect(bytePath(body, 0, true)).toBeUndefined();
+    expect(JSON.parse(stringPath(body, 0, 'auto')).level).toBe('info');
+  });
+
+  test('a host-file record nests a parsed "host" under "log"; a container record keeps it', () => {
+    const hostFrag = sourceFragment('p', SOURCE_KEY.host, { node: 'n1', path: '/var/log/app.log' });
+    const hostSource: RecordSource = { ...source, fragment: () => hostFrag };
+    const parse = makeParser({ format: 'auto' })!;
+    const onHost = new LogRecord(TS, 'file', '{"host":"web-1","level":"info"}', hostSource, null);
+    parse(onHost);
+    const e = JSON.parse(serialize(onHost, false));
+    expect(e.host).toEqual({ node: 'n1', path: '/var/log/app.log' });
+    expect(e.log).toEqual({ host: 'web-1', level: 'info' });
+    const inPod = JSON.parse(stringPath(Buffer.from('{"host":"web-1"}'), 0, 'auto'));
+    expect(inPod.host).toBe('web-1');
+  });
+
   test('invalid UTF-8 is left to the string path', () => {
     expect(bytePath(Buffer.from([0x61, 0xff]), 0, true)).toBeUndefined();
   });

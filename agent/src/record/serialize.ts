@@ -45,13 +45,17 @@ export function sourceFragment(
   return `"pipeline":${JSON.stringify(pipeline)},"${key}":${JSON.stringify(obj)}`;
 }
 
-/** Parsed fields that would collide with the event's own keys (RESERVED_KEYS, spelt out). */
-function collides(f: Record<string, unknown>): boolean {
+/**
+ * Parsed fields that would collide with the event's own keys (RESERVED_KEYS, spelt out, and the
+ * `host` object of a host-file record, whose stream is "file").
+ */
+function collides(f: Record<string, unknown>, stream: string): boolean {
   return (
     f.timestamp !== undefined ||
     f.stream !== undefined ||
     f.kubernetes !== undefined ||
-    f.pipeline !== undefined
+    f.pipeline !== undefined ||
+    (stream === 'file' && f.host !== undefined)
   );
 }
 
@@ -61,7 +65,7 @@ export function serialize(r: LogRecord, keepOriginal: boolean): string {
   const f = r.fields;
   if (f === undefined) return `${head}${MESSAGE_KEY}${JSON.stringify(r.message)}}`;
   const extra = keepOriginal && !('message' in f) ? `${MESSAGE_KEY}${JSON.stringify(r.message)}` : '';
-  if (collides(f)) return `${head}${extra}${LOG_KEY}${JSON.stringify(f)}}`;
+  if (collides(f, r.stream)) return `${head}${extra}${LOG_KEY}${JSON.stringify(f)}}`;
   if (r.pristine) {
     const m = r.message;
     let i = 1;
