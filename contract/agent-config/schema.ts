@@ -7,13 +7,8 @@
 import { DESTINATION_TYPES, DESTINATIONS } from '../../destinations/index.ts';
 import { INPUT_TYPES, INPUTS } from '../../inputs/index.ts';
 import { secretOptionSchema, tlsOptionsSchema } from '../options.ts';
+import { nonNegInt, posInt, str, strList } from './schema-parts.ts';
 import { labelSelectorSchema, nameFilterSchema } from './selectors.ts';
-
-const str = (description: string) => ({ type: 'string', minLength: 1, description }) as const;
-const strList = (description: string) =>
-  ({ type: 'array', items: { type: 'string', minLength: 1 }, description }) as const;
-const posInt = (description: string) => ({ type: 'integer', minimum: 1, description }) as const;
-const nonNegInt = (description: string) => ({ type: 'integer', minimum: 0, description }) as const;
 
 const scalar = { type: ['string', 'number', 'boolean'] } as const;
 

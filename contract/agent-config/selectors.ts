@@ -1,7 +1,5 @@
 // Name filters and label selectors of the agent config, shared by the inputs that select by them.
-const str = (description: string) => ({ type: 'string', minLength: 1, description }) as const;
-const strList = (description: string) =>
-  ({ type: 'array', items: { type: 'string', minLength: 1 }, description }) as const;
+import { str, strList } from './schema-parts.ts';
 
 export const nameFilterSchema = {
   type: 'object',

@@ -2,8 +2,8 @@
 // ClusterLogOutput and its agent options (options.ts; the sink is sink/). A file stays inside its
 // output's own directory under the data dir.
 import { int, obj, quantity, str } from '../../operator/src/api/dsl.ts';
+import { GiB } from '../../operator/src/api/units.ts';
 import { bytes, drop } from '../../operator/src/compile/values.ts';
-import { GiB } from '../../operator/src/destinations/shared.ts';
 import type { Destination } from '../../operator/src/destinations/types.ts';
 import { checkQuantity } from '../../operator/src/validate/checks.ts';
 import { problem } from '../../operator/src/validate/problem.ts';

@@ -2,13 +2,13 @@
 // options (options.ts; the sink is sink/).
 import { secretKeyRef, tls } from '../../operator/src/api/common.ts';
 import { bool, enumOf, obj, str } from '../../operator/src/api/dsl.ts';
+import { GiB } from '../../operator/src/api/units.ts';
 import { qualifySecrets } from '../../operator/src/compile/secrets.ts';
 import {
   batchSchema,
   checkBatch,
   checkUrl,
   compileBatch,
-  GiB,
   TEMPLATE_HELP,
 } from '../../operator/src/destinations/shared.ts';
 import type { Destination } from '../../operator/src/destinations/types.ts';

@@ -100,21 +100,19 @@ export const api: Input = {
             ),
           ]
         : []),
-      ...(input.containers?.include
-        ? overlap(
-            'spec.input.containers.exclude',
-            'container',
-            input.containers.include,
-            input.containers.exclude,
-          )
-        : []),
+      ...overlap(
+        'spec.input.containers.exclude',
+        'container',
+        input.containers?.include,
+        input.containers?.exclude,
+      ),
     ];
   },
   compile(p, ctx) {
     const input = p.spec.input ?? {};
     const own = drop({ pods: input.pods, containers: input.containers, streams: input.streams });
     if (p.kind === 'LogPipeline') return { ...own, namespaces: { include: [p.metadata.namespace!] } };
-    const cluster = p.spec.input ?? {};
+    const cluster = p.spec.input ?? {}; // the same block, typed as a ClusterLogPipeline's
     return drop({
       ...own,
       ...(cluster.namespaces

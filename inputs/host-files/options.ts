@@ -1,7 +1,6 @@
 // Host files in the agent config's pipeline input: plain-text files of the node, read as lines
 // (contract; types are generated).
-const strList = (description: string) =>
-  ({ type: 'array', items: { type: 'string', minLength: 1 }, description }) as const;
+import { strList } from '../../contract/agent-config/schema-parts.ts';
 
 export const options = {
   properties: {

@@ -8,6 +8,9 @@ import type { Arena } from './arena.ts';
 /** A container record's `stream`, by the decoder's stream number (STDOUT 0, STDERR 1). */
 export const STREAM_NAMES = ['stdout', 'stderr'] as const;
 
+/** A host-file record's `stream`. */
+export const HOST_STREAM = 'file';
+
 export interface RecordSource {
   /**
    * Pre-serialized `"pipeline":...,"kubernetes":{...}` (or host file) fragment (serialize.ts

@@ -18,7 +18,7 @@ import {
   JSON_SPLICE,
   reservedKeys,
 } from './bytes.ts';
-import { type LogRecord, STREAM_NAMES } from './record.ts';
+import { HOST_STREAM, type LogRecord, STREAM_NAMES } from './record.ts';
 
 /** Top-level keys of the event itself: parsed fields holding any of them go under "log". */
 export const RESERVED_KEYS = ['timestamp', 'stream', 'pipeline', 'kubernetes'] as const;
@@ -47,7 +47,7 @@ export function sourceFragment(
 
 /**
  * Parsed fields that would collide with the event's own keys (RESERVED_KEYS, spelt out, and the
- * `host` object of a host-file record, whose stream is "file").
+ * `host` object of a host-file record, whose stream is HOST_STREAM).
  */
 function collides(f: Record<string, unknown>, stream: string): boolean {
   return (
@@ -55,7 +55,7 @@ function collides(f: Record<string, unknown>, stream: string): boolean {
     f.stream !== undefined ||
     f.kubernetes !== undefined ||
     f.pipeline !== undefined ||
-    (stream === 'file' && f.host !== undefined)
+    (stream === HOST_STREAM && f.host !== undefined)
   );
 }
 

@@ -15,6 +15,8 @@ const FACTORS: Record<string, number> = {
 };
 
 /** Bytes of a quantity such as "64Mi", "2Gi", "500M" or "1048576"; undefined when malformed. */
+export const GiB = 1024 ** 3;
+
 export function parseQuantity(text: string): number | undefined {
   const m = QUANTITY.exec(text.trim());
   if (!m) return undefined;

@@ -9,8 +9,6 @@ import { type Problem, problem } from '../validate/problem.ts';
 export const TEMPLATE_HELP =
   'Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`.';
 
-export const GiB = 1024 ** 3;
-
 export const batchSchema = (maxBytes: string, linger: string): Schema =>
   obj('When a batch is sent: whichever limit is reached first.', {
     maxBytes: quantity('Largest batch in bytes (before compression).', { default: maxBytes }),

@@ -8,15 +8,13 @@ import type {
   LogOutputSpec,
   LogPipelineSpec,
 } from '../api/types.generated.ts';
-import { parseDuration } from '../api/units.ts';
+import { GiB, parseDuration } from '../api/units.ts';
 import { DESTINATION_APIS, DESTINATION_TYPES, type DestinationType } from '../destinations/index.ts';
 import type { Block } from '../destinations/types.ts';
 import { INPUT_APIS, INPUT_TYPES } from '../inputs/index.ts';
 import type { InputBlock } from '../inputs/types.ts';
 import { checkDuration, checkQuantity, checkRegex, checkSelector, exactlyOne } from './checks.ts';
 import { type Problem, problem } from './problem.ts';
-
-const GiB = 1024 ** 3;
 
 type PipelineSpec = LogPipelineSpec | ClusterLogPipelineSpec;
 type OutputSpec = LogOutputSpec | ClusterLogOutputSpec;

@@ -3,7 +3,7 @@
 // instead of `kubernetes`. Chunks, acknowledgements and positions work as for container files
 // (files/reader.ts): a chunk's group commits the offset of the first byte not yet part of a
 // complete line.
-import { LogRecord } from '../../record/record.ts';
+import { HOST_STREAM, LogRecord } from '../../record/record.ts';
 import type { Pipeline } from '../../topology/pipeline.ts';
 import { FileReader } from '../files/reader.ts';
 import type { HostSource } from './source.ts';
@@ -27,7 +27,7 @@ export class HostFileReader extends FileReader {
     if (cut > 0) message = this.truncated(message, cut);
     const r = new LogRecord(
       new Date().toISOString(),
-      'file',
+      HOST_STREAM,
       message,
       this.source,
       this.group,
