@@ -1,9 +1,11 @@
-// Acknowledgement tracking for one (pipeline, file). Records are emitted in groups (one group per
-// chunk the tailer processed); a group knows the offset from which the file can safely be re-read
-// once all of its records — and those of every earlier group — are acknowledged by every output
-// of the pipeline (or dropped on purpose). The committed offset is the safe offset of the last
-// group of the longest fully-acknowledged prefix: the highest contiguous acknowledged offset.
-// Acks may arrive in any order (retries, concurrent requests); nothing here allocates per record.
+// Acknowledgement tracking for one (pipeline, file), one tracker per output of the pipeline
+// (FileAcks): each output resumes from what it acknowledged itself, whatever its siblings do.
+// Records are emitted in groups (one group per output per chunk the tailer processed); a group
+// knows the offset from which the file can safely be re-read once all of its records — and those
+// of every earlier group — are acknowledged by its output (or dropped on purpose). The committed
+// offset is the safe offset of the last group of the longest fully-acknowledged prefix: the
+// highest contiguous acknowledged offset. Acks may arrive in any order (retries, concurrent
+// requests); nothing here allocates per record.
 
 /** A group whose records no longer count (see isCancelled). */
 export const CANCELLED = -1e9;
@@ -57,7 +59,9 @@ export class AckTracker {
     let h = this.head;
     let moved = false;
     while (h < q.length && q[h].pending === 0) {
-      this.committed = q[h].offset;
+      // Never backwards: after a restart an output that was ahead of its siblings sees groups
+      // from before its own position (their records skip it) complete.
+      if (q[h].offset > this.committed) this.committed = q[h].offset;
       h++;
       moved = true;
     }
@@ -84,5 +88,85 @@ export class AckTracker {
     this.head = 0;
     this.committed = offset;
     if (this.onCommit !== undefined) this.onCommit(this);
+  }
+}
+
+/**
+ * The trackers of one file, one per output of its pipeline (in the pipeline's output order), and
+ * where each output resumes: records starting before an output's `skip` offset were acknowledged
+ * by it before a restart and are not sent to it again.
+ */
+export class FileAcks {
+  readonly trackers: AckTracker[];
+  /** Per output: records whose first byte lies before this offset skip it (-1: none). */
+  readonly skip: number[];
+  /** Called when any output's committed offset moved forward. */
+  onCommit: ((a: FileAcks) => void) | undefined;
+
+  constructor(outputs: number, committed: number) {
+    this.trackers = [];
+    this.skip = [];
+    for (let i = 0; i < outputs; i++) {
+      const t = new AckTracker(committed);
+      t.onCommit = () => this.onCommit?.(this);
+      this.trackers.push(t);
+      this.skip.push(-1);
+    }
+  }
+
+  /**
+   * Outputs that acknowledged further than the reading position before a restart: they resume
+   * there (a position ahead of `from`, where reading starts).
+   */
+  resume(offsets: readonly number[], from: number): void {
+    for (let i = 0; i < this.trackers.length; i++) {
+      const o = offsets[i];
+      if (o !== undefined && o > from) {
+        this.trackers[i].committed = o;
+        this.skip[i] = o;
+      }
+    }
+  }
+
+  /** One open group per output for the next chunk. */
+  open(): AckGroup[] {
+    const t = this.trackers;
+    const groups = new Array<AckGroup>(t.length);
+    for (let i = 0; i < t.length; i++) groups[i] = t[i].open();
+    return groups;
+  }
+
+  seal(groups: AckGroup[], offset: number): void {
+    for (let i = 0; i < groups.length; i++) this.trackers[i].seal(groups[i], offset);
+  }
+
+  /** Output i's committed offset. */
+  committed(i: number): number {
+    return this.trackers[i].committed;
+  }
+
+  /** Where reading resumes after a restart: the least committed offset over the outputs. */
+  get min(): number {
+    let m = Number.POSITIVE_INFINITY;
+    for (const t of this.trackers) if (t.committed < m) m = t.committed;
+    return m === Number.POSITIVE_INFINITY ? 0 : m;
+  }
+
+  get inFlight(): number {
+    let n = 0;
+    for (const t of this.trackers) n += t.inFlight;
+    return n;
+  }
+
+  cancel(): void {
+    this.onCommit = undefined;
+    for (const t of this.trackers) t.cancel();
+  }
+
+  reset(offset: number): void {
+    for (let i = 0; i < this.trackers.length; i++) {
+      this.skip[i] = -1;
+      this.trackers[i].reset(offset);
+    }
   }
 }

@@ -1,4 +1,4 @@
-// Durable per-(pipeline, file) read positions. One JSON document in the data directory, written
+// Durable per-(pipeline, file) read positions (and per output of the pipeline, see Checkpoint). One JSON document in the data directory, written
 // crash-safely (temp file + fsync + rename + fsync of the directory), so a SIGKILL at any moment
 // leaves either the previous or the next complete state. Saves coalesce: at most one write in
 // flight; `flush()` resolves once every change made before the call is on disk.
@@ -15,7 +15,13 @@ export interface Checkpoint {
   /** CRC32 of the first fpLen bytes (the head fingerprint); fpLen 0 = not yet known. */
   fpLen: number;
   fpCrc: number;
+  /** Where reading resumes: the least offset any output of the pipeline acknowledged. */
   offset: number;
+  /**
+   * Per output id, the offset it acknowledged, when the pipeline has more than one output: an
+   * output ahead of `offset` is not sent the records before its own again after a restart.
+   */
+  outputs?: Record<string, number>;
   /** ms since epoch of the last update. */
   updated: number;
 }

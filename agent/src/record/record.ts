@@ -38,7 +38,6 @@ export class LogRecord {
   /** fields were parsed from `message` (a JSON object text) and not modified since: splice it. */
   pristine: boolean;
   source: RecordSource;
-  group: AckGroup | null;
   /** Bytes cut by truncation (0 = whole). */
   cut: number;
   /** Source position (origin.ts): the file's origin digest, null when unknown. */
@@ -51,7 +50,6 @@ export class LogRecord {
     stream: string,
     message: string,
     source: RecordSource,
-    group: AckGroup | null,
     origin: Buffer | null = null,
     offset = -1,
   ) {
@@ -61,7 +59,6 @@ export class LogRecord {
     this.fields = undefined;
     this.pristine = false;
     this.source = source;
-    this.group = group;
     this.cut = 0;
     this.origin = origin;
     this.offset = offset;

@@ -33,7 +33,7 @@ function bytePath(body: Buffer, stream: number, spliceJson: boolean): string | u
 }
 
 function stringPath(body: Buffer, stream: number, format: 'auto' | 'none', keepOriginal = false): string {
-  const r = new LogRecord(TS, STREAM_NAMES[stream], body.toString('utf8'), source, null);
+  const r = new LogRecord(TS, STREAM_NAMES[stream], body.toString('utf8'), source);
   makeParser({ format })?.(r);
   return serialize(r, keepOriginal);
 }
@@ -114,7 +114,7 @@ describe('the event shape', () => {
     const hostFrag = sourceFragment('p', SOURCE_KEY.host, { node: 'n1', path: '/var/log/app.log' });
     const hostSource: RecordSource = { ...source, fragment: () => hostFrag };
     const parse = makeParser({ format: 'auto' })!;
-    const onHost = new LogRecord(TS, 'file', '{"host":"web-1","level":"info"}', hostSource, null);
+    const onHost = new LogRecord(TS, 'file', '{"host":"web-1","level":"info"}', hostSource);
     parse(onHost);
     const e = JSON.parse(serialize(onHost, false));
     expect(e.host).toEqual({ node: 'n1', path: '/var/log/app.log' });

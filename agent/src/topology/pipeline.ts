@@ -1,8 +1,9 @@
 // One pipeline's processing of records: the string path (parse → ordered filters → serialize) or,
 // when its options allow (fast-path.ts), the byte path straight from the read buffer; then every
-// output's buffer. Synchronous per record (no promises on the hot path). Each output push takes
-// one hold on the record's ack group; a drop releases none (the group completes without it) and
-// counts.
+// output's buffer. Synchronous per record (no promises on the hot path). Each output gets its own
+// event holding its own ack group of the chunk (checkpoint/acks.ts), so each output's progress is
+// its own; a record an output acknowledged before a restart is not sent to it again. A drop
+// releases no hold (the group completes without it) and counts.
 
 import type { FilterConfig, PipelineConfig } from '../../../contract/agent-config/types.ts';
 import type { OutputBuffer } from '../buffer/types.ts';
@@ -11,8 +12,9 @@ import { DEFAULTS } from '../config/defaults.ts';
 import { DropReason } from '../ops/catalogue.ts';
 import type { OutputStats, PipelineStats } from '../ops/stats.ts';
 import { TapPoint } from '../ops/tap.ts';
-import { type Arena, ArenaPool } from '../record/arena.ts';
-import { holdEvent, type LogRecord, OutEvent, type RecordSource, releaseEvent } from '../record/record.ts';
+import type { Arena } from '../record/arena.ts';
+import { ArenaPool } from '../record/arena.ts';
+import { type LogRecord, OutEvent, type RecordSource, releaseEvent } from '../record/record.ts';
 import { EVENT_BYTES_OVERHEAD, serialize, writeEventBytes } from '../record/serialize.ts';
 import { compileCondition } from '../transforms/condition.ts';
 import { makeAdd, makeRemove, makeRename } from '../transforms/fields.ts';
@@ -64,12 +66,14 @@ export class Pipeline {
   private arena: Buffer = this.current.buf;
   private pos = 0;
   outputs: PipelineOutput[];
-  /**
-   * The origin (origin.ts) of the file whose chunk is being processed, for the byte path: set by
-   * the reader at each chunk start (a chunk is processed synchronously, one file at a time) so
-   * the per-record call carries only the offset.
-   */
+  // The chunk being processed (beginChunk; a chunk is processed synchronously, one file at a
+  // time), so the per-record call carries only the record's offset:
+  /** The origin (origin.ts) of its file. */
   origin: Buffer | null = null;
+  /** Its ack group per output (none: records without acknowledgement). */
+  private groups: readonly (AckGroup | null)[] = [];
+  /** Per output: records starting before this offset were delivered to it before a restart. */
+  private skip: readonly number[] = [];
   /** `sluice tap` subscribers of this pipeline (ops/tap.ts); one length test per record when none. */
   readonly tap: TapPoint;
 
@@ -104,6 +108,13 @@ export class Pipeline {
     }
   }
 
+  /** A reader starts a chunk of a file. */
+  beginChunk(origin: Buffer | null, groups: readonly AckGroup[], skip: readonly number[]): void {
+    this.origin = origin;
+    this.groups = groups;
+    this.skip = skip;
+  }
+
   /**
    * The byte path: one CRI/docker entry straight into an event (record/serialize.ts). False when
    * the body needs the string path (invalid UTF-8, or a JSON object with keys that collide with
@@ -116,7 +127,6 @@ export class Pipeline {
     stream: number,
     body: Buffer,
     source: RecordSource,
-    group: AckGroup | null,
     offset: number,
   ): boolean {
     const frag = source.fragmentBytes();
@@ -131,7 +141,7 @@ export class Pipeline {
     stats.recordsIn++;
     stats.bytesIn += blen;
     stats.recordsOut++;
-    this.fanOut(new OutEvent(a, start, p - start, group, this.current, this.origin, offset));
+    this.fanOut(a, start, p - start, this.origin, offset);
     return true;
   }
 
@@ -156,16 +166,24 @@ export class Pipeline {
     const n = this.arena.write(line, start, 'utf8');
     this.pos += n;
     stats.recordsOut++;
-    this.fanOut(new OutEvent(this.arena, start, n, r.group, this.current, r.origin, r.offset));
+    this.fanOut(this.arena, start, n, r.origin, r.offset);
   }
 
-  private fanOut(e: OutEvent): void {
+  /** The event at buf[off, off + len) (in the current arena) to every output that still needs it. */
+  private fanOut(buf: Buffer, off: number, len: number, origin: Buffer | null, offset: number): void {
     const tap = this.tap;
-    if (tap.subs.length !== 0) tap.offer(e.buf, e.off, e.len);
+    if (tap.subs.length !== 0) tap.offer(buf, off, len);
     const outs = this.outputs;
+    const groups = this.groups;
+    const skip = this.skip;
+    const arena: Arena = this.current;
     for (let i = 0; i < outs.length; i++) {
+      if (skip.length !== 0 && offset < skip[i]) continue;
       const o = outs[i];
-      holdEvent(e);
+      const g = groups.length === 0 ? null : groups[i];
+      if (g !== null) g.pending++;
+      arena.refs++;
+      const e = new OutEvent(buf, off, len, g, arena, origin, offset);
       o.stats.recordsIn++;
       if (!o.buffer.push(e)) {
         releaseEvent(e);

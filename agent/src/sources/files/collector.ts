@@ -318,7 +318,7 @@ export class Collector<F extends FileInfo> implements TailerHost {
         if (byFp.offset >= f.size && !f.active) return;
         if (this.deferred(f)) return;
         store.delete(this.pipeline.id, byFp.dev, byFp.ino);
-        this.start(f, Math.min(byFp.offset, f.size));
+        this.start(f, Math.min(byFp.offset, f.size), undefined, byFp);
         return;
       }
     }
@@ -370,7 +370,16 @@ export class Collector<F extends FileInfo> implements TailerHost {
     return undefined;
   }
 
-  private start(f: F, offset: number, existing?: Checkpoint): void {
+  /**
+   * Follow `f` from `offset`, under its checkpoint `existing` if any; `resume` (that checkpoint,
+   * or the one of the file this is a copy of) says where each output resumes.
+   */
+  private start(
+    f: F,
+    offset: number,
+    existing?: Checkpoint,
+    resume: Checkpoint | undefined = existing,
+  ): void {
     const { path, dev, ino, size } = f;
     const reader = this.opts.files.reader(f, offset);
     const tailer = new Tailer(this, reader, path, dev, ino, offset);
@@ -395,12 +404,28 @@ export class Collector<F extends FileInfo> implements TailerHost {
       offset,
       updated: Date.now(),
     };
+    const outs = this.pipeline.outputs;
+    // Outputs that acknowledged further than `offset` before (their own positions) resume there.
+    // (Not when the file is read from elsewhere than that checkpoint's position: it shrank.)
+    if (resume?.outputs !== undefined && resume.offset === offset)
+      reader.acks.resume(
+        outs.map((o) => Math.min(resume.outputs?.[o.id] ?? offset, size)),
+        offset,
+      );
     cp.offset = offset;
     cp.path = path;
+    if (outs.length > 1)
+      cp.outputs = Object.fromEntries(outs.map((o, i) => [o.id, reader.acks.committed(i)]));
+    else delete cp.outputs;
     const store = this.opts.store;
     store.set(cp);
-    reader.tracker.onCommit = (t) => {
-      cp.offset = t.committed;
+    reader.acks.onCommit = (a) => {
+      cp.offset = a.min;
+      if (outs.length > 1) {
+        const per: Record<string, number> = {};
+        for (let i = 0; i < outs.length; i++) per[outs[i].id] = a.committed(i);
+        cp.outputs = per;
+      }
       cp.updated = Date.now();
       if (tailer.fpLen > cp.fpLen) {
         cp.fpLen = tailer.fpLen;
@@ -434,9 +459,9 @@ export class Collector<F extends FileInfo> implements TailerHost {
 
   get inFlight(): number {
     let n = 0;
-    for (const tr of this.tracked.values()) n += tr.reader.tracker.inFlight;
+    for (const tr of this.tracked.values()) n += tr.reader.acks.inFlight;
     for (const tr of this.byTailer.values())
-      if (!this.tracked.has(key(tr.tailer.dev, tr.tailer.ino))) n += tr.reader.tracker.inFlight;
+      if (!this.tracked.has(key(tr.tailer.dev, tr.tailer.ino))) n += tr.reader.acks.inFlight;
     return n;
   }
 
@@ -460,6 +485,6 @@ export class Collector<F extends FileInfo> implements TailerHost {
 
   /** Cancel every in-flight ack group (their records are skipped by drivers; re-read later). */
   cancelInFlight(): void {
-    for (const tr of this.byTailer.values()) tr.reader.tracker.cancel();
+    for (const tr of this.byTailer.values()) tr.reader.acks.cancel();
   }
 }

@@ -1,9 +1,9 @@
 // One pipeline's reading of one file, the part every kind of file shares (container logs, host
-// files): each chunk the tailer hands over gets an ack group, sealed at the chunk's end with the
-// offset a restart must read from (by default the first byte not yet part of a complete line),
+// files): each chunk the tailer hands over gets an ack group per output, sealed at the chunk's end
+// with the offset a restart must read from (by default the first byte not yet part of a complete line),
 // and the origin of the file's records (record positions, record/origin.ts). The kinds decide
 // what a line becomes (`line`), and may hold bytes back across chunks (`safeOffset`).
-import { type AckGroup, AckTracker } from '../../checkpoint/acks.ts';
+import { type AckGroup, FileAcks } from '../../checkpoint/acks.ts';
 import { type FileIdentity, OriginCache } from '../../record/origin.ts';
 import type { RecordSource } from '../../record/record.ts';
 import type { Pipeline } from '../../topology/pipeline.ts';
@@ -13,11 +13,12 @@ import type { LineSink } from './tailer.ts';
 const truncationMarker = (cut: number): string => `…[truncated ${cut} bytes]`;
 
 export abstract class FileReader implements LineSink {
-  readonly tracker: AckTracker;
+  /** Per output of the pipeline: what it acknowledged, and where it resumes (checkpoint/acks.ts). */
+  readonly acks: FileAcks;
   protected readonly pipeline: Pipeline;
   protected readonly source: RecordSource;
-  /** The ack group of the chunk being read. */
-  protected group: AckGroup | null = null;
+  /** The ack groups (one per output) of the chunk being read. */
+  private groups: AckGroup[] | null = null;
   /** The origin of the records of the current chunk (see origin.ts). */
   protected origin: Buffer | null = null;
   private readonly origins: OriginCache;
@@ -25,7 +26,7 @@ export abstract class FileReader implements LineSink {
   constructor(pipeline: Pipeline, source: RecordSource, committed: number) {
     this.pipeline = pipeline;
     this.source = source;
-    this.tracker = new AckTracker(committed);
+    this.acks = new FileAcks(pipeline.outputs.length, committed);
     this.origins = new OriginCache(pipeline.id);
   }
 
@@ -35,19 +36,19 @@ export abstract class FileReader implements LineSink {
   }
 
   beginChunk(): void {
-    this.group = this.tracker.open();
+    this.groups = this.acks.open();
     this.origin = this.origins.current();
-    this.pipeline.origin = this.origin;
+    this.pipeline.beginChunk(this.origin, this.groups, this.acks.skip);
   }
 
   /** buf[s, e) is one line without '\n'; `extra` bytes of it were skipped after e. */
   abstract line(buf: Buffer, s: number, e: number, lineStart: number, extra: number): void;
 
   endChunk(lineStart: number): void {
-    const g = this.group!;
-    this.group = null;
+    const g = this.groups!;
+    this.groups = null;
     this.pipeline.endChunk();
-    this.tracker.seal(g, this.safeOffset(lineStart));
+    this.acks.seal(g, this.safeOffset(lineStart));
   }
 
   /** Where a restart reads from once this chunk's records are delivered. */
@@ -63,7 +64,7 @@ export abstract class FileReader implements LineSink {
 
   /** The file was truncated in place: forget in-flight records. */
   reset(): void {
-    this.tracker.reset(0);
+    this.acks.reset(0);
   }
 
   /** Emit records held back longer than their timeout (all of them, with force). */

@@ -30,7 +30,6 @@ export class HostFileReader extends FileReader {
       HOST_STREAM,
       message,
       this.source,
-      this.group,
       this.origin,
       lineStart,
     );

@@ -69,7 +69,7 @@ export class ContainerReader extends FileReader implements EntrySink {
     if (
       this.fast &&
       cut === 0 &&
-      this.pipeline.acceptBytes(tsBuf, tsS, tsE, stream, body, this.source, this.group, start)
+      this.pipeline.acceptBytes(tsBuf, tsS, tsE, stream, body, this.source, start)
     )
       return;
     const ts = tsBuf.toString('latin1', tsS, tsE);
@@ -120,7 +120,6 @@ export class ContainerReader extends FileReader implements EntrySink {
       STREAM_NAMES[stream],
       message,
       this.source,
-      this.group,
       start < 0 ? null : this.origin,
       start,
     );
