@@ -287,7 +287,7 @@ export function dashboard(): Record<string, unknown> {
     ),
     timeseries(
       'Config reloads',
-      'Successful and rejected reloads.',
+      'Successful and rejected reloads, and checkpoint files an agent could not use at start (set aside as checkpoints.json.corrupt-<ms>; its files were re-read from their head).',
       'none',
       [
         {
@@ -297,6 +297,10 @@ export function dashboard(): Record<string, unknown> {
         {
           expr: `sum(increase(sluice_config_reload_failures_total{${SEL}}[$__rate_interval]))`,
           legendFormat: 'rejected',
+        },
+        {
+          expr: `sum by (pod, reason) (increase(sluice_checkpoint_load_failures_total{${SEL}}[$__rate_interval]))`,
+          legendFormat: 'checkpoints {{reason}} {{pod}}',
         },
       ],
       { x: 16, y: 40, w: 8, h: 7 },

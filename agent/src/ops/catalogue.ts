@@ -25,6 +25,8 @@ export const ErrorCode = {
   configInvalid: 'SLUICE_ERR_CONFIG_INVALID',
   configRead: 'SLUICE_ERR_CONFIG_READ',
   checkpointWrite: 'SLUICE_ERR_CHECKPOINT_WRITE',
+  /** checkpoints.json unusable at start: set aside, files re-read from their head (duplicates). */
+  checkpointCorrupt: 'SLUICE_ERR_CHECKPOINT_CORRUPT',
   tailerRead: 'SLUICE_ERR_TAILER_READ',
   /** inotify unavailable or exhausted (fs.inotify.max_user_watches): files are followed by polling. */
   fileWatch: 'SLUICE_ERR_FILE_WATCH',

@@ -135,6 +135,14 @@ export function makeMetrics(stats: AgentStats): Registry {
     [],
     (c) => c.inc(stats.watchFailures),
   );
+  counter(
+    'sluice_checkpoint_load_failures_total',
+    'checkpoints.json could not be used at start (reason corrupt: set aside as checkpoints.json.corrupt-<ms>; unreadable); files were re-read from their head.',
+    ['reason'],
+    (c) => {
+      for (const [reason, n] of stats.checkpointLoadFailures) c.inc({ reason }, n);
+    },
+  );
   counter('sluice_config_reloads_total', 'Successful config reloads.', [], (c) => c.inc(stats.reloads));
   counter('sluice_config_reload_failures_total', 'Rejected config reloads.', [], (c) =>
     c.inc(stats.reloadFailures),

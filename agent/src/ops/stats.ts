@@ -58,6 +58,8 @@ export class AgentStats {
   watching: () => boolean = () => false;
   reloads = 0;
   reloadFailures = 0;
+  /** checkpoints.json could not be used at start, by reason (corrupt, unreadable). */
+  readonly checkpointLoadFailures = new Map<string, number>();
   configHash = '';
   /** file path → bytes between the committed offset and the file size, per pipeline. */
   lag: () => { pipeline: string; path: string; bytes: number }[] = () => [];
