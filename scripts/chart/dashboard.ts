@@ -242,10 +242,14 @@ export function dashboard(): Record<string, unknown> {
     ),
     timeseries(
       'Buffer',
-      'Bytes waiting in the buffer, per agent, and bytes of damaged disk-buffer frames cut out on recovery.',
+      'Bytes waiting in the buffer, per agent, bytes of damaged disk-buffer frames cut out on recovery, and failed disk-buffer writes (ENOSPC…: retried; reading pauses or records drop per whenFull).',
       'bytes',
       [
         { expr: `sum by (pod) (sluice_output_buffer_bytes{${O}})`, legendFormat: '{{pod}}' },
+        {
+          expr: `sum by (pod, reason) (increase(sluice_buffer_write_errors_total{${O}}[$__rate_interval]))`,
+          legendFormat: 'write errors {{reason}} {{pod}}',
+        },
         {
           expr: `sum by (pod) (increase(sluice_buffer_corrupted_bytes_total{${O}}[$__range]))`,
           legendFormat: 'corrupted {{pod}}',

@@ -12,6 +12,11 @@ export const DropReason = {
   rejected: 'rejected',
   /** Lost in a corrupted or torn disk-buffer segment (counted at recovery). */
   bufferCorrupted: 'buffer_corrupted',
+  /**
+   * The disk buffer could not write it (ENOSPC, EIO…) through its retries, with whenFull:
+   * dropNewest (with block, reading pauses instead and nothing is dropped).
+   */
+  bufferWriteFailed: 'buffer_write_failed',
   /** An empty physical line that carried no record. */
   emptyLine: 'empty_line',
   /** Pipeline or output removed by a reload before delivery (re-read from the checkpoint). */
@@ -40,6 +45,8 @@ export const ErrorCode = {
   /** Records the destination rejects as unrecoverable (dead-lettered or dropped). */
   sinkRejected: 'SLUICE_ERR_SINK_REJECTED',
   bufferRecovery: 'SLUICE_ERR_BUFFER_RECOVERY',
+  /** A disk-buffer write failed (ENOSPC, EIO…): retried with backoff; reading pauses or records drop per whenFull. */
+  bufferWrite: 'SLUICE_ERR_BUFFER_WRITE',
   enrichment: 'SLUICE_ERR_ENRICHMENT',
   shutdownDeadline: 'SLUICE_ERR_SHUTDOWN_DEADLINE',
 } as const;

@@ -100,6 +100,15 @@ export function makeMetrics(stats: AgentStats): Registry {
       for (const [id, s] of stats.outputs) c.inc({ output: id }, s.corruptedBytes);
     },
   );
+  counter(
+    'sluice_buffer_write_errors_total',
+    'Failed disk-buffer writes by reason (no_space, quota, io, read_only, missing, other); retried with backoff.',
+    ['output', 'reason'],
+    (c) => {
+      for (const [id, s] of stats.outputs)
+        for (const [reason, n] of s.bufferWriteErrors) c.inc({ output: id, reason }, n);
+    },
+  );
   gauge(
     'sluice_excluded_files',
     'Container log files skipped because their pod is annotated sluice.dev/exclude: "true".',

@@ -24,6 +24,8 @@ export class OutputStats {
   bufferBytes = 0;
   /** Bytes of acknowledged records lost to disk buffer damage. */
   corruptedBytes = 0;
+  /** Failed disk-buffer writes by reason (no_space, quota, io, read_only, missing, other). */
+  readonly bufferWriteErrors = new Map<string, number>();
   lastError = '';
   lastErrorAt = 0;
   readonly drops = new Map<DropReason, number>();
