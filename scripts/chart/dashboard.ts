@@ -275,7 +275,7 @@ export function dashboard(): Record<string, unknown> {
     ),
     timeseries(
       'Rotations and truncations',
-      'Files rotated (read to the end and released) or truncated in place.',
+      'Files rotated (read to the end and released) or truncated in place, and bytes of released files never read (deleted before read to the end, a last line without a newline).',
       'ops',
       [
         {
@@ -285,6 +285,10 @@ export function dashboard(): Record<string, unknown> {
         {
           expr: `sum(rate(sluice_file_truncations_total{${SEL}}[$__rate_interval]))`,
           legendFormat: 'truncations',
+        },
+        {
+          expr: `sum by (pipeline, reason) (increase(sluice_file_bytes_unread_total{${SEL}}[$__rate_interval]))`,
+          legendFormat: 'unread bytes {{reason}} {{pipeline}}',
         },
       ],
       { x: 8, y: 40, w: 8, h: 7 },

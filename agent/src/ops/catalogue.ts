@@ -26,6 +26,22 @@ export const DropReason = {
 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 
+/**
+ * Why bytes of a followed log file were never read (the `reason` label of
+ * sluice_file_bytes_unread_total). Bytes, not lines: the lines are gone with the file.
+ */
+export const UnreadReason = {
+  /**
+   * The file was deleted (or rotated away and deleted) while the agent held no descriptor for it
+   * (parked for maxOpenFiles, or queued for a slot) before it read to its end: last known size
+   * minus the read position.
+   */
+  deleted: 'deleted',
+  /** A released file (rotated, read to its end) ended in a line without a newline. */
+  incompleteLine: 'incomplete_line',
+} as const;
+export type UnreadReason = (typeof UnreadReason)[keyof typeof UnreadReason];
+
 export const ErrorCode = {
   configInvalid: 'SLUICE_ERR_CONFIG_INVALID',
   configRead: 'SLUICE_ERR_CONFIG_READ',

@@ -123,6 +123,15 @@ export function makeMetrics(stats: AgentStats): Registry {
   counter('sluice_file_rotations_total', 'Rotated or deleted files read to the end and released.', [], (c) =>
     c.inc(stats.rotations),
   );
+  counter(
+    'sluice_file_bytes_unread_total',
+    'Bytes of followed log files never read, by reason: deleted (deleted before read to its end), incomplete_line (a released file ended without a newline).',
+    ['pipeline', 'reason'],
+    (c) => {
+      for (const [id, s] of stats.pipelines)
+        for (const [reason, n] of s.unreadBytes) c.inc({ pipeline: id, reason }, n);
+    },
+  );
   counter('sluice_file_truncations_total', 'Files truncated in place (copytruncate).', [], (c) =>
     c.inc(stats.truncations),
   );
