@@ -15,9 +15,15 @@ export interface OutputReport {
   e?: string;
   t?: string;
 }
+/** Per pipeline: u bytes of its files never read, by reason (deleted, incomplete_line). */
+export interface PipelineReport {
+  u?: Record<string, number>;
+}
 export interface Report {
   v: 1;
   o: Record<string, OutputReport>;
+  /** Only pipelines with something to say. */
+  p?: Record<string, PipelineReport>;
 }
 
 export function parseReport(text: string | undefined): Report | undefined {

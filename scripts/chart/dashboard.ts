@@ -242,10 +242,14 @@ export function dashboard(): Record<string, unknown> {
     ),
     timeseries(
       'Buffer',
-      'Bytes waiting in the buffer, per agent, and bytes of damaged disk-buffer frames cut out on recovery.',
+      'Bytes waiting in the buffer, per agent, bytes of damaged disk-buffer frames cut out on recovery, and failed disk-buffer writes (ENOSPC…: retried; reading pauses or records drop per whenFull).',
       'bytes',
       [
         { expr: `sum by (pod) (sluice_output_buffer_bytes{${O}})`, legendFormat: '{{pod}}' },
+        {
+          expr: `sum by (pod, reason) (increase(sluice_buffer_write_errors_total{${O}}[$__rate_interval]))`,
+          legendFormat: 'write errors {{reason}} {{pod}}',
+        },
         {
           expr: `sum by (pod) (increase(sluice_buffer_corrupted_bytes_total{${O}}[$__range]))`,
           legendFormat: 'corrupted {{pod}}',
@@ -271,7 +275,7 @@ export function dashboard(): Record<string, unknown> {
     ),
     timeseries(
       'Rotations and truncations',
-      'Files rotated (read to the end and released) or truncated in place.',
+      'Files rotated (read to the end and released) or truncated in place, and bytes of released files never read (deleted before read to the end, a last line without a newline).',
       'ops',
       [
         {
@@ -282,12 +286,16 @@ export function dashboard(): Record<string, unknown> {
           expr: `sum(rate(sluice_file_truncations_total{${SEL}}[$__rate_interval]))`,
           legendFormat: 'truncations',
         },
+        {
+          expr: `sum by (pipeline, reason) (increase(sluice_file_bytes_unread_total{${SEL}}[$__rate_interval]))`,
+          legendFormat: 'unread bytes {{reason}} {{pipeline}}',
+        },
       ],
       { x: 8, y: 40, w: 8, h: 7 },
     ),
     timeseries(
       'Config reloads',
-      'Successful and rejected reloads.',
+      'Successful and rejected reloads, and checkpoint files an agent could not use at start (set aside as checkpoints.json.corrupt-<ms>; its files were re-read from their head).',
       'none',
       [
         {
@@ -297,6 +305,10 @@ export function dashboard(): Record<string, unknown> {
         {
           expr: `sum(increase(sluice_config_reload_failures_total{${SEL}}[$__rate_interval]))`,
           legendFormat: 'rejected',
+        },
+        {
+          expr: `sum by (pod, reason) (increase(sluice_checkpoint_load_failures_total{${SEL}}[$__rate_interval]))`,
+          legendFormat: 'checkpoints {{reason}} {{pod}}',
         },
       ],
       { x: 16, y: 40, w: 8, h: 7 },

@@ -2,7 +2,11 @@
 import type { Event } from '../record/record.ts';
 
 export interface OutputBuffer {
-  /** Accept an event. False when it was dropped (whenFull: dropNewest); the caller counts it. */
+  /**
+   * Accept an event. False when it was dropped (whenFull: dropNewest); the caller counts it. A disk
+   * buffer whose writes fail may drop it itself with whenFull: dropNewest (counted there, reason
+   * buffer_write_failed) and return true.
+   */
   push(e: Event): boolean;
   /** Producers pause while true (whenFull: block) and wait for `onSpace`. */
   readonly full: boolean;

@@ -2,9 +2,16 @@
 // crash-safely (temp file + fsync + rename + fsync of the directory), so a SIGKILL at any moment
 // leaves either the previous or the next complete state. Saves coalesce: at most one write in
 // flight; `flush()` resolves once every change made before the call is on disk.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+//
+// A checkpoints.json that cannot be used (not JSON, not the expected shape, unreadable) is logged
+// with its path and the problem, counted, renamed to `checkpoints.json.corrupt-<ms>` for
+// inspection, and the agent starts without positions: at-least-once, so active files are re-read
+// from their head (duplicates) and rotated files changed after the damaged file was last written
+// are read too; see docs/agent.md "Checkpoints".
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ErrorCode } from '../ops/catalogue.ts';
 import { watchdog } from '../ops/watchdog.ts';
 
 export interface Checkpoint {
@@ -32,6 +39,34 @@ interface Doc {
   checkpoints: Checkpoint[];
 }
 
+/** Why the stored positions could not be used at start (`reason` of sluice_checkpoint_load_failures_total). */
+export type CheckpointLoadFailure = 'corrupt' | 'unreadable';
+
+export interface CheckpointStoreOptions {
+  log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
+  /** Called once when the positions on disk could not be used. */
+  loadFailed?: (reason: CheckpointLoadFailure) => void;
+}
+
+/** The parsed document, or a description of what is wrong with it. */
+function checkDoc(doc: unknown): string | undefined {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return 'not a JSON object';
+  const cps = (doc as { checkpoints?: unknown }).checkpoints;
+  if (!Array.isArray(cps)) return '"checkpoints" is not an array';
+  for (let i = 0; i < cps.length; i++) {
+    const c = cps[i] as Partial<Checkpoint> | null;
+    if (
+      typeof c !== 'object' ||
+      c === null ||
+      typeof c.pipeline !== 'string' ||
+      typeof c.dev !== 'number' ||
+      typeof c.ino !== 'number'
+    )
+      return `checkpoints[${i}] lacks pipeline, dev or ino`;
+  }
+  return undefined;
+}
+
 export const checkpointKey = (pipeline: string, dev: number, ino: number): string =>
   `${pipeline}\u0000${dev}:${ino}`;
 
@@ -48,17 +83,65 @@ export class CheckpointStore {
   saves = 0;
   onError: (e: Error) => void = () => {};
 
-  constructor(dataDir: string) {
+  /** Where an unusable checkpoints.json was moved at start (for inspection), if it was. */
+  readonly setAside: string | undefined;
+
+  constructor(dataDir: string, opts: CheckpointStoreOptions = {}) {
     this.dir = dataDir;
     this.file = join(dataDir, 'checkpoints.json');
     mkdirSync(dataDir, { recursive: true });
     let prev = 0;
+    let text: string | undefined;
     try {
-      const doc = JSON.parse(readFileSync(this.file, 'utf8')) as Doc;
-      for (const c of doc.checkpoints) this.entries.set(checkpointKey(c.pipeline, c.dev, c.ino), c);
-      prev = doc.savedAt;
+      text = readFileSync(this.file, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.onError(e as Error);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+        opts.log?.('error', 'checkpoints unreadable; starting without positions (files are re-read)', {
+          code: ErrorCode.checkpointCorrupt,
+          path: this.file,
+          err: (e as Error).message,
+        });
+        opts.loadFailed?.('unreadable');
+      }
+    }
+    if (text !== undefined) {
+      let problem: string | undefined;
+      let doc: Doc | undefined;
+      try {
+        doc = JSON.parse(text) as Doc;
+        problem = checkDoc(doc);
+      } catch (e) {
+        problem = `not valid JSON: ${(e as Error).message}`;
+      }
+      if (problem === undefined) {
+        for (const c of doc!.checkpoints) this.entries.set(checkpointKey(c.pipeline, c.dev, c.ino), c);
+        prev = typeof doc!.savedAt === 'number' ? doc!.savedAt : 0;
+      } else {
+        // Positions unknown: re-read rather than skip (at-least-once). The damaged file's mtime is
+        // when the previous run last saved, so rotated files written after it are read as unseen.
+        let mtime = 0;
+        try {
+          mtime = statSync(this.file).mtimeMs;
+        } catch {}
+        const aside = `${this.file}.corrupt-${Date.now()}`;
+        try {
+          renameSync(this.file, aside);
+          this.setAside = aside;
+        } catch {}
+        prev = Math.floor(mtime);
+        opts.log?.(
+          'error',
+          'checkpoints corrupt; set aside, starting without positions: active files are re-read from their head (duplicates)',
+          {
+            code: ErrorCode.checkpointCorrupt,
+            path: this.file,
+            problem,
+            bytes: Buffer.byteLength(text),
+            setAside: this.setAside,
+          },
+        );
+        opts.loadFailed?.('corrupt');
+      }
     }
     this.previousSave = prev;
   }

@@ -12,6 +12,11 @@ export const DropReason = {
   rejected: 'rejected',
   /** Lost in a corrupted or torn disk-buffer segment (counted at recovery). */
   bufferCorrupted: 'buffer_corrupted',
+  /**
+   * The disk buffer could not write it (ENOSPC, EIO…) through its retries, with whenFull:
+   * dropNewest (with block, reading pauses instead and nothing is dropped).
+   */
+  bufferWriteFailed: 'buffer_write_failed',
   /** An empty physical line that carried no record. */
   emptyLine: 'empty_line',
   /** Pipeline or output removed by a reload before delivery (re-read from the checkpoint). */
@@ -21,10 +26,28 @@ export const DropReason = {
 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 
+/**
+ * Why bytes of a followed log file were never read (the `reason` label of
+ * sluice_file_bytes_unread_total). Bytes, not lines: the lines are gone with the file.
+ */
+export const UnreadReason = {
+  /**
+   * The file was deleted (or rotated away and deleted) while the agent held no descriptor for it
+   * (parked for maxOpenFiles, or queued for a slot) before it read to its end: last known size
+   * minus the read position.
+   */
+  deleted: 'deleted',
+  /** A released file (rotated, read to its end) ended in a line without a newline. */
+  incompleteLine: 'incomplete_line',
+} as const;
+export type UnreadReason = (typeof UnreadReason)[keyof typeof UnreadReason];
+
 export const ErrorCode = {
   configInvalid: 'SLUICE_ERR_CONFIG_INVALID',
   configRead: 'SLUICE_ERR_CONFIG_READ',
   checkpointWrite: 'SLUICE_ERR_CHECKPOINT_WRITE',
+  /** checkpoints.json unusable at start: set aside, files re-read from their head (duplicates). */
+  checkpointCorrupt: 'SLUICE_ERR_CHECKPOINT_CORRUPT',
   tailerRead: 'SLUICE_ERR_TAILER_READ',
   /** inotify unavailable or exhausted (fs.inotify.max_user_watches): files are followed by polling. */
   fileWatch: 'SLUICE_ERR_FILE_WATCH',
@@ -38,6 +61,8 @@ export const ErrorCode = {
   /** Records the destination rejects as unrecoverable (dead-lettered or dropped). */
   sinkRejected: 'SLUICE_ERR_SINK_REJECTED',
   bufferRecovery: 'SLUICE_ERR_BUFFER_RECOVERY',
+  /** A disk-buffer write failed (ENOSPC, EIO…): retried with backoff; reading pauses or records drop per whenFull. */
+  bufferWrite: 'SLUICE_ERR_BUFFER_WRITE',
   enrichment: 'SLUICE_ERR_ENRICHMENT',
   shutdownDeadline: 'SLUICE_ERR_SHUTDOWN_DEADLINE',
 } as const;

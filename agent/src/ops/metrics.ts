@@ -100,6 +100,15 @@ export function makeMetrics(stats: AgentStats): Registry {
       for (const [id, s] of stats.outputs) c.inc({ output: id }, s.corruptedBytes);
     },
   );
+  counter(
+    'sluice_buffer_write_errors_total',
+    'Failed disk-buffer writes by reason (no_space, quota, io, read_only, missing, other); retried with backoff.',
+    ['output', 'reason'],
+    (c) => {
+      for (const [id, s] of stats.outputs)
+        for (const [reason, n] of s.bufferWriteErrors) c.inc({ output: id, reason }, n);
+    },
+  );
   gauge(
     'sluice_excluded_files',
     'Container log files skipped because their pod is annotated sluice.dev/exclude: "true".',
@@ -113,6 +122,15 @@ export function makeMetrics(stats: AgentStats): Registry {
   });
   counter('sluice_file_rotations_total', 'Rotated or deleted files read to the end and released.', [], (c) =>
     c.inc(stats.rotations),
+  );
+  counter(
+    'sluice_file_bytes_unread_total',
+    'Bytes of followed log files never read, by reason: deleted (deleted before read to its end), incomplete_line (a released file ended without a newline).',
+    ['pipeline', 'reason'],
+    (c) => {
+      for (const [id, s] of stats.pipelines)
+        for (const [reason, n] of s.unreadBytes) c.inc({ pipeline: id, reason }, n);
+    },
   );
   counter('sluice_file_truncations_total', 'Files truncated in place (copytruncate).', [], (c) =>
     c.inc(stats.truncations),
@@ -134,6 +152,14 @@ export function makeMetrics(stats: AgentStats): Registry {
     'inotify could not be set up or broke (e.g. ENOSPC: fs.inotify.max_user_watches); polling took over.',
     [],
     (c) => c.inc(stats.watchFailures),
+  );
+  counter(
+    'sluice_checkpoint_load_failures_total',
+    'checkpoints.json could not be used at start (reason corrupt: set aside as checkpoints.json.corrupt-<ms>; unreadable); files were re-read from their head.',
+    ['reason'],
+    (c) => {
+      for (const [reason, n] of stats.checkpointLoadFailures) c.inc({ reason }, n);
+    },
   );
   counter('sluice_config_reloads_total', 'Successful config reloads.', [], (c) => c.inc(stats.reloads));
   counter('sluice_config_reload_failures_total', 'Rejected config reloads.', [], (c) =>

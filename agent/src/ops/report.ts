@@ -25,7 +25,12 @@ export function buildReport(stats: AgentStats): Report {
     }
     o[id] = r;
   }
-  return { v: 1, o };
+  const report: Report = { v: 1, o };
+  const p: NonNullable<Report['p']> = {};
+  for (const [id, s] of stats.pipelines)
+    if (s.unreadBytes.size > 0) p[id] = { u: Object.fromEntries(s.unreadBytes) };
+  if (Object.keys(p).length > 0) report.p = p;
+  return report;
 }
 
 export interface ReporterOptions {

@@ -1,6 +1,6 @@
 // Hot-path counters as plain numbers on plain objects (a prom-client label lookup per record would
 // cost more than the record), exported to prom-client at scrape time by metrics.ts.
-import type { DropReason } from './catalogue.ts';
+import type { DropReason, UnreadReason } from './catalogue.ts';
 import { TapStats } from './tap.ts';
 
 export class PipelineStats {
@@ -10,8 +10,13 @@ export class PipelineStats {
   truncated = 0;
   malformed = 0;
   readonly drops = new Map<DropReason, number>();
+  /** Bytes of followed files never read, by reason (catalogue.ts UnreadReason). */
+  readonly unreadBytes = new Map<UnreadReason, number>();
   drop(reason: DropReason, n = 1): void {
     this.drops.set(reason, (this.drops.get(reason) ?? 0) + n);
+  }
+  unread(reason: UnreadReason, bytes: number): void {
+    if (bytes > 0) this.unreadBytes.set(reason, (this.unreadBytes.get(reason) ?? 0) + bytes);
   }
 }
 
@@ -24,6 +29,8 @@ export class OutputStats {
   bufferBytes = 0;
   /** Bytes of acknowledged records lost to disk buffer damage. */
   corruptedBytes = 0;
+  /** Failed disk-buffer writes by reason (no_space, quota, io, read_only, missing, other). */
+  readonly bufferWriteErrors = new Map<string, number>();
   lastError = '';
   lastErrorAt = 0;
   readonly drops = new Map<DropReason, number>();
@@ -58,6 +65,8 @@ export class AgentStats {
   watching: () => boolean = () => false;
   reloads = 0;
   reloadFailures = 0;
+  /** checkpoints.json could not be used at start, by reason (corrupt, unreadable). */
+  readonly checkpointLoadFailures = new Map<string, number>();
   configHash = '';
   /** file path → bytes between the committed offset and the file size, per pipeline. */
   lag: () => { pipeline: string; path: string; bytes: number }[] = () => [];

@@ -178,7 +178,11 @@ export class Runtime {
   private init(s: AgentSettings): void {
     this.settings = s;
     const { log, stats } = this.deps;
-    this.checkpoints = new CheckpointStore(s.dataDir ?? DEFAULTS.dataDir);
+    this.checkpoints = new CheckpointStore(s.dataDir ?? DEFAULTS.dataDir, {
+      log,
+      loadFailed: (reason) =>
+        stats.checkpointLoadFailures.set(reason, (stats.checkpointLoadFailures.get(reason) ?? 0) + 1),
+    });
     this.checkpoints.onError = (e) => log('error', 'checkpoint write failed; retrying', { err: e.message });
     this.limiter = new FdLimiter(s.maxOpenFiles ?? DEFAULTS.maxOpenFiles);
     const e = s.enrichment ?? {};

@@ -171,6 +171,13 @@ export function status(kind: 'pipeline' | 'output'): Schema {
       }),
     });
     props.agentSummary = str('configured/desired, for `kubectl get`.', { maxLength: 32 });
+    props.unreadBytes = {
+      type: 'object',
+      description:
+        'Bytes of its log files the agents never read, by reason, since they started: deleted (the file was deleted before it was read to its end), incomplete_line (a rotated file ended without a newline).',
+      additionalProperties: int('Bytes.', { minimum: 0 }),
+      maxProperties: 16,
+    };
     props.outputs = arr('Per-output delivery figures.', outputStatus, { maxItems: 16 });
     props.outputSummary = str('healthy/total outputs, for `kubectl get`.', { maxLength: 32 });
   } else {

@@ -189,6 +189,8 @@ export type LogPipelineStatus = {
   };
   /** configured/desired, for `kubectl get`. */
   agentSummary?: string;
+  /** Bytes of its log files the agents never read, by reason, since they started: deleted (the file was deleted before it was read to its end), incomplete_line (a rotated file ended without a newline). */
+  unreadBytes?: Record<string, number>;
   /** Per-output delivery figures. */
   outputs?: {
     /** Name of the output. */
@@ -424,6 +426,8 @@ export type ClusterLogPipelineStatus = {
   };
   /** configured/desired, for `kubectl get`. */
   agentSummary?: string;
+  /** Bytes of its log files the agents never read, by reason, since they started: deleted (the file was deleted before it was read to its end), incomplete_line (a rotated file ended without a newline). */
+  unreadBytes?: Record<string, number>;
   /** Per-output delivery figures. */
   outputs?: {
     /** Name of the output. */

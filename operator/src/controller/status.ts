@@ -122,6 +122,7 @@ export class StatusReconciler {
         agents: this.agentCounts(),
         configured,
         figures: reports.outputs,
+        unreadBytes: reports.unreadBytes.get(id),
         now,
       });
     } else {

@@ -20,6 +20,8 @@ export interface AgentReports {
   /** live agents by the config hash they run */
   hashes: Map<string, number>;
   outputs: Map<string, OutputFigures>;
+  /** Per pipeline: bytes of its files never read, by reason, summed over agents. */
+  unreadBytes: Map<string, Record<string, number>>;
   live: number;
 }
 
@@ -38,6 +40,7 @@ export function isFresh(lease: KubeObject, now: number): boolean {
 export function aggregateReports(leases: KubeObject[], now: number): AgentReports {
   const hashes = new Map<string, number>();
   const outputs = new Map<string, OutputFigures>();
+  const unreadBytes = new Map<string, Record<string, number>>();
   let live = 0;
   for (const l of leases) {
     if (!isFresh(l, now)) continue;
@@ -48,8 +51,13 @@ export function aggregateReports(leases: KubeObject[], now: number): AgentReport
     const r = parseReport(a[REPORT_STATS_ANNOTATION]);
     if (!r) continue;
     for (const [id, o] of Object.entries(r.o)) add(outputs, id, o);
+    for (const [id, p] of Object.entries(r.p ?? {})) {
+      const u = unreadBytes.get(id) ?? {};
+      for (const [reason, n] of Object.entries(p.u ?? {})) if (n > 0) u[reason] = (u[reason] ?? 0) + n;
+      unreadBytes.set(id, u);
+    }
   }
-  return { hashes, outputs, live };
+  return { hashes, outputs, unreadBytes, live };
 }
 
 function add(outputs: Map<string, OutputFigures>, id: string, o: OutputReport): void {

@@ -75,6 +75,8 @@ export interface PipelineStatusInput {
   agents: AgentCounts;
   configured: number;
   figures: Map<string, OutputFigures>;
+  /** Bytes of this pipeline's files never read, by reason (agents' reports). */
+  unreadBytes?: Record<string, number>;
   now: number;
 }
 
@@ -227,6 +229,9 @@ export function pipelineStatus(i: PipelineStatusInput): Record<string, unknown> 
   return {
     observedGeneration: i.generation,
     conditions: withTimes(conds, i.generation, i.previous?.conditions, nowIso),
+    ...(i.unreadBytes !== undefined && Object.keys(i.unreadBytes).length > 0
+      ? { unreadBytes: i.unreadBytes }
+      : {}),
     agents: { desired, ready, configured: running ? i.configured : 0 },
     agentSummary: `${running ? i.configured : 0}/${desired}`,
     outputs,

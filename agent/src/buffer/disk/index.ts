@@ -7,7 +7,7 @@
 import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { type FileHandle, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DropReason } from '../../ops/catalogue.ts';
+import { DropReason, ErrorCode } from '../../ops/catalogue.ts';
 import type { OutputStats } from '../../ops/stats.ts';
 import { type Event, OutEvent, releaseEvent } from '../../record/record.ts';
 import type { OutputBuffer } from '../types.ts';
@@ -34,6 +34,30 @@ export interface DiskBufferOptions {
   maxRecordBytes?: number;
   stats: OutputStats;
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
+  /**
+   * A failed write (ENOSPC, EIO…) is retried after minMs, doubling up to maxMs, for as long as it
+   * fails. whenFull block: reading pauses meanwhile. whenFull dropNewest: the records waiting are
+   * dropped (counted, reason buffer_write_failed) after `attempts` failed attempts in a row.
+   */
+  writeRetry?: { minMs?: number; maxMs?: number; attempts?: number };
+}
+
+/** The `reason` label of sluice_buffer_write_errors_total. */
+export function writeErrorReason(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'ENOSPC':
+      return 'no_space';
+    case 'EDQUOT':
+      return 'quota';
+    case 'EIO':
+      return 'io';
+    case 'EROFS':
+      return 'read_only';
+    case 'ENOENT':
+      return 'missing';
+    default:
+      return 'other';
+  }
 }
 
 export class DiskBuffer implements OutputBuffer {
@@ -54,12 +78,25 @@ export class DiskBuffer implements OutputBuffer {
   private reader: { resolve: (e: Event[]) => void; maxRecords: number; maxBytes: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Set while writes fail; cleared by the first write that succeeds. */
+  private failing: { since: number; attempts: number; delay: number } | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** A failed write left bytes that could not be cut: the next write starts a new segment. */
+  private sealed = false;
+  private readonly retryMin: number;
+  private readonly retryMax: number;
+  private readonly writeAttempts: number;
+  private readonly maxPendingWhileFailing: number;
   readonly durable = true;
 
   constructor(o: DiskBufferOptions) {
     this.o = o;
     this.segBytes = o.segmentBytes ?? Math.max(1 << 20, Math.min(64 << 20, Math.floor(o.maxBytes / 8)));
     this.maxLen = o.maxRecordBytes ?? 64 << 20;
+    this.retryMin = o.writeRetry?.minMs ?? 100;
+    this.retryMax = Math.max(this.retryMin, o.writeRetry?.maxMs ?? 5000);
+    this.writeAttempts = Math.max(1, o.writeRetry?.attempts ?? 5);
+    this.maxPendingWhileFailing = Math.min(o.maxBytes, 8 << 20);
     let r: Recovery;
     try {
       r = recoverSegments(o.dir, this.maxLen);
@@ -112,8 +149,14 @@ export class DiskBuffer implements OutputBuffer {
   get length(): number {
     return this.unread() ? 1 : 0;
   }
+  /** whenFull block: full at maxBytes, and while writes fail (reading pauses until one succeeds). */
   get full(): boolean {
-    return this.o.whenFull === 'block' && this.bytes >= this.o.maxBytes;
+    return this.o.whenFull === 'block' && (this.failing !== undefined || this.bytes >= this.o.maxBytes);
+  }
+
+  /** Writes are failing (since when, attempts): see writeFailed. */
+  get writeFailing(): boolean {
+    return this.failing !== undefined;
   }
 
   private unread(): boolean {
@@ -140,7 +183,15 @@ export class DiskBuffer implements OutputBuffer {
 
   push(e: Event): boolean {
     const size = frameSize(e);
-    if (this.o.whenFull === 'dropNewest' && this.bytes + size > this.o.maxBytes) return false;
+    if (this.o.whenFull === 'dropNewest') {
+      if (this.bytes + size > this.o.maxBytes) return false;
+      if (this.failing !== undefined && this.pendingBytes + size > this.maxPendingWhileFailing) {
+        // Writes failing: hold at most this much in memory for the retries; drop the rest, counted.
+        releaseEvent(e);
+        this.o.stats.drop(DropReason.bufferWriteFailed);
+        return true;
+      }
+    }
     this.pendingEvents.push(e);
     this.pendingBytes += size;
     return true;
@@ -152,7 +203,8 @@ export class DiskBuffer implements OutputBuffer {
   }
 
   flushProducer(): void {
-    if (this.writing === undefined && this.pendingEvents.length > 0) this.writing = this.writeLoop();
+    if (this.writing === undefined && this.retryTimer === undefined && this.pendingEvents.length > 0)
+      this.writing = this.writeLoop();
   }
 
   private async writeLoop(): Promise<void> {
@@ -163,33 +215,132 @@ export class DiskBuffer implements OutputBuffer {
         const frames = encodeFrames(events);
         this.pendingBytes -= frames.length;
         if (this.pendingBytes < 0) this.pendingBytes = 0;
-        let seg = this.segments[this.segments.length - 1];
-        if (seg.size > 0 && seg.size + frames.length > this.segBytes) {
-          await this.fh?.sync();
-          await this.fh?.close();
-          this.fh = undefined;
-          seg = { id: seg.id + 1, size: 0 };
-          this.segments.push(seg);
+        try {
+          await this.append(frames);
+        } catch (e) {
+          // Not durable: the records keep their holds (nothing is acknowledged) and wait in order.
+          this.pendingEvents = events.concat(this.pendingEvents);
+          this.pendingBytes += frames.length;
+          this.writeFailed(e as NodeJS.ErrnoException);
+          return;
         }
-        this.fh ??= await open(join(this.o.dir, segName(seg.id)), 'a');
-        await this.fh.write(frames, 0, frames.length);
-        const now = Date.now();
-        if (this.o.fsync === 'always' || now - this.lastSync >= this.o.fsyncIntervalMs) {
-          await this.fh.sync();
-          this.lastSync = now;
-        }
-        seg.size += frames.length;
         for (const e of events) releaseEvent(e);
+        if (this.failing !== undefined) this.writeRecovered();
         this.o.stats.bufferBytes = this.bytes;
         this.serveIfFull();
       }
-    } catch (e) {
-      this.o.log('error', 'disk buffer write failed; records stay unacknowledged and will be re-read', {
-        dir: this.o.dir,
-        err: (e as Error).message,
-      });
     } finally {
       this.writing = undefined;
+    }
+  }
+
+  /**
+   * Append frames to the last segment, all or nothing: a failed or partial write (ENOSPC half way,
+   * a failed fsync whose pages the kernel may have dropped) is cut off again, so the segment holds
+   * exactly the frames counted in its size and a retry appends right after them.
+   */
+  private async append(frames: Buffer): Promise<void> {
+    let seg = this.segments[this.segments.length - 1];
+    if (this.fh === undefined && this.sealed) {
+      // The last segment may end in bytes a failed write left behind: continue in a new one.
+      this.sealed = false;
+      if (seg.size > 0) {
+        seg = { id: seg.id + 1, size: 0 };
+        this.segments.push(seg);
+      }
+    }
+    if (seg.size > 0 && seg.size + frames.length > this.segBytes) {
+      await this.fh?.sync();
+      await this.fh?.close();
+      this.fh = undefined;
+      const next = { id: seg.id + 1, size: 0 };
+      this.fh = await open(join(this.o.dir, segName(next.id)), 'a');
+      this.segments.push(next);
+      seg = next;
+    }
+    this.fh ??= await open(join(this.o.dir, segName(seg.id)), 'a');
+    const fh = this.fh;
+    try {
+      let n = 0;
+      while (n < frames.length) n += (await fh.write(frames, n, frames.length - n)).bytesWritten;
+      const now = Date.now();
+      if (this.o.fsync === 'always' || now - this.lastSync >= this.o.fsyncIntervalMs) {
+        await fh.sync();
+        this.lastSync = now;
+      }
+    } catch (e) {
+      try {
+        await fh.truncate(seg.size);
+      } catch {
+        // Cannot cut what the failed write left: never append after it.
+        this.sealed = true;
+        this.fh = undefined;
+        await fh.close().catch(() => {});
+      }
+      throw e;
+    }
+    seg.size += frames.length;
+  }
+
+  /** A write failed: count it, tell status, retry with backoff; per whenFull block or drop. */
+  private writeFailed(e: NodeJS.ErrnoException): void {
+    const reason = writeErrorReason(e);
+    const s = this.o.stats;
+    s.bufferWriteErrors.set(reason, (s.bufferWriteErrors.get(reason) ?? 0) + 1);
+    const block = this.o.whenFull === 'block';
+    const f = this.failing ?? { since: Date.now(), attempts: 0, delay: this.retryMin };
+    const first = this.failing === undefined;
+    this.failing = f;
+    f.attempts++;
+    s.lastError = `disk buffer write failed (${e.code ?? e.message}): ${
+      block ? 'reading paused, retrying' : 'retrying, then records are dropped (whenFull: dropNewest)'
+    }; free space on the buffer volume or raise its size`;
+    s.lastErrorAt = Date.now();
+    if (first)
+      this.o.log('error', 'disk buffer write failed; records stay unacknowledged and are retried', {
+        code: ErrorCode.bufferWrite,
+        dir: this.o.dir,
+        reason,
+        err: e.message,
+        whenFull: this.o.whenFull,
+      });
+    if (!block && f.attempts >= this.writeAttempts) {
+      // dropNewest: the records that waited through every attempt are dropped, counted.
+      const n = this.pendingEvents.length;
+      for (const ev of this.pendingEvents) releaseEvent(ev);
+      this.pendingEvents = [];
+      this.pendingBytes = 0;
+      s.drop(DropReason.bufferWriteFailed, n);
+      f.attempts = 0;
+      this.o.log('error', 'disk buffer write still failing; dropped the records that waited', {
+        code: ErrorCode.bufferWrite,
+        dir: this.o.dir,
+        records: n,
+      });
+    }
+    if (this.closed) return; // close() leaves them unacknowledged: re-read from their files
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.flushProducer();
+    }, f.delay);
+    f.delay = Math.min(this.retryMax, f.delay * 2);
+  }
+
+  private writeRecovered(): void {
+    const f = this.failing!;
+    this.failing = undefined;
+    this.o.log('info', 'disk buffer writes again', {
+      dir: this.o.dir,
+      failedForMs: Date.now() - f.since,
+    });
+    this.wakeProducers();
+  }
+
+  private wakeProducers(): void {
+    if (!this.full && this.spaceWaiters.length > 0) {
+      const ws = this.spaceWaiters;
+      this.spaceWaiters = [];
+      for (const w of ws) w();
     }
   }
 
@@ -288,11 +439,7 @@ export class DiskBuffer implements OutputBuffer {
       await rm(join(this.o.dir, segName(s.id)), { force: true });
     }
     this.o.stats.bufferBytes = this.bytes;
-    if (!this.full && this.spaceWaiters.length > 0) {
-      const ws = this.spaceWaiters;
-      this.spaceWaiters = [];
-      for (const w of ws) w();
-    }
+    this.wakeProducers();
   }
 
   drain(): void {
@@ -303,7 +450,19 @@ export class DiskBuffer implements OutputBuffer {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     while (this.writing !== undefined) await this.writing;
+    if (this.pendingEvents.length > 0)
+      // Never written, never acknowledged: their files are read again from the checkpoint.
+      this.o.log(
+        'warn',
+        'disk buffer closed with records it could not write; they are re-read from their files',
+        {
+          dir: this.o.dir,
+          records: this.pendingEvents.length,
+        },
+      );
     await this.fh?.sync().catch(() => {});
     await this.fh?.close().catch(() => {});
     this.fh = undefined;

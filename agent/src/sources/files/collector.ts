@@ -7,6 +7,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Checkpoint, CheckpointStore } from '../../checkpoint/store.ts';
+import { UnreadReason } from '../../ops/catalogue.ts';
 import type { AgentStats } from '../../ops/stats.ts';
 import type { Pipeline } from '../../topology/pipeline.ts';
 import type { FileInfo } from './discovery.ts';
@@ -134,6 +135,7 @@ export class Collector<F extends FileInfo> implements TailerHost {
   }
   closed(t: Tailer): void {
     this.opts.stats.rotations++;
+    this.countUnread(t);
     this.drop(t);
     this.release(t);
     // Deleted: forget its checkpoint now. Its inode number may come back at once with a new file,
@@ -144,6 +146,24 @@ export class Collector<F extends FileInfo> implements TailerHost {
     }
     this.startSuccessors(t);
     this.requestRescan();
+  }
+
+  /**
+   * A released file's bytes that never became records: what it held beyond the read position when
+   * it was deleted without a descriptor (last size seen by the tailer or a scan), and a last line
+   * without a newline. Bytes only: the lines went with the file.
+   */
+  private countUnread(t: Tailer): void {
+    const tr = this.byTailer.get(t);
+    const size = Math.max(t.sizeSeen, tr?.size ?? 0);
+    const stats = this.pipeline.stats;
+    stats.unread(UnreadReason.deleted, size - t.offset);
+    stats.unread(UnreadReason.incompleteLine, t.unterminatedBytes);
+    if (size > t.offset)
+      this.opts.log('warn', 'file deleted before it was read to its end; its unread bytes are lost', {
+        path: t.path,
+        unreadBytes: size - t.offset,
+      });
   }
 
   /** `t` (an older file) reached its end: the files it held back read on. */
@@ -216,6 +236,7 @@ export class Collector<F extends FileInfo> implements TailerHost {
     }
     tr.reader.reset();
     t.restartAtZero();
+    tr.size = 0; // the size scanned before the truncation is not this content's
     tr.cp.offset = 0;
     tr.cp.fpLen = t.fpLen;
     tr.cp.fpCrc = t.fpCrc;

@@ -56,6 +56,8 @@ export class Tailer {
   ino: number;
   /** Next byte to read. */
   offset: number;
+  /** The largest size this file was seen at (fstat here, scans via the host): bytes beyond offset are unread. */
+  sizeSeen = 0;
   fpLen = 0;
   fpCrc = 0;
   /** Head id (fingerprint.ts headIdFd): with dev+ino, the file identity record positions refer to. */
@@ -95,6 +97,11 @@ export class Tailer {
     this.ino = ino;
     this.offset = offset;
     this.buf = Buffer.allocUnsafeSlow(host.readBufferBytes);
+  }
+
+  /** Bytes read but not yet a complete line (a last line still without its newline). */
+  get unterminatedBytes(): number {
+    return this.skipping ? 0 : this.carry;
   }
 
   /** First byte not yet part of a complete line. */
@@ -266,6 +273,7 @@ export class Tailer {
       this.host.truncated(this);
       return;
     }
+    if (size > this.sizeSeen) this.sizeSeen = size;
     if (size > this.offset) {
       this.again = true;
       return;
@@ -347,6 +355,7 @@ export class Tailer {
   restartAtZero(): void {
     this.atEof = false;
     this.offset = 0;
+    this.sizeSeen = 0;
     this.carry = 0;
     this.skipping = false;
     this.skipHead = undefined;
@@ -368,6 +377,7 @@ export class Tailer {
     this.ino = ino;
     this.rotated = true;
     this.atEof = false;
+    this.sizeSeen = this.offset;
   }
 
   /**
