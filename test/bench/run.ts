@@ -2,6 +2,7 @@
 // to docs/benchmarks.md. Not a test: nothing fails on timings (machines are shared and noisy);
 // CPU-seconds are measured inside the measured process, never wall time.
 //   BENCH_RUNS=5 npm run bench          (default 3)   BENCH_ONLY=agent-throughput,sink-kafka npm run bench
+//   BENCH_ONLY=patterns npm run bench   (the tenant pattern engine against irregexp, in-process)
 // The sink and latency benchmarks need the test environment: npm run test:env -- up kafka opensearch s3
 // (reliability needs opensearch; operator-scale brings up kube itself).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { cpus } from 'node:os';
 import { agentThroughput } from './agent-throughput.ts';
 import { latency } from './latency.ts';
 import { operatorScale } from './operator-scale.ts';
+import { patternEngine } from './patterns.ts';
 import { reliability } from './reliability.ts';
 import { sinkBenches } from './sink-throughput.ts';
 import type { Bench, BenchRun } from './types.ts';
@@ -68,6 +70,11 @@ for (const b of benches) {
       ...(b.compare?.(m).flatMap((l) => [l, '']) ?? []),
     ].join('\n'),
   );
+}
+// The tenant pattern engine against irregexp, in-process (its own section).
+if (only === undefined || only.split(',').includes('patterns')) {
+  process.stdout.write('Tenant pattern engine (issue 14)\n');
+  sections.push(patternEngine(runs));
 }
 // Benchmarks against the test environment, one run each (they report their own section).
 if (only === undefined || only.split(',').includes('operator-scale')) {

@@ -37,6 +37,13 @@ const OPERATOR_ONLY: Record<string, string> = {
   'multiline start pattern matching everything': 'needs the regex engine',
   'drop condition regex does not compile': 'CEL has no ECMAScript regex compiler',
   'custom redact regex does not compile': 'CEL has no ECMAScript regex compiler',
+  'parse regex with a backreference': 'CEL has no ECMAScript regex compiler (and no linear-time check)',
+  'multiline continue pattern with a lookahead':
+    'CEL has no ECMAScript regex compiler (and no linear-time check)',
+  'condition regex with a repetition count above 16':
+    'CEL has no ECMAScript regex compiler (and no linear-time check)',
+  'custom redact regex with an inline modifier':
+    'CEL has no ECMAScript regex compiler (and no linear-time check)',
   'bad label key':
     'label syntax needs CEL regexes over an unbounded map (cost budget); the validator checks it',
   'bad label value':

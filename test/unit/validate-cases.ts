@@ -181,6 +181,34 @@ export const INVALID: Case[] = [
     path: 'spec.filters[0].redact.custom[0].regex',
     message: 'does not compile',
   },
+  // patterns the linear-time engine cannot run (contract/patterns.ts)
+  {
+    name: 'parse regex with a backreference',
+    doc: pipeline({ parse: { format: 'regex', regex: '^(?<q>["\']).*\\k<q>$' } }),
+    path: 'spec.parse.regex',
+    message:
+      'uses a named backreference (\\k<name>): matching what a group matched earlier cannot be done in linear time',
+  },
+  {
+    name: 'multiline continue pattern with a lookahead',
+    doc: pipeline({
+      parse: { multiline: { type: 'custom', startPattern: '^\\S', continuePattern: '^(?!\\S)' } },
+    }),
+    path: 'spec.parse.multiline.continuePattern',
+    message: 'uses a lookahead (?!...): it cannot be run in linear time',
+  },
+  {
+    name: 'condition regex with a repetition count above 16',
+    doc: filter({ drop: { when: { field: 'trace', matches: '^[0-9a-f]{32}$' } } }),
+    path: 'spec.filters[0].drop.when.matches',
+    message: 'repeats 32 times in a counted repetition',
+  },
+  {
+    name: 'custom redact regex with an inline modifier',
+    doc: filter({ redact: { custom: [{ name: 'x', regex: '(?i:password=)\\S+' }] } }),
+    path: 'spec.filters[0].redact.custom[0].regex',
+    message: 'uses an inline modifier such as (?i:...)',
+  },
   {
     name: 'unknown redact pattern',
     doc: filter({ redact: { patterns: ['ssn'] } }),

@@ -20,6 +20,41 @@ describe('agent config', () => {
     );
     expect(configHash(reordered)).toBe(configHash(base));
   });
+  test('every tenant pattern field is checked for the linear-time engine, by its path', () => {
+    const doc = {
+      ...base,
+      pipelines: [
+        {
+          ...base.pipelines[0],
+          parse: {
+            format: 'regex',
+            pattern: '(?<a>x)(?=y)',
+            multiline: { preset: 'custom', start: '(?i:start)', continue: '(a)\\1' },
+          },
+          filters: [
+            { drop: { when: { any: [{ field: 'm', matches: '[0-9a-f]{32}' }] } } },
+            { redact: { custom: [{ name: 'r', regex: '(?<=(a))b' }] } },
+          ],
+        },
+      ],
+    };
+    const r = validateAgentConfig(doc);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => [p.path, p.message.replace(/ \(.*|:.*/, '')])).toEqual([
+      ['/pipelines/0/parse/multiline/start', 'regular expression uses an inline modifier such as'],
+      ['/pipelines/0/parse/multiline/continue', 'regular expression uses a backreference'],
+      ['/pipelines/0/parse/pattern', 'regular expression uses a lookahead'],
+      [
+        '/pipelines/0/filters/0/drop/when/any/0/matches',
+        'regular expression repeats 32 times in a counted repetition',
+      ],
+      [
+        '/pipelines/0/filters/1/redact/custom/0/regex',
+        'regular expression has a capture group inside a lookbehind',
+      ],
+    ]);
+  });
   test.each([
     ['unknown field', { ...base, extra: 1 }, "'extra'"],
     [
@@ -50,7 +85,15 @@ describe('agent config', () => {
         ...base,
         pipelines: [{ ...base.pipelines[0], filters: [{ drop: { when: { field: 'x', matches: '(' } } }] }],
       },
-      'invalid regular expression',
+      'regular expression does not compile',
+    ],
+    [
+      'regex the linear-time engine cannot run',
+      {
+        ...base,
+        pipelines: [{ ...base.pipelines[0], parse: { format: 'regex', pattern: '(?<w>\\w+) \\k<w>' } }],
+      },
+      'regular expression uses a named backreference',
     ],
     ['file output without path', { ...base, outputs: [{ id: 'file', type: 'file', options: {} }] }, 'path'],
     [

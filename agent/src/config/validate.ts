@@ -1,7 +1,8 @@
 // Validation of an AgentConfig: the JSON Schema (compiled once), then the checks a schema cannot
-// express — unique ids, references between pipelines and outputs, regexes that compile, and the
+// express — unique ids, references between pipelines and outputs, regexes that the linear-time engine runs, and the
 // type-specific output options. Problems carry a JSON pointer and a message that says what to do.
 import type { AgentConfig, Condition, FilterConfig } from '../../../contract/agent-config/types.ts';
+import { patternRejection } from '../../../contract/patterns.ts';
 import * as generated from './validators.generated.ts';
 
 export interface ConfigProblem {
@@ -23,12 +24,12 @@ const optionValidators = new Map<string, Validator>(
   Object.entries(generated.generatedOptionValidators as Record<string, Validator>),
 );
 
+// A tenant pattern must run on the linear-time engine (contract/patterns.ts), the same rule the
+// operator applies.
 function checkRegex(source: string, path: string, problems: ConfigProblem[]): void {
-  try {
-    new RegExp(source);
-  } catch (e) {
-    problems.push({ path, message: `invalid regular expression: ${(e as Error).message}` });
-  }
+  const rejected = patternRejection(source);
+  if (rejected !== undefined)
+    problems.push({ path, message: `regular expression ${rejected.reason}: ${rejected.fix}` });
 }
 
 function checkCondition(c: Condition, path: string, problems: ConfigProblem[]): void {

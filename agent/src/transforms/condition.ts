@@ -3,6 +3,7 @@
 // `kubernetes.annotations.KEY` take the whole rest as the key, dots and all), anything else is
 // a dotted path into the parsed fields.
 import type { Condition } from '../../../contract/agent-config/types.ts';
+import { compilePattern } from '../../../contract/patterns.ts';
 import type { LogRecord } from '../record/record.ts';
 
 export type Predicate = (r: LogRecord) => boolean;
@@ -60,7 +61,7 @@ export function compileCondition(c: Condition): Predicate {
     checks.push((v) => v !== undefined && v !== null && set.has(String(v)));
   }
   if (c.matches !== undefined) {
-    const re = new RegExp(c.matches);
+    const re = compilePattern(c.matches); // linear-time engine (contract/patterns.ts)
     checks.push(
       (v) => v !== undefined && v !== null && re.test(typeof v === 'string' ? v : JSON.stringify(v)),
     );

@@ -2,6 +2,7 @@
 // line with the state of the open group and answers whether it continues the group; anything
 // else closes the group and starts a new one. Presets follow what Java, Go and Python print.
 import type { MultilineConfig } from '../../../contract/agent-config/types.ts';
+import { compilePattern } from '../../../contract/patterns.ts';
 
 export interface MultilineRule {
   /** New state: 0 = no group open. Returns true when `line` continues the open group. */
@@ -61,8 +62,9 @@ const py: MultilineRule = {
 };
 
 function custom(cfg: MultilineConfig): MultilineRule {
-  const start = cfg.start !== undefined ? new RegExp(cfg.start) : undefined;
-  const cont = cfg.continue !== undefined ? new RegExp(cfg.continue) : undefined;
+  // Tenant patterns, on the linear-time engine (contract/patterns.ts).
+  const start = cfg.start !== undefined ? compilePattern(cfg.start) : undefined;
+  const cont = cfg.continue !== undefined ? compilePattern(cfg.continue) : undefined;
   return {
     continues(line, st) {
       if (start?.test(line)) {

@@ -2,6 +2,7 @@
 // (after optional spaces); a JSON object parsed from the text stays `pristine` so the serializer
 // can splice the original text instead of re-serializing it. Failed parses keep the raw message.
 import type { ParseConfig } from '../../../contract/agent-config/types.ts';
+import { compilePattern } from '../../../contract/patterns.ts';
 import type { LogRecord } from '../record/record.ts';
 
 export type Parser = (r: LogRecord) => void;
@@ -50,7 +51,8 @@ export function makeParser(cfg: ParseConfig | undefined): Parser | undefined {
         if (f !== undefined) r.fields = f;
       };
     case 'regex': {
-      const re = new RegExp(cfg?.pattern ?? '(?<message>.*)');
+      // On the linear-time engine (contract/patterns.ts): no pattern can stall the agent.
+      const re = compilePattern(cfg?.pattern ?? '(?<message>.*)');
       return (r) => {
         const m = re.exec(r.message);
         if (m?.groups !== undefined) r.fields = { ...m.groups };

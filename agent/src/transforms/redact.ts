@@ -1,6 +1,7 @@
 // Redaction: whole values of named fields (any depth, case-insensitive), and pattern matches in
 // every string (the message, or each string value of the parsed fields).
 import type { BuiltinRedactPattern } from '../../../contract/agent-config/types.ts';
+import { compilePattern } from '../../../contract/patterns.ts';
 import type { LogRecord } from '../record/record.ts';
 
 function luhn(digits: string): boolean {
@@ -58,7 +59,8 @@ export function makeRedactor(opts: {
   const names = new Set((opts.fields ?? []).map((f) => f.toLowerCase()));
   const rules: Rule[] = [
     ...(opts.patterns ?? []).map((p) => BUILTIN[p]),
-    ...(opts.custom ?? []).map((c) => ({ re: new RegExp(c.regex, 'g'), replace: whole })),
+    // Tenant patterns, on the linear-time engine (contract/patterns.ts).
+    ...(opts.custom ?? []).map((c) => ({ re: compilePattern(c.regex, 'g'), replace: whole })),
   ];
   const text = (s: string): string => {
     let out = s;

@@ -52,10 +52,13 @@ const parse: Schema = obj(
       PARSE_FORMATS,
       { default: 'auto' },
     ),
-    regex: str('For `format: regex`: a JavaScript regular expression with named groups that become fields.', {
-      maxLength: 4096,
-      example: '^(?<time>\\S+) (?<level>\\w+) (?<msg>.*)$',
-    }),
+    regex: str(
+      'For `format: regex`: a JavaScript regular expression with named groups that become fields. Runs on a linear-time engine: backreferences, lookahead, inline modifiers `(?i:...)`, capture groups in a lookbehind and counts above 16 (`{17}`; nested counts multiply) are rejected (docs/security.md, tenant patterns).',
+      {
+        maxLength: 4096,
+        example: '^(?<time>\\S+) (?<level>\\w+) (?<msg>.*)$',
+      },
+    ),
     multiline: obj(
       'Join lines that belong together (stack traces) into one record.',
       {
@@ -63,11 +66,14 @@ const parse: Schema = obj(
           '`java` (exceptions and `at ...` frames), `go` (panics and goroutine dumps), `python` (tracebacks), or `custom` with your own patterns.',
           MULTILINE_TYPES,
         ),
-        startPattern: str('For `custom`: a line matching this regex starts a new record.', {
-          maxLength: 4096,
-        }),
+        startPattern: str(
+          'For `custom`: a line matching this regex starts a new record. Linear-time engine, as `spec.parse.regex`.',
+          {
+            maxLength: 4096,
+          },
+        ),
         continuePattern: str(
-          'For `custom`: a line matching this regex continues the current record. Default: any line not matching startPattern.',
+          'For `custom`: a line matching this regex continues the current record. Default: any line not matching startPattern. Linear-time engine, as `spec.parse.regex`.',
           { maxLength: 4096 },
         ),
         flushTimeout: duration('Emit a pending record after this much quiet time.', { default: '1s' }),
@@ -106,7 +112,10 @@ const condition: Schema = obj(
     notIn: arr('The field is missing or equals none of these values.', str('Value.', { maxLength: 1024 }), {
       maxItems: 64,
     }),
-    matches: str('The field matches this JavaScript regular expression.', { maxLength: 4096 }),
+    matches: str(
+      'The field matches this JavaScript regular expression. Linear-time engine, as `spec.parse.regex`.',
+      { maxLength: 4096 },
+    ),
     exists: bool('The field is present (true) or absent (false).'),
   },
   {
@@ -144,7 +153,10 @@ const filter: Schema = obj(
           'A named regular expression.',
           {
             name: str('Name, shown in metrics.', { maxLength: 63, pattern: '^[a-zA-Z][a-zA-Z0-9_]*$' }),
-            regex: str('JavaScript regular expression; every match is replaced.', { maxLength: 4096 }),
+            regex: str(
+              'JavaScript regular expression; every match is replaced. Linear-time engine, as `spec.parse.regex`.',
+              { maxLength: 4096 },
+            ),
           },
           { required: ['name', 'regex'] },
         ),

@@ -46,15 +46,15 @@ export type LogPipelineSpec = {
   parse?: {
     /** `auto` parses bodies that look like JSON and keeps others as text; `json`, `logfmt` and `regex` always try their format; `none` keeps the raw message. Unparseable bodies keep the raw `message`. Default: `"auto"`. */
     format?: "auto" | "json" | "logfmt" | "regex" | "none";
-    /** For `format: regex`: a JavaScript regular expression with named groups that become fields. */
+    /** For `format: regex`: a JavaScript regular expression with named groups that become fields. Runs on a linear-time engine: backreferences, lookahead, inline modifiers `(?i:...)`, capture groups in a lookbehind and counts above 16 (`{17}`; nested counts multiply) are rejected (docs/security.md, tenant patterns). */
     regex?: string;
     /** Join lines that belong together (stack traces) into one record. */
     multiline?: {
       /** `java` (exceptions and `at ...` frames), `go` (panics and goroutine dumps), `python` (tracebacks), or `custom` with your own patterns. */
       type: "java" | "go" | "python" | "custom";
-      /** For `custom`: a line matching this regex starts a new record. */
+      /** For `custom`: a line matching this regex starts a new record. Linear-time engine, as `spec.parse.regex`. */
       startPattern?: string;
-      /** For `custom`: a line matching this regex continues the current record. Default: any line not matching startPattern. */
+      /** For `custom`: a line matching this regex continues the current record. Default: any line not matching startPattern. Linear-time engine, as `spec.parse.regex`. */
       continuePattern?: string;
       /** Emit a pending record after this much quiet time. Default: `"1s"`. */
       flushTimeout?: string;
@@ -76,7 +76,7 @@ export type LogPipelineSpec = {
         in?: string[];
         /** The field is missing or equals none of these values. */
         notIn?: string[];
-        /** The field matches this JavaScript regular expression. */
+        /** The field matches this JavaScript regular expression. Linear-time engine, as `spec.parse.regex`. */
         matches?: string;
         /** The field is present (true) or absent (false). */
         exists?: boolean;
@@ -94,7 +94,7 @@ export type LogPipelineSpec = {
         in?: string[];
         /** The field is missing or equals none of these values. */
         notIn?: string[];
-        /** The field matches this JavaScript regular expression. */
+        /** The field matches this JavaScript regular expression. Linear-time engine, as `spec.parse.regex`. */
         matches?: string;
         /** The field is present (true) or absent (false). */
         exists?: boolean;
@@ -110,7 +110,7 @@ export type LogPipelineSpec = {
       custom?: {
         /** Name, shown in metrics. */
         name: string;
-        /** JavaScript regular expression; every match is replaced. */
+        /** JavaScript regular expression; every match is replaced. Linear-time engine, as `spec.parse.regex`. */
         regex: string;
       }[];
       /** Replacement text. Default: `"[REDACTED]"`. */
@@ -283,15 +283,15 @@ export type ClusterLogPipelineSpec = {
   parse?: {
     /** `auto` parses bodies that look like JSON and keeps others as text; `json`, `logfmt` and `regex` always try their format; `none` keeps the raw message. Unparseable bodies keep the raw `message`. Default: `"auto"`. */
     format?: "auto" | "json" | "logfmt" | "regex" | "none";
-    /** For `format: regex`: a JavaScript regular expression with named groups that become fields. */
+    /** For `format: regex`: a JavaScript regular expression with named groups that become fields. Runs on a linear-time engine: backreferences, lookahead, inline modifiers `(?i:...)`, capture groups in a lookbehind and counts above 16 (`{17}`; nested counts multiply) are rejected (docs/security.md, tenant patterns). */
     regex?: string;
     /** Join lines that belong together (stack traces) into one record. */
     multiline?: {
       /** `java` (exceptions and `at ...` frames), `go` (panics and goroutine dumps), `python` (tracebacks), or `custom` with your own patterns. */
       type: "java" | "go" | "python" | "custom";
-      /** For `custom`: a line matching this regex starts a new record. */
+      /** For `custom`: a line matching this regex starts a new record. Linear-time engine, as `spec.parse.regex`. */
       startPattern?: string;
-      /** For `custom`: a line matching this regex continues the current record. Default: any line not matching startPattern. */
+      /** For `custom`: a line matching this regex continues the current record. Default: any line not matching startPattern. Linear-time engine, as `spec.parse.regex`. */
       continuePattern?: string;
       /** Emit a pending record after this much quiet time. Default: `"1s"`. */
       flushTimeout?: string;
@@ -313,7 +313,7 @@ export type ClusterLogPipelineSpec = {
         in?: string[];
         /** The field is missing or equals none of these values. */
         notIn?: string[];
-        /** The field matches this JavaScript regular expression. */
+        /** The field matches this JavaScript regular expression. Linear-time engine, as `spec.parse.regex`. */
         matches?: string;
         /** The field is present (true) or absent (false). */
         exists?: boolean;
@@ -331,7 +331,7 @@ export type ClusterLogPipelineSpec = {
         in?: string[];
         /** The field is missing or equals none of these values. */
         notIn?: string[];
-        /** The field matches this JavaScript regular expression. */
+        /** The field matches this JavaScript regular expression. Linear-time engine, as `spec.parse.regex`. */
         matches?: string;
         /** The field is present (true) or absent (false). */
         exists?: boolean;
@@ -347,7 +347,7 @@ export type ClusterLogPipelineSpec = {
       custom?: {
         /** Name, shown in metrics. */
         name: string;
-        /** JavaScript regular expression; every match is replaced. */
+        /** JavaScript regular expression; every match is replaced. Linear-time engine, as `spec.parse.regex`. */
         regex: string;
       }[];
       /** Replacement text. Default: `"[REDACTED]"`. */

@@ -1,5 +1,6 @@
 // Small reusable checks that return problems: regular expressions, label selectors, byte sizes,
 // durations and templates. Each mirrors what the agent will do with the value.
+import { compilePattern, patternRejection } from '../../../contract/patterns.ts';
 import { DNS_SUBDOMAIN as DNS_SUBDOMAIN_PATTERN } from '../api/common.ts';
 import { parseTemplate } from '../api/fields.ts';
 import { parseDuration, parseQuantity } from '../api/units.ts';
@@ -11,19 +12,11 @@ export function checkRegex(
   opts: { namedGroups?: boolean } = {},
 ): Problem[] {
   if (source === undefined) return [];
-  let re: RegExp;
-  try {
-    re = new RegExp(source);
-  } catch (err) {
-    return [
-      problem(
-        path,
-        `regular expression does not compile: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
-        'use JavaScript regular expression syntax; escape literal characters such as ( [ { . with a backslash',
-      ),
-    ];
-  }
-  if (re.test('')) {
+  // The one rule of what a tenant pattern may be (the agent applies the same): it compiles and
+  // runs on the linear-time engine.
+  const rejected = patternRejection(source);
+  if (rejected !== undefined) return [problem(path, `regular expression ${rejected.reason}`, rejected.fix)];
+  if (compilePattern(source).test('')) {
     return [
       problem(
         path,
