@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, test } from '@jest/globals';
-import { compilePattern, patternRejection } from './patterns.ts';
+import { boundedBacktracking, compilePattern, patternRejection } from './patterns.ts';
 
 // Patterns that backtrack catastrophically on irregexp (exponential or polynomial in the line
 // length), each with an input that triggers it. On irregexp the first four take longer than the
@@ -105,5 +105,23 @@ describe('what the engine cannot run is rejected with the construct and a fix', 
   test('counts of exactly 16, and braces that are no quantifier, are fine', () => {
     for (const source of ['a{16}', '(a{4}){4}', 'x{16,}', 'a{', '{foo}', '[{]{2}', '\\{99\\}'])
       expect([source, patternRejection(source)]).toEqual([source, undefined]);
+  });
+
+  test('patterns without groups or repetition stay on the faster backtracking engine, which is linear on them', () => {
+    for (const source of ['healthz|readyz', '^GET /api/', '\\bERROR\\b|[Ff]atal', 'a\\+b$'])
+      expect([source, boundedBacktracking(source)]).toEqual([source, true]);
+    for (const [source] of ADVERSARIAL)
+      expect([source, boundedBacktracking(source)]).toEqual([source, false]);
+    for (const source of ['(a|b)c', 'a*', 'a+', 'a?', 'a{2}', '(?<=x)y', '(x)\\1', '[(]*'])
+      expect([source, boundedBacktracking(source)]).toEqual([source, false]);
+    expect(compilePattern('healthz|readyz').flags).not.toContain('l');
+    expect(compilePattern('[(]x').flags).not.toContain('l');
+    // Their time on a long line that never matches grows linearly too.
+    const re = compilePattern('needle|[Hh]aystack!|^x');
+    time(re, 'a'.repeat(1000));
+    const small = time(re, 'a'.repeat(50_000));
+    const large = time(re, 'a'.repeat(200_000));
+    expect(large.matched).toBe(false);
+    expect(large.ms).toBeLessThan(10 * Math.max(small.ms, 5));
   });
 });

@@ -63,7 +63,33 @@ export function compilePattern(source: string, flags = ''): RegExp {
   const rejected = patternRejection(source);
   if (rejected !== undefined)
     throw new Error(`regular expression ${JSON.stringify(source)} ${rejected.reason} (${rejected.fix})`);
-  return new RegExp(source, `${flags}l`);
+  return new RegExp(source, boundedBacktracking(source) ? flags : `${flags}l`);
+}
+
+/**
+ * True when the backtracking engine (irregexp, many times faster than the linear one) is linear on
+ * `source` too: no group, no repetition, no backreference, so each start position is tried against
+ * at most the pattern's own length — alternatives of literals, classes and anchors, as in the
+ * commonest condition (`matches: "healthz|readyz"`). Anything else goes to the linear engine.
+ */
+export function boundedBacktracking(source: string): boolean {
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      const n = source[++i];
+      // \1 and \k<name> are backreferences; \p{…} and \u{…} are not reached (no u flag).
+      if (n === undefined || (n >= '0' && n <= '9') || n === 'k') return false;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(' || c === ')' || c === '*' || c === '+' || c === '?' || c === '{') return false;
+  }
+  return !inClass;
 }
 
 const LINEAR = 'patterns run on a linear-time engine so that no line can stall the agent';
