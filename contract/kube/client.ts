@@ -1,6 +1,7 @@
 // A small REST client over a Connection's TLS and credentials (kube/config.ts): GET/LIST, server-side apply,
 // status apply, DELETE, CREATE/UPDATE, and streaming watches. Every write goes through `write()`,
 // which counts it by verb and resource, so "an unchanged world causes no writes" is measurable.
+// The operator uses all of it; the agent its pod and namespace watches and its report Lease.
 
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
