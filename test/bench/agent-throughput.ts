@@ -492,8 +492,12 @@ export async function agentThroughputSection(runs: number): Promise<string> {
     '  node-scoped pod watch, checkpoints on); its report Lease written through the kube-apiserver of test/env',
     '  under the agent ServiceAccount (token bound to its pod, the chart RBAC and Lease admission policy); /status',
     '  polled every 250 ms and /metrics scraped every 5 s. The pods exist in the apiserver on its node.',
-    '- **`sluice run` defaults**: `node bin/sluice.js run --logs DIR --metadata FILE --once` from a checkout, no',
-    '  NODE_OPTIONS: what a newcomer runs (metadata from the file, no metrics, no Lease).',
+    '- **`sluice run` defaults**: `node bin/sluice.js run --logs DIR --metadata FILE --once` from a checkout with no',
+    '  NODE_OPTIONS, as a newcomer runs it: the TypeScript sources (Node strips the types), re-executed in place with',
+    '  the flags of contract/node-flags.ts (cli/node-flags.ts); metadata from the file, no metrics, no Lease.',
+    '- Records: lines of each output; Sluice\'s are verified against the generator\'s manifest (every tagged line once).',
+    '  The deployed run\'s pods have no owner references (the test env\'s garbage collector would delete them), so its',
+    '  records lack the `workload` fields the other two get from the metadata file.',
     ...(fbVersion !== undefined
       ? [
           `- **Fluent Bit** (${fbVersion}, \`../shared/tools/fluent-bit/\`): its README's \`cri-file.conf.template\`, tail + CRI`,
@@ -518,7 +522,7 @@ export async function agentThroughputSection(runs: number): Promise<string> {
     const rd = ratios('deployed');
     const rr = ratios('defaults');
     const verdict = (x: { rate: number; mem: number }) =>
-      `${x.rate >= 4 ? 'met' : 'not met'} / ${x.mem <= 1.25 ? 'met' : 'not met'}`;
+      `rate ${x.rate >= 4 ? 'met' : 'not met'}, memory ${x.mem <= 1.25 ? 'met' : 'not met'}`;
     lines.push(
       "| ratio to Fluent Bit (each round's pair, median of the rounds) | records / CPU-s | peak RSS |",
       '|---|---|---|',
