@@ -1,7 +1,8 @@
 // The agent's V8 flags, defined once. The agent image sets them (Dockerfile.agent's ENV
 // NODE_OPTIONS, checked equal by test/unit/node-flags.test.ts), the DaemonSet renders the same
-// value (a NODE_OPTIONS in the pod spec replaces the image's, it does not add to it), and the
-// benchmarks start the agent with them: what is measured is what runs.
+// value (a NODE_OPTIONS in the pod spec replaces the image's, it does not add to it), `sluice run`
+// and `sluice agent` started without them re-execute themselves with them (cli/node-flags.ts), and
+// the benchmarks start the agent with them: what is measured is what runs.
 //   --max-semi-space-size=2   a 2 MB young generation: V8 otherwise grows it to tens of MB under a
 //                             burst of records, resident memory for nothing (docs/benchmarks.md);
 //                             it costs about 3% CPU on the §1 workload.

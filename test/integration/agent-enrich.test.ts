@@ -13,6 +13,8 @@ import type { MetadataStore } from '../../agent/src/enrich/store.ts';
 import { AgentStats } from '../../agent/src/ops/stats.ts';
 import { Runtime } from '../../agent/src/topology/runtime.ts';
 import { configHash } from '../../contract/agent-config/hash.ts';
+import { KubeClient } from '../../contract/kube/client.ts';
+import { fromKubeconfig } from '../../contract/kube/config.ts';
 import { adminKubeConfig, kubeEnv } from '../env/index.ts';
 import { config, tempDir } from '../unit/agent-harness.ts';
 
@@ -20,6 +22,8 @@ const kc: KubeConfig = adminKubeConfig(kubeEnv());
 const core = kc.makeApiClient(CoreV1Api);
 const apps = kc.makeApiClient(AppsV1Api);
 const batch = kc.makeApiClient(BatchV1Api);
+// The agent's own client (contract/kube/), as it runs in the DaemonSet.
+const watchClient = new KubeClient(fromKubeconfig(kubeEnv().kubeconfig));
 const ns = `enrich-${Date.now()}`;
 const NODE = 'kwok-node-0';
 const OTHER = 'kwok-node-1';
@@ -64,6 +68,7 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => {
   await core.deleteNamespace({ name: ns }).catch(() => {});
+  watchClient.close();
 });
 
 describe('agent enrichment from the apiserver', () => {
@@ -169,7 +174,7 @@ describe('agent enrichment from the apiserver', () => {
       nodeName: NODE,
       startKubeWatch: (s, node) => {
         store = s;
-        return startKubeWatch(s, node, () => {}, kc);
+        return startKubeWatch(s, node, () => {}, watchClient);
       },
     });
     await rt.apply(c, configHash(c));

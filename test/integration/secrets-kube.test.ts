@@ -12,11 +12,13 @@ import { eventOf } from '../../agent/src/record/record.ts';
 import { kubeSecretStore } from '../../agent/src/secrets/kube.ts';
 import type { ReconnectReason } from '../../agent/src/sinks/types.ts';
 import type { S3Options } from '../../contract/agent-config/types.ts';
+import { KubeClient } from '../../contract/kube/client.ts';
+import { fromKubeconfig } from '../../contract/kube/config.ts';
 import { s3Encoder } from '../../destinations/s3/sink/encode.ts';
 import { S3Service } from '../../destinations/s3/sink/service.ts';
 import { renderSecretRoles } from '../../operator/src/render/rbac.ts';
 import { defaultSettings } from '../../operator/src/render/settings.ts';
-import { adminKubeConfig, kubeConfigFor, kubeEnv, serviceAccountCredentials } from '../env/index.ts';
+import { adminKubeConfig, kubeEnv, serviceAccountCredentials } from '../env/index.ts';
 
 const kube = kubeEnv();
 const admin = adminKubeConfig(kube);
@@ -52,7 +54,7 @@ describe('secret store on the apiserver', () => {
     }
     const creds = await serviceAccountCredentials(kube, { namespace: agentNs, name: 'sluice-agent' });
     // A refresh interval far beyond the test: the rotation must come through the watch.
-    const store = kubeSecretStore(3_600_000, kubeConfigFor(creds));
+    const store = kubeSecretStore(3_600_000, new KubeClient(fromKubeconfig(creds.kubeconfig)));
     try {
       const ref = { namespace: appNs, name: 'kafka-user', key: 'password' };
       // RBAC propagates within a moment of the RoleBinding's creation.
@@ -123,7 +125,7 @@ describe('secret store on the apiserver', () => {
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       // Rotations must come through the watches: no periodic re-read within the test.
-      const store = kubeSecretStore(3_600_000, kubeConfigFor(creds));
+      const store = kubeSecretStore(3_600_000, new KubeClient(fromKubeconfig(creds.kubeconfig)));
       const output = (name: string) => {
         const ref = (key: string) => ({ secret: { namespace: ns, name, key } });
         const o: S3Options = {

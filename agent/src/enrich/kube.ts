@@ -2,8 +2,10 @@
 // metadata store: list, then watch from the list's resourceVersion; on any end or error, re-list
 // after a capped exponential backoff. Deleted pods stay in the store for its TTL. Resolves once
 // the first pod list is in the store (or after `initialWaitMs`), so the first scan already
-// knows which pods are excluded.
-import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+// knows which pods are excluded. Through the small client of contract/kube/, not
+// @kubernetes/client-node (~40 MB of resident memory and ~1.5 CPU-s to load: docs/benchmarks.md).
+import { KubeClient, type KubeObject } from '../../../contract/kube/client.ts';
+import { loadConnection } from '../../../contract/kube/config.ts';
 import { namespaceMeta, type PodLike, podMeta } from './pod.ts';
 import type { MetadataStore } from './store.ts';
 
@@ -13,13 +15,10 @@ export async function startKubeWatch(
   store: MetadataStore,
   nodeName: string | undefined,
   log: Log,
-  config?: KubeConfig,
+  client?: KubeClient,
   initialWaitMs = 10_000,
 ): Promise<() => void> {
-  const kc = config ?? new KubeConfig();
-  if (config === undefined) kc.loadFromDefault();
-  const api = kc.makeApiClient(CoreV1Api);
-  const watch = new Watch(kc);
+  const api = client ?? new KubeClient(loadConnection());
   let stopped = false;
   const aborts: AbortController[] = [];
   const fieldSelector = nodeName !== undefined ? `spec.nodeName=${nodeName}` : undefined;
@@ -32,10 +31,13 @@ export async function startKubeWatch(
     let attempt = 0;
     while (!stopped) {
       try {
-        const list =
-          what === 'pods'
-            ? await api.listPodForAllNamespaces({ fieldSelector })
-            : await api.listNamespace({});
+        const path = what === 'pods' ? '/api/v1/pods' : '/api/v1/namespaces';
+        const selector = what === 'pods' && fieldSelector ? { fieldSelector } : {};
+        const list = await api.request<{ items: KubeObject[]; metadata?: { resourceVersion?: string } }>(
+          'GET',
+          path,
+          { query: selector },
+        );
         for (const item of list.items) {
           if (what === 'pods') {
             const m = podMeta(item as PodLike);
@@ -47,35 +49,32 @@ export async function startKubeWatch(
         }
         attempt = 0;
         if (what === 'pods') listed();
-        const rv = list.metadata?.resourceVersion;
-        await new Promise<void>((resolve) => {
-          const path = what === 'pods' ? '/api/v1/pods' : '/api/v1/namespaces';
-          watch
-            .watch(
-              path,
-              {
-                resourceVersion: rv,
-                allowWatchBookmarks: true,
-                ...(what === 'pods' && fieldSelector ? { fieldSelector } : {}),
-              },
-              (phase, obj) => {
-                if (what === 'pods') {
-                  const m = podMeta(obj as PodLike);
-                  if (m === undefined) return;
-                  if (phase === 'DELETED') store.deletePod(m.uid);
-                  else if (phase === 'ADDED' || phase === 'MODIFIED') store.upsertPod(m);
-                } else if (phase === 'ADDED' || phase === 'MODIFIED') {
-                  const n = namespaceMeta(obj as PodLike);
-                  if (n !== undefined) store.upsertNamespace(n);
-                }
-              },
-              () => resolve(),
-            )
-            .then(
-              (ac) => aborts.push(ac),
-              () => resolve(),
-            );
-        });
+        const ac = new AbortController();
+        aborts.push(ac);
+        try {
+          await api.watch(
+            path,
+            { resourceVersion: list.metadata?.resourceVersion, allowWatchBookmarks: true, ...selector },
+            (phase, obj) => {
+              // An ERROR event (e.g. 410 Gone: the resourceVersion is too old) ends this watch: re-list.
+              if (phase === 'ERROR') ac.abort();
+              else if (what === 'pods') {
+                const m = podMeta(obj as PodLike);
+                if (m === undefined) return;
+                if (phase === 'DELETED') store.deletePod(m.uid);
+                else if (phase === 'ADDED' || phase === 'MODIFIED') store.upsertPod(m);
+              } else if (phase === 'ADDED' || phase === 'MODIFIED') {
+                const n = namespaceMeta(obj as PodLike);
+                if (n !== undefined) store.upsertNamespace(n);
+              }
+            },
+            ac.signal,
+          );
+        } catch (e) {
+          if (!ac.signal.aborted) throw e;
+        } finally {
+          aborts.splice(aborts.indexOf(ac), 1);
+        }
       } catch (e) {
         log('warn', `${what} watch failed; retrying`, { err: (e as Error).message, attempt });
       }
@@ -92,5 +91,6 @@ export async function startKubeWatch(
   return () => {
     stopped = true;
     for (const a of aborts) a.abort();
+    if (client === undefined) api.close();
   };
 }

@@ -32,10 +32,13 @@ describe('MetadataStore', () => {
     const s = new MetadataStore(1 << 20, 1000);
     s.upsertPod(pod('a'));
     s.deletePod('a', 10_000);
+    const v = s.version;
     s.evict(10_500);
     expect(s.pod('a')).toBeDefined();
+    expect(s.version).toBe(v); // nothing dropped: sources keep their cached fragment
     s.evict(11_001);
     expect(s.pod('a')).toBeUndefined();
     expect(s.byteSize).toBe(0);
+    expect(s.version).toBeGreaterThan(v); // sources rebuild theirs without the pod
   });
 });

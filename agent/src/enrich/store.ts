@@ -85,25 +85,32 @@ export class MetadataStore {
     return this.namespaces.get(name);
   }
 
-  /** Drop deleted pods past their TTL and enforce the byte bound. */
+  /**
+   * Drop deleted pods past their TTL and enforce the byte bound. A dropped pod bumps `version`, so
+   * sources stop writing its fields (their cached fragment would otherwise outlive it until the
+   * next unrelated change).
+   */
   evict(now: number): void {
+    const before = this.pods.size;
     for (const [uid, e] of this.pods)
       if (e.deletedAt > 0 && now - e.deletedAt > this.deletedTtlMs) {
         this.pods.delete(uid);
         this.bytes -= e.bytes;
       }
-    if (this.bytes <= this.maxBytes) return;
-    for (const [uid, e] of this.pods) {
-      if (this.bytes <= this.maxBytes) break;
-      if (e.deletedAt > 0) {
+    if (this.bytes > this.maxBytes) {
+      for (const [uid, e] of this.pods) {
+        if (this.bytes <= this.maxBytes) break;
+        if (e.deletedAt > 0) {
+          this.pods.delete(uid);
+          this.bytes -= e.bytes;
+        }
+      }
+      for (const [uid, e] of this.pods) {
+        if (this.bytes <= this.maxBytes) break;
         this.pods.delete(uid);
         this.bytes -= e.bytes;
       }
     }
-    for (const [uid, e] of this.pods) {
-      if (this.bytes <= this.maxBytes) break;
-      this.pods.delete(uid);
-      this.bytes -= e.bytes;
-    }
+    if (this.pods.size !== before) this.version++;
   }
 }

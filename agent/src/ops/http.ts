@@ -1,9 +1,15 @@
 // /healthz (no step of the agent's work stalled: watchdog.ts), /readyz (config loaded, outputs running), /metrics, /status (JSON),
 // /tap (`sluice tap`, authorised per request: tap-http.ts).
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import { handleTap, type TapHttpDeps } from './tap-http.ts';
 import type { Stalled } from './watchdog.ts';
+
+// Not `import { createServer } from 'node:http'`: building the ES module namespace of node:http
+// reads its lazy WebSocket/CloseEvent/MessageEvent getters, which load Node's bundled undici
+// (~12 MB of resident memory on Node 24, for nothing the agent uses). The CommonJS export object
+// does not (docs/benchmarks.md, "Where the memory goes").
+const { createServer } = process.getBuiltinModule('node:http');
 
 export function startHttp(
   host: string,

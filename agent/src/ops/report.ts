@@ -51,19 +51,19 @@ interface LeaseApi {
   replace(name: string, body: object): Promise<unknown>;
 }
 
+/** The Lease calls through the small client of contract/kube/ (not @kubernetes/client-node: its memory). */
 async function leaseApi(namespace: string): Promise<LeaseApi> {
-  const { CoordinationV1Api, KubeConfig } = await import('@kubernetes/client-node');
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  const api = kc.makeApiClient(CoordinationV1Api);
+  const [{ KubeClient }, { loadConnection }] = await Promise.all([
+    import('../../../contract/kube/client.ts'),
+    import('../../../contract/kube/config.ts'),
+  ]);
+  const api = new KubeClient(loadConnection());
+  const leases = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
+  const one = (name: string) => `${leases}/${encodeURIComponent(name)}`;
   return {
-    read: (name) =>
-      api.readNamespacedLease({ name, namespace }).catch((e: { code?: number }) => {
-        if (e.code === 404) return undefined;
-        throw e;
-      }),
-    create: (body) => api.createNamespacedLease({ namespace, body }),
-    replace: (name, body) => api.replaceNamespacedLease({ name, namespace, body }),
+    read: (name) => api.get(one(name)),
+    create: (body) => api.write('POST', leases, { body }, 'create'),
+    replace: (name, body) => api.write('PUT', one(name), { body }, 'update'),
   };
 }
 

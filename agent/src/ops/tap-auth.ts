@@ -117,32 +117,45 @@ export function kubernetesAuthorizer(
   };
 }
 
-/** The reviews through @kubernetes/client-node, under the agent's ServiceAccount (or KUBECONFIG). */
+/** The reviews through the small client of contract/kube/, under the agent's ServiceAccount (or KUBECONFIG). */
 export async function kubeReviewApi(): Promise<ReviewApi> {
-  const { AuthenticationV1Api, AuthorizationV1Api, KubeConfig } = await import('@kubernetes/client-node');
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  const authn = kc.makeApiClient(AuthenticationV1Api);
-  const authz = kc.makeApiClient(AuthorizationV1Api);
+  const [{ KubeClient }, { loadConnection }] = await Promise.all([
+    import('../../../contract/kube/client.ts'),
+    import('../../../contract/kube/config.ts'),
+  ]);
+  const api = new KubeClient(loadConnection());
   return {
     async tokenReview(token) {
-      const r = await authn.createTokenReview({ body: { spec: { token } } });
+      const r = await api.request<{
+        status?: {
+          authenticated?: boolean;
+          user?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> };
+        };
+      }>('POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+      });
       const u = r.status?.user;
       if (r.status?.authenticated !== true || u?.username === undefined) return undefined;
       return { username: u.username, uid: u.uid, groups: u.groups, extra: u.extra };
     },
     async subjectAccessReview(user, target) {
-      const r = await authz.createSubjectAccessReview({
-        body: {
-          spec: {
-            user: user.username,
-            uid: user.uid,
-            groups: user.groups,
-            extra: user.extra,
-            resourceAttributes: tapResource(target),
+      const r = await api.request<{ status?: { allowed?: boolean; reason?: string } }>(
+        'POST',
+        '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+        {
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SubjectAccessReview',
+            spec: {
+              user: user.username,
+              uid: user.uid,
+              groups: user.groups,
+              extra: user.extra,
+              resourceAttributes: tapResource(target),
+            },
           },
         },
-      });
+      );
       return { allowed: r.status?.allowed === true, reason: r.status?.reason || undefined };
     },
   };
