@@ -495,8 +495,8 @@ export async function agentThroughputSection(runs: number): Promise<string> {
     '- **`sluice run` defaults**: `node bin/sluice.js run --logs DIR --metadata FILE --once` from a checkout with no',
     '  NODE_OPTIONS, as a newcomer runs it: the TypeScript sources (Node strips the types), re-executed in place with',
     '  the flags of contract/node-flags.ts (cli/node-flags.ts); metadata from the file, no metrics, no Lease.',
-    '- Records: lines of each output; Sluice\'s are verified against the generator\'s manifest (every tagged line once).',
-    '  The deployed run\'s pods have no owner references (the test env\'s garbage collector would delete them), so its',
+    "- Records: lines of each output; Sluice's are verified against the generator's manifest (every tagged line once).",
+    "  The deployed run's pods have no owner references (the test env's garbage collector would delete them), so its",
     '  records lack the `workload` fields the other two get from the metadata file.',
     ...(fbVersion !== undefined
       ? [

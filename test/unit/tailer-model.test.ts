@@ -166,7 +166,8 @@ describe.each([
         const k = `${m[1]}/${w.genOf[seq]}`;
         if (seq < (last.get(k) ?? -1)) {
           perFile++;
-          if (process.env.MODEL_DEBUG) process.stderr.write(`out of order: ${m[0]} after ${last.get(k)} (gen ${w.genOf[seq]})\n`);
+          if (process.env.MODEL_DEBUG)
+            process.stderr.write(`out of order: ${m[0]} after ${last.get(k)} (gen ${w.genOf[seq]})\n`);
         }
         last.set(k, seq);
       }
