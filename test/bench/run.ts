@@ -3,6 +3,7 @@
 // CPU-seconds are measured inside the measured process, never wall time.
 //   BENCH_RUNS=5 npm run bench          (default 3)   BENCH_ONLY=agent-throughput,sink-kafka npm run bench
 //   BENCH_ONLY=patterns npm run bench   (the tenant pattern engine against irregexp, in-process)
+//   BENCH_ONLY=pipelines npm run bench  (1, 5 and 20 pipelines on the same files)
 // The sink and latency benchmarks need the test environment: npm run test:env -- up kafka opensearch s3
 // (reliability needs opensearch; operator-scale brings up kube itself).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { TITLE as AGENT_TITLE, agentThroughputSection } from './agent-throughput
 import { latency } from './latency.ts';
 import { operatorScale } from './operator-scale.ts';
 import { patternEngine } from './patterns.ts';
+import { PIPELINES_TITLE, pipelinesSection } from './pipelines.ts';
 import { reliability } from './reliability.ts';
 import { sinkBenches } from './sink-throughput.ts';
 import type { Bench, BenchRun } from './types.ts';
@@ -76,6 +78,11 @@ for (const b of benches) {
     ].join('\n'),
   );
 }
+// 1, 5 and 20 pipelines on the same files (its own section).
+if (only === undefined || only.split(',').includes('pipelines')) {
+  process.stdout.write(`${PIPELINES_TITLE}\n`);
+  sections.push(pipelinesSection(runs));
+}
 // The tenant pattern engine against irregexp, in-process (its own section).
 if (only === undefined || only.split(',').includes('patterns')) {
   process.stdout.write('Tenant pattern engine (issue 14)\n');
@@ -102,6 +109,7 @@ if (only !== undefined && existsSync(docPath)) {
   const order = [
     `## ${AGENT_TITLE}`,
     ...benches.map((b) => `## ${b.title}`),
+    `## ${PIPELINES_TITLE}`,
     '## Operator scale (BENCHMARKS.md §3)',
   ];
   const rank = (s: string) => {
