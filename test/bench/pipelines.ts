@@ -119,5 +119,21 @@ export function pipelinesSection(runs: number): string {
     '|---|---|---|---|---|---|',
     ...rows,
     '',
+    `Each pipeline added costs ${marginal(byN, size.lines).toFixed(2)} µs of CPU per record it delivers (the ${COUNTS.at(-1)}-pipeline run against the 1-pipeline run), and ${rssPer(byN).toFixed(1)} MB of peak RSS.`,
+    '',
   ].join('\n');
+}
+
+/** CPU µs per record of each pipeline beyond the first. */
+function marginal(byN: Map<number, Run[]>, lines: number): number {
+  const n = COUNTS.at(-1)!;
+  const cpu = (k: number) => median(byN.get(k)!.map((r) => r.cpuSeconds));
+  return ((cpu(n) - cpu(1)) / ((n - 1) * lines)) * 1e6;
+}
+
+/** Peak RSS of each pipeline beyond the first, MB. */
+function rssPer(byN: Map<number, Run[]>): number {
+  const n = COUNTS.at(-1)!;
+  const rss = (k: number) => median(byN.get(k)!.map((r) => r.peakRssMb));
+  return (rss(n) - rss(1)) / (n - 1);
 }
