@@ -122,7 +122,7 @@ export function patternEngine(runs: number): string {
     // compilePattern keeps patterns without groups or repetition on irregexp (boundedBacktracking).
     const engine = lin.flags.includes('l') ? '' : ' (stays on irregexp)';
     rows.push(
-      `| \`${c.field}\` | ${c.name}${engine} | ${fmt(mb)} | ${fmt(ml)} | ×${(ml / mb).toFixed(1)} | +${((ml - mb) / 1000).toFixed(2)} µs |`,
+      `| \`${c.field}\` | ${c.name}${engine} | ${fmt(mb)} | ${fmt(ml)} | ×${(ml / mb).toFixed(1)} | ${ml >= mb ? '+' : '−'}${(Math.abs(ml - mb) / 1000).toFixed(2)} µs |`,
     );
   }
   const evil: string[] = [];
