@@ -180,30 +180,50 @@ function value(depth: number): boolean {
   return num();
 }
 
-/** Reserved keys by their length (a key of another length is looked at no further). */
-export type ReservedKeys = readonly (readonly Buffer[])[];
+/**
+ * Reserved keys by their length (a key of another length is looked at no further), and all of
+ * them for the dotted check.
+ */
+export interface ReservedKeys {
+  byLength: readonly (readonly Buffer[])[];
+  all: readonly Buffer[];
+}
 
-/** The table checkJsonObject takes: `names` by length. */
+/** The table checkJsonObject takes. */
 export function reservedKeys(names: readonly string[]): ReservedKeys {
   const max = Math.max(0, ...names.map((k) => Buffer.byteLength(k)));
   const table: Buffer[][] = Array.from({ length: max + 1 }, () => []);
   for (const k of names) table[Buffer.byteLength(k)].push(Buffer.from(k, 'utf8'));
-  return table;
+  return { byLength: table, all: names.map((k) => Buffer.from(k, 'utf8')) };
 }
 
 /** The reserved keys of the current check. */
-let R: ReservedKeys = [];
+let R: ReservedKeys = { byLength: [], all: [] };
 
-/** Key at B[s, e) (inside quotes, as written: escapes are not decoded) is one of R. */
+/** B[s, s + k.length) is k. */
+function same(s: number, k: Buffer): boolean {
+  const n = k.length;
+  let j = 0;
+  while (j < n && B[s + j] === k[j]) j++;
+  return j === n;
+}
+
+/**
+ * Key at B[s, e) (inside quotes, as written: escapes are not decoded) is one of R, or a dotted
+ * key under one ("kubernetes.namespace"): search engines expand dots into objects, so it would
+ * land inside the event's own object.
+ */
 function reserved(s: number, e: number): boolean {
   const n = e - s;
-  if (n >= R.length) return false;
-  const keys = R[n];
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    let j = 0;
-    while (j < n && B[s + j] === k[j]) j++;
-    if (j === n) return true;
+  const byLength = R.byLength;
+  if (n < byLength.length) {
+    const keys = byLength[n];
+    for (let i = 0; i < keys.length; i++) if (same(s, keys[i])) return true;
+  }
+  const all = R.all;
+  for (let i = 0; i < all.length; i++) {
+    const k = all[i];
+    if (k.length < n && B[s + k.length] === 0x2e && same(s, k)) return true;
   }
   return false;
 }

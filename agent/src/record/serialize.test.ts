@@ -104,6 +104,20 @@ describe('the event shape', () => {
     expect(e.log).toEqual({ stream: 'mine', level: 'info' });
   });
 
+  test('a dotted key under a reserved one ("kubernetes.namespace") cannot spoof enrichment: it is nested', () => {
+    for (const body of ['{"kubernetes.namespace":"victim","level":"info"}', '{"a":1,"pipeline.x":2}']) {
+      const b = Buffer.from(body);
+      expect(bytePath(b, 0, true)).toBeUndefined();
+      const e = JSON.parse(stringPath(b, 0, 'auto'));
+      expect(e.log).toEqual(JSON.parse(body));
+      expect(Object.keys(e).filter((k) => k.includes('.'))).toEqual([]);
+    }
+    // Keys that only look alike are spliced as before.
+    const ok = Buffer.from('{"kubernetesx.a":1,"streams.b":2}');
+    expect(bytePath(ok, 0, true)).toBe(stringPath(ok, 0, 'auto'));
+    expect(JSON.parse(stringPath(ok, 0, 'auto'))['kubernetesx.a']).toBe(1);
+  });
+
   test('an escaped key that decodes to an ordinary one is written as before', () => {
     const body = Buffer.from('{"lev\\u0065l":"info"}');
     expect(bytePath(body, 0, true)).toBeUndefined();

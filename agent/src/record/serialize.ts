@@ -47,15 +47,29 @@ export function sourceFragment(
 
 /**
  * Parsed fields that would collide with the event's own keys (RESERVED_KEYS, spelt out, and the
- * `host` object of a host-file record, whose stream is HOST_STREAM).
+ * `host` object of a host-file record, whose stream is HOST_STREAM), as they are or dotted.
  */
 function collides(f: Record<string, unknown>, stream: string): boolean {
-  return (
+  if (
     f.timestamp !== undefined ||
     f.stream !== undefined ||
     f.kubernetes !== undefined ||
     f.pipeline !== undefined ||
     (stream === HOST_STREAM && f.host !== undefined)
+  )
+    return true;
+  // A dotted key under one of them ("kubernetes.namespace"): search engines expand dots into
+  // objects, so it would land inside the event's own object and spoof it.
+  for (const k in f) {
+    const d = k.indexOf('.');
+    if (d > 0 && reservedHead(k.slice(0, d), stream)) return true;
+  }
+  return false;
+}
+
+function reservedHead(k: string, stream: string): boolean {
+  return (
+    (RESERVED_KEYS as readonly string[]).includes(k) || (k === SOURCE_KEY.host && stream === HOST_STREAM)
   );
 }
 
