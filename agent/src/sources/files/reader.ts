@@ -52,12 +52,7 @@ export abstract class FileReader implements LineSink {
 
   beginChunk(): void {
     const outs = this.pipeline.outputs;
-    // Pausing is for reading on for the others: with no other output taking records (one output,
-    // or all full — a shared buffer filled by another file while this read was in flight), the
-    // chunk goes to every output as it is, and reading stops at the next check.
-    let room = 0;
-    for (let i = 0; i < outs.length; i++) if (this.paused[i] < 0 && !outs[i].buffer.full) room++;
-    for (let i = 0; i < outs.length && room > 0; i++) {
+    for (let i = 0; i < outs.length; i++) {
       if (this.paused[i] >= 0 || !outs[i].buffer.full) continue;
       // A full output sits this chunk out: it resumes from here, re-read, once it has room.
       this.paused[i] = this.lastSafe;
