@@ -142,15 +142,11 @@ export class ContainerReader extends FileReader implements EntrySink {
 
   /** The file was truncated in place: forget partial state and in-flight records. */
   override reset(): void {
-    this.resetState(0);
-    super.reset();
-  }
-
-  protected override resetState(offset: number): void {
     this.decoder.reset();
     this.ml[0] = null;
     this.ml[1] = null;
-    this.lastLineStart = offset;
+    this.lastLineStart = 0;
+    super.reset();
   }
 
   get hasPending(): boolean {
