@@ -3,10 +3,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test } from '@jest/globals';
 import type { Checkpoint } from '../../agent/src/checkpoint/store.ts';
-import { config, readOut, runOnce, T, tempDir, writeLog } from './agent-harness.ts';
+import { config, readOut, runOnce, T, tempDir, until, writeLog } from './agent-harness.ts';
 
 const repo = join(import.meta.dirname, '../..');
 const pinned = join(repo, 'node_modules/.bin/node');
@@ -20,14 +19,6 @@ function checkpoint(root: string): Checkpoint | undefined {
     return doc.checkpoints[0];
   } catch {
     return undefined;
-  }
-}
-
-async function until(what: string, ok: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
   }
 }
 

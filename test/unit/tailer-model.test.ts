@@ -21,7 +21,7 @@ import { verifyOutputs } from '../../agent/src/loadgen/verify.ts';
 import { AgentStats } from '../../agent/src/ops/stats.ts';
 import { Runtime } from '../../agent/src/topology/runtime.ts';
 import { configHash } from '../../contract/agent-config/hash.ts';
-import { config, tempDir } from './agent-harness.ts';
+import { config, tempDir, until } from './agent-harness.ts';
 
 function rng(seed: number): () => number {
   let x = seed;
@@ -36,16 +36,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function caughtUp(w: Writer, out: string): Promise<void> {
   if (w.seq === 0) return;
   const last = `SEQ:${w.id}:${w.seq - 1};`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    let text = '';
+  const delivered = () => {
     try {
-      text = readFileSync(out, 'latin1');
-    } catch {}
-    if (text.includes(last)) return;
-    if (Date.now() > deadline) throw new Error(`the agent did not deliver ${last} within 30 s`);
-    await sleep(10);
-  }
+      return readFileSync(out, 'latin1').includes(last);
+    } catch {
+      return false;
+    }
+  };
+  await until(`the agent to deliver ${last}`, delivered, 30_000);
 }
 
 class Writer {

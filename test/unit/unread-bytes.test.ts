@@ -6,15 +6,7 @@ import { buildReport } from '../../agent/src/ops/report.ts';
 import { AgentStats } from '../../agent/src/ops/stats.ts';
 import { Runtime } from '../../agent/src/topology/runtime.ts';
 import { configHash } from '../../contract/agent-config/hash.ts';
-import { config, readOut, T, tempDir, writeLog } from './agent-harness.ts';
-
-async function until(what: string, f: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { config, readOut, T, tempDir, until, writeLog } from './agent-harness.ts';
 
 test('a rotated file ending without a newline: its last bytes are counted as incomplete_line', async () => {
   const root = tempDir();
@@ -24,13 +16,13 @@ test('a rotated file ending without a newline: its last bytes are counted as inc
   const rt = new Runtime({ stats, log: () => {}, once: false });
   await rt.apply(c, configHash(c));
   try {
-    await until('the first line delivered', () => readOut(root).length === 1);
+    await until('the first line delivered', () => readOut(root).length === 1, 20_000);
     const tail = `${T} stdout F cut off`;
     appendFileSync(path, tail);
     renameSync(path, `${path}.20240101-000000`);
     writeFileSync(path, `${T} stdout F two\n`);
-    await until('the rotated file released', () => stats.pipeline('p0').unreadBytes.size > 0);
-    await until('the new file read', () => readOut(root).length === 2);
+    await until('the rotated file released', () => stats.pipeline('p0').unreadBytes.size > 0, 20_000);
+    await until('the new file read', () => readOut(root).length === 2, 20_000);
     expect(Object.fromEntries(stats.pipeline('p0').unreadBytes)).toEqual({
       incomplete_line: Buffer.byteLength(tail),
     });

@@ -435,18 +435,18 @@ export class Collector<F extends FileInfo> implements TailerHost {
       );
     cp.offset = offset;
     cp.path = path;
-    if (outs.length > 1)
-      cp.outputs = Object.fromEntries(outs.map((o, i) => [o.id, reader.acks.committed(i)]));
-    else delete cp.outputs;
+    // Each output's own offset, kept only when there is more than one (else `offset` says it).
+    const perOutput = () => {
+      if (outs.length > 1)
+        cp.outputs = Object.fromEntries(outs.map((o, i) => [o.id, reader.acks.committed(i)]));
+      else delete cp.outputs;
+    };
+    perOutput();
     const store = this.opts.store;
     store.set(cp);
     reader.acks.onCommit = (a) => {
       cp.offset = a.min;
-      if (outs.length > 1) {
-        const per: Record<string, number> = {};
-        for (let i = 0; i < outs.length; i++) per[outs[i].id] = a.committed(i);
-        cp.outputs = per;
-      }
+      perOutput();
       cp.updated = Date.now();
       if (tailer.fpLen > cp.fpLen) {
         cp.fpLen = tailer.fpLen;
