@@ -1,5 +1,5 @@
 // `sluice generate`: CRI log load generator, and `--verify` the checker of delivered output.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Command, EXIT } from '../command.ts';
@@ -100,8 +100,14 @@ export const command: Command = {
       seed: num(v.seed, 1),
     });
     const manifestPath = v.manifest ?? join(v.dir, 'generate-manifest.json');
-    const save = () =>
-      writeFileSync(manifestPath, JSON.stringify({ files: gen.manifest(), lines: gen.linesWritten }));
+    // Written aside and renamed over: a reader polling the manifest never sees it half-written.
+    const save = () => {
+      writeFileSync(
+        `${manifestPath}.tmp`,
+        JSON.stringify({ files: gen.manifest(), lines: gen.linesWritten }),
+      );
+      renameSync(`${manifestPath}.tmp`, manifestPath);
+    };
     if (rate <= 0) {
       for (let i = 0; i < files; i++)
         for (let k = 0; k < events; k += 1000) gen.write(i, Math.min(1000, events - k));

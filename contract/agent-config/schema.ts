@@ -224,7 +224,8 @@ const output = {
         maxSize: posInt('Bytes. Default 4 MiB (memory) / 1 GiB (disk).'),
         whenFull: {
           enum: ['block', 'dropNewest'],
-          description: 'block: pause the tailers (never drop); dropNewest: drop and count. Default block.',
+          description:
+            'block: the output stops taking records (never drops) and catches up from the files once it has room; reading pauses only when every output of the pipeline is full. dropNewest: drop and count. Default block.',
         },
         fsync: {
           enum: ['always', 'interval'],

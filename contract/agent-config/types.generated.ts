@@ -219,7 +219,7 @@ export interface BufferConfig {
   type?: "memory" | "disk";
   /** Bytes. Default 4 MiB (memory) / 1 GiB (disk). */
   maxSize?: number;
-  /** block: pause the tailers (never drop); dropNewest: drop and count. Default block. */
+  /** block: the output stops taking records (never drops) and catches up from the files once it has room; reading pauses only when every output of the pipeline is full. dropNewest: drop and count. Default block. */
   whenFull?: "block" | "dropNewest";
   /** disk: fsync before acknowledging (always) or every fsyncIntervalMs. Default always. */
   fsync?: "always" | "interval";

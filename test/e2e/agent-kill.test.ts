@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { DEFAULTS } from '../../agent/src/config/defaults.ts';
 import { duplicatesBySegment, verifyOutputs } from '../../agent/src/loadgen/verify.ts';
-import { cli, exited, generate, sleep, sluice, workDir } from './agent-helpers.ts';
+import { cli, exited, generate, sleep, sluice, until, workDir } from './agent-helpers.ts';
 
 const BATCH = DEFAULTS.batchMaxRecords; // 4096
 
@@ -25,15 +25,20 @@ describe('agent under SIGKILL', () => {
       partialFraction: 0.05,
     });
     const genDone = exited(gen);
-    await sleep(300);
     const runArgs = ['run', '--logs', logs, '--output', out, '--data-dir', data];
-    const linesNow = () => {
+    // Lines written so far, by the generator's manifest (renamed into place, never half-written).
+    const linesNow = (): number | undefined => {
       try {
         return (JSON.parse(readFileSync(manifest, 'utf8')) as { lines: number }).lines;
       } catch {
-        return 0; // being rewritten
+        return undefined; // not written yet
       }
     };
+    // The kill window starts once the generator is writing (a loaded machine starts it late).
+    const linesAtStart = await until(() => {
+      const n = linesNow();
+      return n !== undefined && n > 0 ? n : undefined;
+    }, 30_000);
     const sizeNow = () => {
       try {
         return statSync(out).size;
@@ -43,7 +48,6 @@ describe('agent under SIGKILL', () => {
     };
     let kills = 0;
     const bounds = [0];
-    const linesAtStart = linesNow();
     const started = Date.now();
     while (kills < 20) {
       const agent = sluice(runArgs, 'ignore');
@@ -54,7 +58,7 @@ describe('agent under SIGKILL', () => {
       bounds.push(sizeNow());
     }
     const elapsed = (Date.now() - started) / 1000;
-    const rate = (linesNow() - linesAtStart) / elapsed;
+    const rate = (linesNow()! - linesAtStart) / elapsed;
     gen.kill('SIGTERM');
     expect(await genDone).toBe(0);
     const r = spawnSync(process.execPath, [cli, ...runArgs, '--once'], { encoding: 'utf8' });

@@ -1,10 +1,13 @@
 // Per-output progress on real files: each output of a pipeline resumes from what it acknowledged
 // itself, so an output that delivered everything is not sent it again because a sibling was stuck.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import type { Checkpoint } from '../../agent/src/checkpoint/store.ts';
+import { AgentStats } from '../../agent/src/ops/stats.ts';
+import { Runtime } from '../../agent/src/topology/runtime.ts';
+import { configHash } from '../../contract/agent-config/hash.ts';
 import { config, readOut, runOnce, T, tempDir, until, writeLog } from './agent-harness.ts';
 
 const repo = join(import.meta.dirname, '../..');
@@ -78,5 +81,65 @@ describe('per-output progress', () => {
     const cp = checkpoint(root)!;
     expect(cp.outputs).toBeUndefined();
     expect(cp.offset).toBeGreaterThan(0);
+  });
+
+  test('a stuck output holds back only itself: its sibling gets every line, and it catches up from the file once it has room', async () => {
+    const root = tempDir();
+    const first = Array.from({ length: 2000 }, (_, i) => `first ${i} ${'x'.repeat(60)}`);
+    const log = writeLog(root, 'ns', 'p', 'c', cri(first));
+    const blocker = join(root, 'blocked');
+    writeFileSync(blocker, 'not a directory');
+    const c = config(root, [{}]);
+    c.pipelines[0].outputs = ['o0', 'o1'];
+    c.outputs[0].batch = { maxAgeMs: 20 };
+    c.outputs.push({
+      id: 'o1',
+      type: 'file',
+      options: { path: join(blocker, 'out1.ndjson') },
+      // Room for a few dozen records: full (whenFull: block, the default) long before the file ends.
+      buffer: { type: 'memory', maxSize: 8192 },
+      batch: { maxAgeMs: 20, maxRecords: 16 },
+      retry: { initialBackoffMs: 20, maxBackoffMs: 50 },
+    });
+    const stats = new AgentStats();
+    const rt = new Runtime({ stats, log: () => {} });
+    try {
+      await rt.apply(c, configHash(c));
+      // Before, the pipeline stopped reading when o1's buffer filled: o0 got a few dozen lines.
+      await until('o0 has every line while o1 is stuck', () => readOut(root, 0).length === first.length);
+      expect(existsSync(join(blocker, 'out1.ndjson'))).toBe(false);
+      // More lines while o1 is still stuck: o0 keeps its rate.
+      const second = Array.from({ length: 500 }, (_, i) => `second ${i}`);
+      appendFileSync(log, cri(second));
+      await until(
+        'o0 has the appended lines',
+        () => readOut(root, 0).length === first.length + second.length,
+      );
+      const cp = checkpoint(root);
+      expect(cp?.outputs?.o1).toBeLessThan(statSync(log).size); // o1's position pins the file
+      rmSync(blocker);
+      const all = [...first, ...second];
+      await until('o1 caught up', () => {
+        try {
+          return new Set(messages(join(blocker, 'out1.ndjson'))).size === all.length;
+        } catch {
+          return false;
+        }
+      });
+      const got = messages(join(blocker, 'out1.ndjson'));
+      // Nothing lost, in file order once the duplicates of its catching up are set aside.
+      expect([...new Set(got)]).toEqual(all);
+      // o1's duplicates are bounded by what it held when it filled (its buffer, a batch in flight).
+      expect(got.length - all.length).toBeLessThanOrEqual(200);
+      // o0: exactly once.
+      expect(readOut(root, 0).map((r) => r.message)).toEqual(all);
+      await until('both positions at the end', () => {
+        const p = checkpoint(root);
+        return p?.outputs?.o0 === statSync(log).size && p?.outputs?.o1 === statSync(log).size;
+      });
+      expect([...(stats.outputs.get('o1')?.drops ?? [])]).toEqual([]);
+    } finally {
+      await rt.shutdown(1000);
+    }
   });
 });

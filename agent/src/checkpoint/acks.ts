@@ -128,16 +128,23 @@ export class FileAcks {
     }
   }
 
-  /** One open group per output for the next chunk. */
-  open(): AckGroup[] {
+  /**
+   * One open group per output for the next chunk; none (null) for an output that sits the chunk
+   * out (`paused[i] >= 0`): its committed offset stays where its own records stand.
+   */
+  open(paused?: readonly number[]): (AckGroup | null)[] {
     const t = this.trackers;
-    const groups = new Array<AckGroup>(t.length);
-    for (let i = 0; i < t.length; i++) groups[i] = t[i].open();
+    const groups = new Array<AckGroup | null>(t.length);
+    for (let i = 0; i < t.length; i++)
+      groups[i] = paused !== undefined && paused[i] >= 0 ? null : t[i].open();
     return groups;
   }
 
-  seal(groups: AckGroup[], offset: number): void {
-    for (let i = 0; i < groups.length; i++) this.trackers[i].seal(groups[i], offset);
+  seal(groups: (AckGroup | null)[], offset: number): void {
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i];
+      if (g !== null) this.trackers[i].seal(g, offset);
+    }
   }
 
   /** Output i's committed offset. */

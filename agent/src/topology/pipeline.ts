@@ -109,7 +109,7 @@ export class Pipeline {
   }
 
   /** A reader starts a chunk of a file. */
-  beginChunk(origin: Buffer | null, groups: readonly AckGroup[], skip: readonly number[]): void {
+  beginChunk(origin: Buffer | null, groups: readonly (AckGroup | null)[], skip: readonly number[]): void {
     this.origin = origin;
     this.groups = groups;
     this.skip = skip;
@@ -197,14 +197,23 @@ export class Pipeline {
     for (let i = 0; i < this.outputs.length; i++) this.outputs[i].buffer.flushProducer();
   }
 
+  /**
+   * Reading goes on while any output has room: a full output (whenFull: block) sits the following
+   * chunks out and catches up from the file later (files/reader.ts), so it holds back only itself.
+   */
   get canRead(): boolean {
-    for (let i = 0; i < this.outputs.length; i++) if (this.outputs[i].buffer.full) return false;
-    return true;
+    for (let i = 0; i < this.outputs.length; i++) if (!this.outputs[i].buffer.full) return true;
+    return this.outputs.length === 0;
   }
 
+  /** `cb` once any output has room again. */
   waitForSpace(cb: () => void): void {
-    const full = this.outputs.find((o) => o.buffer.full);
-    if (full === undefined) cb();
-    else full.buffer.onSpace(() => this.waitForSpace(cb));
+    let done = false;
+    const once = () => {
+      if (done) return;
+      done = true;
+      cb();
+    };
+    for (const o of this.outputs) o.buffer.onSpace(once);
   }
 }

@@ -88,7 +88,7 @@ export const buffer: Schema = obj(
       },
     ),
     whenFull: enumOf(
-      '`block` pauses reading the source files (nothing is lost; the files are the buffer); `dropNewest` drops and counts new records for this output only.',
+      '`block`: this output stops taking records while its buffer is full and catches up from the source files once it has room (nothing is lost while the files exist; the files are the buffer); the other outputs keep reading, and reading pauses only when every output of the pipeline is full. `dropNewest` drops and counts new records for this output only.',
       ['block', 'dropNewest'],
       { default: 'block' },
     ),

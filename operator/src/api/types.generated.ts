@@ -705,7 +705,7 @@ export type LogOutputSpec = {
     type?: "memory" | "disk";
     /** Upper bound of the buffer in bytes per agent. Defaults: 64Mi in memory, 1Gi on disk. */
     maxSize?: string;
-    /** `block` pauses reading the source files (nothing is lost; the files are the buffer); `dropNewest` drops and counts new records for this output only. Default: `"block"`. */
+    /** `block`: this output stops taking records while its buffer is full and catches up from the source files once it has room (nothing is lost while the files exist; the files are the buffer); the other outputs keep reading, and reading pauses only when every output of the pipeline is full. `dropNewest` drops and counts new records for this output only. Default: `"block"`. */
     whenFull?: "block" | "dropNewest";
   };
   /** Retry of failed deliveries with capped exponential backoff and jitter. Recoverable failures (an unreachable broker, a 503) are retried forever, so nothing is lost while the buffer holds; unrecoverable records (a message too large, a mapping conflict) go to `deadLetter` or are dropped and counted. */
@@ -1045,7 +1045,7 @@ export type ClusterLogOutputSpec = {
     type?: "memory" | "disk";
     /** Upper bound of the buffer in bytes per agent. Defaults: 64Mi in memory, 1Gi on disk. */
     maxSize?: string;
-    /** `block` pauses reading the source files (nothing is lost; the files are the buffer); `dropNewest` drops and counts new records for this output only. Default: `"block"`. */
+    /** `block`: this output stops taking records while its buffer is full and catches up from the source files once it has room (nothing is lost while the files exist; the files are the buffer); the other outputs keep reading, and reading pauses only when every output of the pipeline is full. `dropNewest` drops and counts new records for this output only. Default: `"block"`. */
     whenFull?: "block" | "dropNewest";
   };
   /** Retry of failed deliveries with capped exponential backoff and jitter. Recoverable failures (an unreachable broker, a 503) are retried forever, so nothing is lost while the buffer holds; unrecoverable records (a message too large, a mapping conflict) go to `deadLetter` or are dropped and counted. */

@@ -405,6 +405,7 @@ export class Collector<F extends FileInfo> implements TailerHost {
     const reader = this.opts.files.reader(f, offset);
     const tailer = new Tailer(this, reader, path, dev, ino, offset);
     reader.bind(tailer);
+    reader.onResume = () => tailer.kick();
     // The head is fingerprinted now, not at the first read: a file copytruncated before that read
     // is then recognised as truncated, and its copy as the content this tailer was to read first.
     if (size >= MIN_FP) {
@@ -474,7 +475,8 @@ export class Collector<F extends FileInfo> implements TailerHost {
   /** Every followed file read to its end (for --once). */
   get quiet(): boolean {
     if (this.rescanPending || this.successors.size > 0 || this.blocked) return false;
-    for (const tr of this.tracked.values()) if (!tr.tailer.atEof && !tr.tailer.closedFlag) return false;
+    for (const tr of this.tracked.values())
+      if ((!tr.tailer.atEof || tr.reader.behind) && !tr.tailer.closedFlag) return false;
     return true;
   }
 

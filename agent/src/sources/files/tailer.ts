@@ -25,6 +25,10 @@ export interface LineSink {
   line(buf: Buffer, s: number, e: number, lineStart: number, extra: number): void;
   /** `lineStart`: first byte not yet part of a complete line. */
   endChunk(lineStart: number): void;
+  /** Read next from this offset instead (an output catching up, files/reader.ts). */
+  seekTo?(): number | undefined;
+  /** Some output still needs bytes before the reading position: keep the file open. */
+  readonly behind?: boolean;
 }
 
 export interface TailerHost {
@@ -245,6 +249,8 @@ export class Tailer {
         this.host.waitForSpace(() => this.kick());
         return;
       }
+      const to = this.sink.seekTo?.();
+      if (to !== undefined) this.seek(to);
       if (this.fpLen > 0 && this.headChanged()) {
         this.host.truncated(this);
         return;
@@ -286,7 +292,7 @@ export class Tailer {
         this.rotated = true;
       }
     }
-    if (this.rotated && Date.now() - this.lastGrowth >= this.host.rotateWaitMs) {
+    if (this.rotated && Date.now() - this.lastGrowth >= this.host.rotateWaitMs && !this.sink.behind) {
       this.finish();
       return;
     }
@@ -349,6 +355,15 @@ export class Tailer {
     }
     base = 0;
     sink.endChunk(this.lineStart);
+  }
+
+  /** Read on from `offset` (a line start), dropping what is buffered. */
+  private seek(offset: number): void {
+    this.offset = offset;
+    this.carry = 0;
+    this.skipping = false;
+    this.skipHead = undefined;
+    this.atEof = false;
   }
 
   /** Restart from the beginning of the same file (it was truncated in place). */

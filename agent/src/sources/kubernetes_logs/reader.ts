@@ -142,11 +142,15 @@ export class ContainerReader extends FileReader implements EntrySink {
 
   /** The file was truncated in place: forget partial state and in-flight records. */
   override reset(): void {
+    this.resetState(0);
+    super.reset();
+  }
+
+  protected override resetState(offset: number): void {
     this.decoder.reset();
     this.ml[0] = null;
     this.ml[1] = null;
-    this.lastLineStart = 0;
-    super.reset();
+    this.lastLineStart = offset;
   }
 
   get hasPending(): boolean {
