@@ -165,7 +165,7 @@ suite('disk buffer on a full filesystem (real tmpfs)', () => {
     expect(acked.size).toBeLessThan(500);
     expect(woken).toBe(false);
     // Status: the output's last error, through the report the operator sums.
-    expect(o.lastError).toMatch(/ENOSPC.*reading paused/);
+    expect(o.lastError).toMatch(/ENOSPC.*takes no new records/);
     const figures = aggregateReports(
       [
         {

@@ -293,7 +293,9 @@ export class DiskBuffer implements OutputBuffer {
     this.failing = f;
     f.attempts++;
     s.lastError = `disk buffer write failed (${e.code ?? e.message}): ${
-      block ? 'reading paused, retrying' : 'retrying, then records are dropped (whenFull: dropNewest)'
+      block
+        ? 'this output takes no new records (it catches up from the files), retrying'
+        : 'retrying, then records are dropped (whenFull: dropNewest)'
     }; free space on the buffer volume or raise its size`;
     s.lastErrorAt = Date.now();
     if (first)
