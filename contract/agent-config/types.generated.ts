@@ -80,6 +80,8 @@ export interface PipelineInput {
   streams?: ("stdout" | "stderr")[];
   /** Cluster pipelines only: also read the agent's own pods (default false, avoids feedback loops). */
   includeAgentPods?: boolean;
+  /** Cluster pipelines only: skip pods annotated sluice.dev/exclude: "true" (default false: the pod's owners set it, so it cannot hide their logs from a platform pipeline). LogPipelines always skip them. */
+  excludeAnnotation?: boolean;
   /** Set false to read no container logs at all (a host-files-only pipeline). Default true. */
   containerLogs?: boolean;
   /** Cluster pipelines only: plain-text host files (e.g. /var/log/syslog), read as lines. */

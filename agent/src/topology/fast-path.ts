@@ -38,6 +38,7 @@ export const INPUT_RULES = {
   // Host-file lines always take the string path (HostFileReader); container files keep theirs.
   hostFiles: always,
   includeAgentPods: always,
+  excludeAnnotation: always,
   containerLogs: always,
 } satisfies Rules<PipelineInput>;
 

@@ -271,6 +271,8 @@ export type ClusterLogPipelineSpec = {
     streams?: Array<"stdout" | "stderr">;
     /** Also collect the logs of Sluice's own agent pods (off by default to avoid feedback loops). Default: `false`. */
     includeAgentLogs?: boolean;
+    /** Skip pods annotated `sluice.dev/exclude: "true"`. Off by default: the annotation is set by whoever owns the pod, so it must not hide logs from a platform pipeline (audit, security); turn it on for pipelines where the app teams may opt their pods out. LogPipelines always honour it in their own namespace. Default: `false`. */
+    honorExcludeAnnotation?: boolean;
     /** Plain-text files on every node, such as `/var/log/syslog`. */
     hostFiles?: {
       /** Absolute paths or globs (`*`, `**`) under /var/log. */

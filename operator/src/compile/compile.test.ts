@@ -66,6 +66,38 @@ describe('compile', () => {
     expect(kafka.deadLetter).toBe('ClusterLogOutput/archive');
   });
 
+  test('the exclude annotation binds a ClusterLogPipeline only when it opts in; a LogPipeline may not ask', () => {
+    const clp = (name: string, input: Record<string, unknown>) => ({
+      apiVersion: 'sluice.dev/v1alpha1',
+      kind: 'ClusterLogPipeline',
+      metadata: { name },
+      spec: { input: { namespaces: {}, ...input }, outputs: [{ name: 'all', kind: 'ClusterLogOutput' }] },
+    });
+    const out = {
+      apiVersion: 'sluice.dev/v1alpha1',
+      kind: 'ClusterLogOutput',
+      metadata: { name: 'all' },
+      spec: { stdout: {} },
+    };
+    const { config, problems } = compileResources([
+      out,
+      clp('audit', {}),
+      clp('apps', { honorExcludeAnnotation: true }),
+    ]);
+    expect(problems).toEqual([]);
+    const input = (id: string) => config.pipelines.find((p) => p.id === id)?.input;
+    expect(input('ClusterLogPipeline/audit')?.excludeAnnotation).toBeUndefined();
+    expect(input('ClusterLogPipeline/apps')?.excludeAnnotation).toBe(true);
+    const tenant = {
+      ...lp('shop', [{ name: 'o' }]),
+      spec: { input: { honorExcludeAnnotation: false }, outputs: [{ name: 'o' }] },
+    };
+    const r = compileResources([lo('o'), tenant]);
+    expect(r.problems.map((x) => x.message)).toEqual([
+      expect.stringContaining('spec.input.honorExcludeAnnotation: unknown field'),
+    ]);
+  });
+
   test('the config is stable: same input, same bytes', () => {
     expect(JSON.stringify(compileResources(all).config)).toBe(
       JSON.stringify(compileResources([...all].reverse()).config),
