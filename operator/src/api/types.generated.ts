@@ -539,7 +539,7 @@ export type LogOutputSpec = {
   opensearch?: {
     /** Base URLs of the nodes. */
     endpoints: string[];
-    /** Index name; default `logs-{{ kubernetes.namespace }}-%Y.%m.%d`. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. */
+    /** Index name; default `logs-{{ kubernetes.namespace }}-%Y.%m.%d`. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. A ClusterLogOutput serves LogPipelines only when its placeholders are `kubernetes.namespace`, `kubernetes.node`, `stream` or fields listed in `spec.allowedNamespaces.routingFields`. */
     index?: string;
     /** Write to this data stream (op_type create) instead of `index`. */
     dataStream?: string;
@@ -622,7 +622,7 @@ export type LogOutputSpec = {
     endpoint?: string;
     /** Path-style addressing (needed by most S3-compatible stores). Default: `false`. */
     forcePathStyle?: boolean;
-    /** Object key prefix. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. Default: `"{{ kubernetes.namespace }}/%Y/%m/%d/%H/"`. */
+    /** Object key prefix. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. A ClusterLogOutput serves LogPipelines only when its placeholders are `kubernetes.namespace`, `kubernetes.node`, `stream` or fields listed in `spec.allowedNamespaces.routingFields`. Default: `"{{ kubernetes.namespace }}/%Y/%m/%d/%H/"`. */
     keyPrefix?: string;
     /** Object compression. Default: `"gzip"`. */
     compression?: "gzip" | "none";
@@ -859,7 +859,7 @@ export type ClusterLogOutputSpec = {
   opensearch?: {
     /** Base URLs of the nodes. */
     endpoints: string[];
-    /** Index name; default `logs-{{ kubernetes.namespace }}-%Y.%m.%d`. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. */
+    /** Index name; default `logs-{{ kubernetes.namespace }}-%Y.%m.%d`. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. A ClusterLogOutput serves LogPipelines only when its placeholders are `kubernetes.namespace`, `kubernetes.node`, `stream` or fields listed in `spec.allowedNamespaces.routingFields`. */
     index?: string;
     /** Write to this data stream (op_type create) instead of `index`. */
     dataStream?: string;
@@ -952,7 +952,7 @@ export type ClusterLogOutputSpec = {
     endpoint?: string;
     /** Path-style addressing (needed by most S3-compatible stores). Default: `false`. */
     forcePathStyle?: boolean;
-    /** Object key prefix. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. Default: `"{{ kubernetes.namespace }}/%Y/%m/%d/%H/"`. */
+    /** Object key prefix. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. A ClusterLogOutput serves LogPipelines only when its placeholders are `kubernetes.namespace`, `kubernetes.node`, `stream` or fields listed in `spec.allowedNamespaces.routingFields`. Default: `"{{ kubernetes.namespace }}/%Y/%m/%d/%H/"`. */
     keyPrefix?: string;
     /** Object compression. Default: `"gzip"`. */
     compression?: "gzip" | "none";
@@ -1082,6 +1082,8 @@ export type ClusterLogOutputSpec = {
         values?: string[];
       }>;
     };
+    /** Record fields that may choose where the records of these LogPipelines go (an index, key prefix or Kafka `topicField` of this output reading them), beyond `kubernetes.namespace`, `kubernetes.node` and `stream`, which no tenant can set. Pod labels, annotations and names, the pipeline name and parsed fields are chosen by the tenants: routing by them lets one namespace write where another's records go. Until the fields this output routes by are allowed here, LogPipelines are refused with reason OutputNotAllowed. */
+    routingFields?: string[];
   };
 };
 

@@ -127,6 +127,70 @@ describe('resolve: one bad reference rejects only its pipeline', () => {
     expect(problems[0]).toMatchObject({ id: 'LogPipeline/shop/a', reason: 'OutputNotFound' });
   });
 
+  test('a shared ClusterLogOutput routing by a value tenants set refuses LogPipelines, until the platform allows the field', () => {
+    const shared = (name: string, block: Record<string, unknown>, routingFields?: string[]) => ({
+      apiVersion: 'sluice.dev/v1alpha1',
+      kind: 'ClusterLogOutput',
+      metadata: { name },
+      spec: { ...block, allowedNamespaces: { names: ['shop'], ...(routingFields ? { routingFields } : {}) } },
+    });
+    const ref = (name: string) => [{ name, kind: 'ClusterLogOutput' }];
+    const os = (index?: string) => ({
+      opensearch: { endpoints: ['https://os:9200'], ...(index ? { index } : {}) },
+    });
+    const { problems, config } = compileResources([
+      shared('by-default', os()), // logs-{{ kubernetes.namespace }}-%Y.%m.%d
+      shared('by-node', {
+        s3: { bucket: 'archive', region: 'eu-west-1', keyPrefix: '{{ kubernetes.node }}/{{ stream }}/%Y/' },
+      }),
+      shared('by-label', os('logs-{{ kubernetes.labels.team }}')),
+      shared('by-label-allowed', os('logs-{{ kubernetes.labels.team }}'), ['kubernetes.labels.team']),
+      shared('by-pipeline', os('logs-{{ pipeline }}')),
+      shared('by-field', { kafka: { brokers: ['k:9092'], topic: 'logs', topicField: 'topic' } }),
+      lp('a', ref('by-default')),
+      lp('b', ref('by-node')),
+      lp('c', ref('by-label')),
+      lp('d', ref('by-label-allowed')),
+      lp('e', ref('by-pipeline')),
+      lp('f', ref('by-field')),
+    ]);
+    expect(config.pipelines.map((p) => p.id)).toEqual([
+      'LogPipeline/shop/a',
+      'LogPipeline/shop/b',
+      'LogPipeline/shop/d',
+    ]);
+    expect(problems).toEqual([
+      {
+        id: 'LogPipeline/shop/c',
+        reason: 'OutputNotAllowed',
+        message: expect.stringContaining(
+          'whose spec.opensearch.index picks the destination from "kubernetes.labels.team", a value tenants set',
+        ),
+      },
+      {
+        id: 'LogPipeline/shop/e',
+        reason: 'OutputNotAllowed',
+        message: expect.stringContaining('spec.opensearch.index picks the destination from "pipeline"'),
+      },
+      {
+        id: 'LogPipeline/shop/f',
+        reason: 'OutputNotAllowed',
+        message: expect.stringContaining('spec.kafka.topicField picks the destination from "topic"'),
+      },
+    ]);
+    // ClusterLogPipelines are the platform's own: the same outputs serve them.
+    const platform = compileResources([
+      shared('by-field', { kafka: { brokers: ['k:9092'], topic: 'logs', topicField: 'topic' } }),
+      {
+        apiVersion: 'sluice.dev/v1alpha1',
+        kind: 'ClusterLogPipeline',
+        metadata: { name: 'all' },
+        spec: { input: { namespaces: {} }, outputs: ref('by-field') },
+      },
+    ]);
+    expect(platform.problems).toEqual([]);
+  });
+
   test('a ClusterLogOutput that does not admit the namespace', () => {
     const clo = (allowed?: unknown) => ({
       apiVersion: 'sluice.dev/v1alpha1',

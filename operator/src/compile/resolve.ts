@@ -5,6 +5,8 @@
 
 import { matchesSelector } from '../../../contract/selector.ts';
 import { REASON, type Rejection } from '../api/conditions.ts';
+import { TENANT_SAFE_FIELDS } from '../api/fields.ts';
+import { DESTINATION_APIS, destinationOf } from '../destinations/index.ts';
 import { type Output, outputRefId, type Pipeline, resourceId } from './ids.ts';
 import { secretRefs } from './secrets.ts';
 
@@ -37,6 +39,29 @@ function admits(output: Output, namespace: string, namespaces: World['namespaces
   const labels = namespaces?.get(namespace);
   if (labels === undefined) return namespaces === undefined ? undefined : false;
   return matchesSelector(allowed.selector, { ...labels, 'kubernetes.io/metadata.name': namespace });
+}
+
+/**
+ * A ClusterLogOutput admitting LogPipelines must not let their records pick where they go by a
+ * value the tenant sets (a pod label, the pipeline's name, a parsed field): the first setting that
+ * does, with its field, unless the platform allowed that field (spec.allowedNamespaces.routingFields).
+ */
+export function tenantRouting(output: Output): { path: string; field: string } | undefined {
+  if (output.kind !== 'ClusterLogOutput') return undefined;
+  const type = destinationOf(output.spec);
+  if (type === undefined) return undefined;
+  const routing = DESTINATION_APIS[type].routing as
+    | ((block: unknown, at: string) => { path: string; fields: string[] }[])
+    | undefined;
+  const allowed = new Set<string>([
+    ...TENANT_SAFE_FIELDS,
+    ...(output.spec.allowedNamespaces?.routingFields ?? []),
+  ]);
+  for (const r of routing?.((output.spec as Record<string, unknown>)[type], `spec.${type}`) ?? []) {
+    const field = r.fields.find((f) => !allowed.has(f));
+    if (field !== undefined) return { path: r.path, field };
+  }
+  return undefined;
 }
 
 function outputProblem(output: Output, world: World, byId: Map<string, Output>): Rejection | undefined {
@@ -115,6 +140,14 @@ export function resolve(world: World): Resolution {
           };
           return;
         }
+      }
+      const routed = ns !== undefined ? tenantRouting(entry.output) : undefined;
+      if (routed !== undefined) {
+        rejection = {
+          reason: REASON.OutputNotAllowed,
+          message: `${via} ${refId}, whose ${routed.path} picks the destination from "${routed.field}", a value tenants set: records of this namespace could go where another namespace's go. Ask the platform team to route by kubernetes.namespace, or to allow the field in spec.allowedNamespaces.routingFields`,
+        };
+        return;
       }
       if (entry.rejection) {
         rejection = { reason: entry.rejection.reason, message: `${via} ${entry.rejection.message}` };
