@@ -43,7 +43,7 @@ export const api: Destination<'opensearch'> = {
               { required: ['username', 'password'] },
             ),
             awsSigV4: obj(
-              'AWS Signature V4 with the credentials of the default chain (IRSA, pod identity).',
+              "AWS Signature V4 with the credentials of the default chain (IRSA, pod identity): the agent's own identity, which a LogOutput may use only in a namespace the platform labelled `sluice.dev/agent-identity: allowed`.",
               {
                 region: str('AWS region.', { maxLength: 64, minLength: 1 }),
                 service: enumOf('`es` for managed OpenSearch, `aoss` for Serverless.', ['es', 'aoss'], {
@@ -88,6 +88,7 @@ export const api: Destination<'opensearch'> = {
     ...o.endpoints.flatMap((e, i) => checkUrl(`${at}.endpoints[${i}]`, e)),
     ...checkBatch(at, o.batch, { max: 100 * 1024 * 1024 }, { maxMs: 600_000 }),
   ],
+  agentIdentity: (o, at) => (o.auth?.awsSigV4 !== undefined ? `${at}.auth.awsSigV4` : undefined),
   routing: (o, at) =>
     o.dataStream !== undefined
       ? [{ path: `${at}.dataStream`, fields: templateFields(o.dataStream) }]

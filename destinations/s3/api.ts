@@ -42,7 +42,7 @@ export const api: Destination<'s3'> = {
         compression: enumOf('Object compression.', ['gzip', 'none'], { default: 'gzip' }),
         batch: batchSchema('16Mi', '5m'),
         credentials: obj(
-          'Static access keys. Omit to use the default AWS credential chain (IRSA, EKS pod identity, instance profile).',
+          "Static access keys. Omit to use the default AWS credential chain (IRSA, EKS pod identity, instance profile): the agent's own identity, which a LogOutput may use only in a namespace the platform labelled `sluice.dev/agent-identity: allowed`.",
           {
             accessKeyId: secretKeyRef('Access key id.', ns),
             secretAccessKey: secretKeyRef('Secret access key.', ns),
@@ -78,6 +78,8 @@ export const api: Destination<'s3'> = {
     ...checkUrl(`${at}.endpoint`, s.endpoint),
     ...checkBatch(at, s.batch, { min: 1024, max: 5 * GiB }, { minMs: 1000, maxMs: 24 * 3_600_000 }),
   ],
+  agentIdentity: (s, at) =>
+    s.credentials === undefined ? `${at} has no credentials: the default AWS credential chain` : undefined,
   routing: (s, at) => [
     { path: `${at}.keyPrefix`, fields: templateFields(s.keyPrefix ?? DEFAULT_KEY_PREFIX) },
   ],

@@ -19,6 +19,7 @@ export const REASON = {
   InvalidSpec: 'InvalidSpec',
   OutputNotFound: 'OutputNotFound',
   OutputNotAllowed: 'OutputNotAllowed',
+  AgentIdentityNotAllowed: 'AgentIdentityNotAllowed',
   OutputInvalid: 'OutputInvalid',
   DeadLetterNotFound: 'DeadLetterNotFound',
   ReferencedSecretMissing: 'ReferencedSecretMissing',

@@ -562,7 +562,7 @@ export type LogOutputSpec = {
           key: string;
         };
       };
-      /** AWS Signature V4 with the credentials of the default chain (IRSA, pod identity). */
+      /** AWS Signature V4 with the credentials of the default chain (IRSA, pod identity): the agent's own identity, which a LogOutput may use only in a namespace the platform labelled `sluice.dev/agent-identity: allowed`. */
       awsSigV4?: {
         /** AWS region. */
         region: string;
@@ -635,7 +635,7 @@ export type LogOutputSpec = {
       /** Longest a record waits for its batch to fill. Default: `"5m"`. */
       maxAge?: string;
     };
-    /** Static access keys. Omit to use the default AWS credential chain (IRSA, EKS pod identity, instance profile). */
+    /** Static access keys. Omit to use the default AWS credential chain (IRSA, EKS pod identity, instance profile): the agent's own identity, which a LogOutput may use only in a namespace the platform labelled `sluice.dev/agent-identity: allowed`. */
     credentials?: {
       /** Access key id. Only the agent reads the value, at run time; it is never copied into a ConfigMap. */
       accessKeyId: {
@@ -886,7 +886,7 @@ export type ClusterLogOutputSpec = {
           namespace: string;
         };
       };
-      /** AWS Signature V4 with the credentials of the default chain (IRSA, pod identity). */
+      /** AWS Signature V4 with the credentials of the default chain (IRSA, pod identity): the agent's own identity, which a LogOutput may use only in a namespace the platform labelled `sluice.dev/agent-identity: allowed`. */
       awsSigV4?: {
         /** AWS region. */
         region: string;
@@ -965,7 +965,7 @@ export type ClusterLogOutputSpec = {
       /** Longest a record waits for its batch to fill. Default: `"5m"`. */
       maxAge?: string;
     };
-    /** Static access keys. Omit to use the default AWS credential chain (IRSA, EKS pod identity, instance profile). */
+    /** Static access keys. Omit to use the default AWS credential chain (IRSA, EKS pod identity, instance profile): the agent's own identity, which a LogOutput may use only in a namespace the platform labelled `sluice.dev/agent-identity: allowed`. */
     credentials?: {
       /** Access key id. Only the agent reads the value, at run time; it is never copied into a ConfigMap. */
       accessKeyId: {

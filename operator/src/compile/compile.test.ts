@@ -228,6 +228,38 @@ describe('resolve: one bad reference rejects only its pipeline', () => {
     expect(world({}).rejected.get('LogPipeline/shop/a')?.reason).toBe('OutputNotAllowed');
   });
 
+  test("a LogOutput may use the agent's cloud identity only where the platform labelled the namespace", () => {
+    const s3 = (credentials?: unknown) =>
+      lo('archive', 'shop', {
+        stdout: undefined,
+        s3: { bucket: 'archive', region: 'eu-west-1', ...(credentials ? { credentials } : {}) },
+      });
+    const os = lo('search', 'shop', {
+      stdout: undefined,
+      opensearch: { endpoints: ['https://os:443'], auth: { awsSigV4: { region: 'eu-west-1' } } },
+    });
+    const keys = { accessKeyId: { name: 'aws', key: 'id' }, secretAccessKey: { name: 'aws', key: 'secret' } };
+    const world = (labels: Record<string, string>, outputs: unknown[]) =>
+      resolve({ pipelines: [], outputs: outputs as never, namespaces: new Map([['shop', labels]]) }).outputs;
+    const unlabelled = world({}, [s3(), os]);
+    expect(unlabelled.get('LogOutput/shop/archive')?.rejection).toEqual({
+      reason: 'AgentIdentityNotAllowed',
+      message: expect.stringContaining(
+        '(spec.s3 has no credentials: the default AWS credential chain), which namespace "shop" may not use',
+      ),
+    });
+    expect(unlabelled.get('LogOutput/shop/search')?.rejection?.message).toContain(
+      'ask the platform team to label the namespace sluice.dev/agent-identity=allowed',
+    );
+    // Credentials of its own: fine anywhere.
+    expect(world({}, [s3(keys)]).get('LogOutput/shop/archive')?.rejection).toBeUndefined();
+    // The platform's leave (tenants cannot label their namespace).
+    const allowed = world({ 'sluice.dev/agent-identity': 'allowed' }, [s3(), os]);
+    expect([...allowed.values()].map((o) => o.rejection)).toEqual([undefined, undefined]);
+    // Offline (sluice run/validate: no namespaces known) it is not judged.
+    expect(compileResources([s3(), os]).problems).toEqual([]);
+  });
+
   test('missing secret and missing key, when secrets are known', () => {
     const kafka = lo('k', 'shop', {
       stdout: undefined,

@@ -3,6 +3,7 @@
 // that says what to do; the rest go on. Pure: the operator passes what its informers see,
 // `sluice run`/`render` pass what the files hold (unknown namespaces/secrets are not judged).
 
+import { AGENT_IDENTITY_ALLOWED, AGENT_IDENTITY_LABEL } from '../../../contract/annotations.ts';
 import { matchesSelector } from '../../../contract/selector.ts';
 import { REASON, type Rejection } from '../api/conditions.ts';
 import { TENANT_SAFE_FIELDS } from '../api/fields.ts';
@@ -64,10 +65,29 @@ export function tenantRouting(output: Output): { path: string; field: string } |
   return undefined;
 }
 
+/** The setting of a LogOutput that would use the agent's own cloud identity, if any. */
+export function agentIdentityUse(output: Output): string | undefined {
+  const type = destinationOf(output.spec);
+  if (type === undefined) return undefined;
+  const use = DESTINATION_APIS[type].agentIdentity as
+    | ((block: unknown, at: string) => string | undefined)
+    | undefined;
+  return use?.((output.spec as Record<string, unknown>)[type], `spec.${type}`);
+}
+
 function outputProblem(output: Output, world: World, byId: Map<string, Output>): Rejection | undefined {
   const id = resourceId(output);
   const invalid = world.invalid?.get(id);
   if (invalid) return { reason: REASON.OutputInvalid, message: `${id} is invalid: ${invalid.message}` };
+  if (output.kind === 'LogOutput' && world.namespaces !== undefined) {
+    const ns = output.metadata.namespace!;
+    const how = agentIdentityUse(output);
+    if (how !== undefined && world.namespaces.get(ns)?.[AGENT_IDENTITY_LABEL] !== AGENT_IDENTITY_ALLOWED)
+      return {
+        reason: REASON.AgentIdentityNotAllowed,
+        message: `${id} would authenticate with the agent's own cloud identity (${how}), which namespace "${ns}" may not use: give it credentials from a Secret of this namespace, or ask the platform team to label the namespace ${AGENT_IDENTITY_LABEL}=${AGENT_IDENTITY_ALLOWED}`,
+      };
+  }
   if (world.secrets) {
     for (const ref of secretRefs(output)) {
       const keys = world.secrets.get(`${ref.namespace}/${ref.name}`);

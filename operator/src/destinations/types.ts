@@ -32,6 +32,11 @@ export interface Destination<K extends DestinationType> {
    * fields tenants cannot set, or ones the platform listed (compile/resolve.ts).
    */
   routing?(block: Block<K>, at: string): { path: string; fields: string[] }[];
+  /**
+   * The setting through which the block authenticates with the agent's own identity (the default
+   * cloud credential chain), if it does: a namespace needs the platform's leave for that.
+   */
+  agentIdentity?(block: Block<K>, at: string): string | undefined;
   /** The agent's options for a validated block. */
   compile(block: Block<K>, ctx: CompileContext): Compiled<K>;
 }
