@@ -24,6 +24,8 @@ export interface PipelineState {
   kept: boolean;
   paused: boolean;
   outputIds: string[];
+  /** A namespace cap that changed what runs (a clamped record size), said in the Accepted message. */
+  note?: string;
 }
 
 export interface OutputState {

@@ -13,6 +13,8 @@ export interface World {
   outputs: Output[];
   /** Outputs that exist but failed validation, by id, with their own rejection. */
   invalid?: Map<string, Rejection>;
+  /** Valid outputs over a namespace cap (tenancy/enforce.ts), by id, with their rejection. */
+  capped?: Map<string, Rejection>;
   /** Namespace labels by name; undefined when not known (offline). */
   namespaces?: Map<string, Record<string, string>>;
   /** Keys present per Secret (`namespace/name`); undefined when not known (offline). */
@@ -43,6 +45,8 @@ function outputProblem(output: Output, world: World, byId: Map<string, Output>):
   const id = resourceId(output);
   const invalid = world.invalid?.get(id);
   if (invalid) return { reason: REASON.OutputInvalid, message: `${id} is invalid: ${invalid.message}` };
+  const capped = world.capped?.get(id);
+  if (capped) return capped;
   if (world.secrets) {
     for (const ref of secretRefs(output)) {
       const keys = world.secrets.get(`${ref.namespace}/${ref.name}`);

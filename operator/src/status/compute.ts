@@ -96,7 +96,7 @@ export function pipelineStatus(i: PipelineStatusInput): Record<string, unknown> 
           type: CONDITION.Accepted,
           status: 'True',
           reason: REASON.Accepted,
-          message: 'The spec is valid and every reference resolves.',
+          message: `The spec is valid and every reference resolves.${st.note ? ` Note: ${st.note}.` : ''}`,
         }
       : {
           type: CONDITION.Accepted,
