@@ -6,6 +6,7 @@ import { DesiredMemo } from '../controller/memo.ts';
 import type { KubeObject } from '../kube/client.ts';
 import { defaultSettings } from '../render/settings.ts';
 import type { WorldSnapshot } from '../state.ts';
+import { pipelineStatus } from '../status/compute.ts';
 import { compilePolicy, type TenancyPolicy } from './policy.ts';
 
 const V = 'sluice.dev/v1alpha1';
@@ -223,5 +224,51 @@ describe('policy', () => {
     const p = compilePolicy({ defaults: { maxPipelines: null, maxBufferBytes: null } });
     expect(p.active).toBe(false);
     expect(p.capsFor('shop', {})).toEqual({});
+  });
+});
+
+describe('status when the rate cap bites', () => {
+  const base = {
+    generation: 1,
+    state: { accepted: true, kept: false, paused: false, outputIds: ['LogOutput/shop/a'] },
+    agents: { desired: 1, ready: 1 },
+    configured: 1,
+    figures: new Map([['LogOutput/shop/a', { delivered: 10, bufferedBytes: 0, dropped: {} }]]),
+    now: Date.parse('2026-01-01T00:00:00Z'),
+  };
+  const delivering = (s: Record<string, unknown>) =>
+    (s.conditions as { type: string; status: string; reason: string; message: string }[]).find(
+      (c) => c.type === 'Delivering',
+    )!;
+
+  test('new namespace_rate_cap drops: Delivering False (RecordsDropped) naming the cap, and status.droppedByCaps', () => {
+    const s = pipelineStatus({ ...base, droppedByCaps: { namespace_rate_cap: 40 } });
+    expect(s.droppedByCaps).toEqual({ namespace_rate_cap: 40 });
+    expect(delivering(s)).toMatchObject({ status: 'False', reason: 'RecordsDropped' });
+    expect(delivering(s).message).toContain('40 records over the namespace');
+    expect(delivering(s).message).toContain('maxRecordsPerSecond');
+  });
+
+  test('no new drops since the last status: Delivering True again, the count stays', () => {
+    const s = pipelineStatus({
+      ...base,
+      previous: { droppedByCaps: { namespace_rate_cap: 40 } },
+      droppedByCaps: { namespace_rate_cap: 40 },
+    });
+    expect(delivering(s).status).toBe('True');
+    expect(s.droppedByCaps).toEqual({ namespace_rate_cap: 40 });
+  });
+
+  test('an Accepted pipeline whose record size was clamped says so', () => {
+    const s = pipelineStatus({
+      ...base,
+      state: { ...base.state, note: 'records longer than 64Ki are truncated' },
+    });
+    const accepted = (s.conditions as { type: string; message: string }[]).find(
+      (c) => c.type === 'Accepted',
+    )!;
+    expect(accepted.message).toBe(
+      'The spec is valid and every reference resolves. Note: records longer than 64Ki are truncated.',
+    );
   });
 });
