@@ -13,6 +13,11 @@ export interface WorldSnapshot {
   secrets: Map<string, Set<string>>;
   /** The config the agents run now (live ConfigMap), for the last-good rule. */
   running?: AgentConfig;
+  /**
+   * Pipelines and outputs the previous decision of this operator accepted: with the running
+   * config, they go before newer ones under the namespace caps (tenancy/enforce.ts).
+   */
+  accepted?: Set<string>;
   /** Owner of the shared objects (the operator's ClusterRole), when known. */
   anchor?: { apiVersion: string; kind: string; name: string; uid: string };
 }

@@ -80,7 +80,7 @@ function variable(name: string, label: string, query: string, includeAll: boolea
   };
 }
 
-const LOST = 'reason=~"buffer_full|rejected|buffer_corrupted"';
+const LOST = 'reason=~"buffer_full|node_buffer_budget|rejected|buffer_corrupted|buffer_write_failed"';
 
 export function dashboard(): Record<string, unknown> {
   nextId = 1;

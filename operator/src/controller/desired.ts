@@ -108,6 +108,11 @@ export function computeDesired(
     policy: policyOf(settings.tenancy),
     namespaces: world.namespaces,
     created,
+    running: new Set([
+      ...(world.running?.pipelines ?? []).map((p) => p.id),
+      ...(world.running?.outputs ?? []).map((o) => o.id),
+      ...(world.accepted ?? []),
+    ]),
   });
   for (const [id, rej] of caps.rejectedPipelines) invalidPipelines.set(id, rej);
   const resolution = resolve({

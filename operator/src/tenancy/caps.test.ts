@@ -97,6 +97,37 @@ describe('count caps', () => {
     expect(d.config.outputs.map((o) => o.id)).toEqual(['LogOutput/shop/a']);
   });
 
+  test('within one second of creation, what the agents run goes first: a new resource never displaces a running one', () => {
+    const outs = [lo('shop', 'a', 0)];
+    // "zz" runs; "aa" is created in the same second and sorts first by name
+    const zz = [lp('shop', 'zz', 5)];
+    const before = decide(world(zz, outs), {});
+    const after = decide(
+      { ...world([...zz, lp('shop', 'aa', 5)], outs), running: before.config },
+      {
+        defaults: { maxPipelines: 1 },
+      },
+    );
+    expect(after.pipelines.get('LogPipeline/shop/zz')?.accepted).toBe(true);
+    expect(after.pipelines.get('LogPipeline/shop/aa')?.rejection?.reason).toBe('OverNamespaceCap');
+    // an output no pipeline uses is in no running config: the last decision keeps its place
+    const outs2 = [...outs, lo('shop', 'zz', 5, { maxSize: '4Mi' })];
+    const first = decide(world(zz, outs2), { defaults: { maxOutputs: 2 } });
+    const next = decide(
+      {
+        ...world(zz, [...outs2, lo('shop', 'aa', 5)]),
+        running: first.config,
+        accepted: new Set(['LogOutput/shop/zz', 'LogOutput/shop/a']),
+      },
+      { defaults: { maxOutputs: 2 } },
+    );
+    expect(next.outputs.get('LogOutput/shop/zz')?.rejection).toBeUndefined();
+    expect(next.outputs.get('LogOutput/shop/aa')?.rejection?.reason).toBe('OverNamespaceCap');
+    // without the running config, name order decides the tie
+    const cold = decide(world([...zz, lp('shop', 'aa', 5)], outs), { defaults: { maxPipelines: 1 } });
+    expect(cold.pipelines.get('LogPipeline/shop/aa')?.accepted).toBe(true);
+  });
+
   test('a pipeline refused by a cap does not keep its last good config (the platform wins)', () => {
     const pipes = [lp('shop', 'p1', 1), lp('shop', 'p2', 2)];
     const before = decide(world(pipes, [lo('shop', 'a', 0)]), {});

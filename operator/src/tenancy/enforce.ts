@@ -1,8 +1,11 @@
 // The per-namespace caps applied to what the informers see: pure, one pass per reconcile.
 //
-// Counts and buffer sizes are decided in creation order (then name): the resources that were
-// there first keep running and the newest ones over a cap are refused, so adding a resource never
-// takes down one that runs, and the same world always gives the same answer. A refused resource
+// Counts and buffer sizes are decided in order: first what the agents run now or the operator
+// accepted last time, then by creation
+// time (then name): the resources that were there first keep running and the newest ones over a
+// cap are refused, so adding a resource never takes down one that runs (creationTimestamp has
+// whole seconds: two resources of one second would otherwise go by name), and the same world
+// always gives the same answer. A refused resource
 // is not rendered (reason OverNamespaceCap) rather than clamped: a smaller buffer than asked
 // changes when an output blocks or drops, which its owner must decide knowingly. What the user did
 // not ask for is fitted instead: an output without spec.buffer.maxSize gets the agent's default
@@ -28,6 +31,8 @@ export interface CapsInput {
   namespaces?: Map<string, Record<string, string>>;
   /** creationTimestamp by resource id (RFC 3339 sorts as text); unknown ones sort by name. */
   created?: Map<string, string>;
+  /** Ids of the pipelines and outputs the agents run or the last decision accepted: they go first. */
+  running?: Set<string>;
 }
 
 /** What compiling a capped namespace's pipeline changes. */
@@ -59,8 +64,11 @@ function byNamespace<T extends Pipeline | Output>(items: T[], kind: string): Map
   return m;
 }
 
-function inCreationOrder<T extends Pipeline | Output>(items: T[], created: CapsInput['created']): T[] {
-  const key = (r: T) => created?.get(resourceId(r)) ?? '~';
+function inCreationOrder<T extends Pipeline | Output>(items: T[], i: CapsInput): T[] {
+  const key = (r: T) => {
+    const id = resourceId(r);
+    return `${i.running?.has(id) ? 0 : 1}${i.created?.get(id) ?? '~'}`;
+  };
   return [...items].sort((a, b) => {
     const ka = key(a);
     const kb = key(b);
@@ -129,24 +137,12 @@ export function enforceCaps(i: CapsInput): CapsDecision {
   const caps = (ns: string) => i.policy.capsFor(ns, i.namespaces?.get(ns));
   for (const [ns, list] of byNamespace(i.outputs, 'LogOutput')) {
     const c = caps(ns);
-    const kept = countCap(
-      inCreationOrder(list, i.created),
-      c.maxOutputs,
-      ns,
-      'maxOutputs',
-      d.rejectedOutputs,
-    );
+    const kept = countCap(inCreationOrder(list, i), c.maxOutputs, ns, 'maxOutputs', d.rejectedOutputs);
     bufferCaps(kept, c, ns, d);
   }
   for (const [ns, list] of byNamespace(i.pipelines, 'LogPipeline')) {
     const c = caps(ns);
-    const kept = countCap(
-      inCreationOrder(list, i.created),
-      c.maxPipelines,
-      ns,
-      'maxPipelines',
-      d.rejectedPipelines,
-    );
+    const kept = countCap(inCreationOrder(list, i), c.maxPipelines, ns, 'maxPipelines', d.rejectedPipelines);
     if (c.maxRecordBytes === undefined && c.maxRecordsPerSecond === undefined) continue;
     for (const p of kept) {
       const pc: PipelineCaps = {};
