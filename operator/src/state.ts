@@ -37,6 +37,8 @@ export interface OutputState {
   rejection?: Rejection;
   type: string;
   pipelines: number;
+  /** The agents' node budget scales its buffer down (said in the Accepted message). */
+  note?: string;
 }
 
 export interface Desired {

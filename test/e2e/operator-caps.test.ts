@@ -1,8 +1,9 @@
 // Tenant caps on the real apiserver: the operator started with a tenancy policy; a tenant of
 // namespace A (a ServiceAccount with edit rights on A only) goes over its pipeline count and its
 // buffer cap and is refused with OverNamespaceCap, the cap, what it asked and the limit; nothing
-// refused reaches the agent config; namespace B (cap lifted) is untouched; record size and rate
-// caps are compiled into the config; and real agents' rate-cap drops show in the pipeline's status.
+// refused reaches the agent config; namespace B (cap lifted) is untouched; an output the node
+// budget scales down says so; record size and rate caps are compiled into the config; and real
+// agents' rate-cap drops show in the pipeline's status.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -171,6 +172,23 @@ describe('per-namespace caps', () => {
     expect(
       cfg.pipelines.find((p) => p.id === `LogPipeline/${B}/q1`)?.namespaceRecordsPerSecond,
     ).toBeUndefined();
+  });
+
+  test('an output whose buffer the node budget scales down says so; the config keeps what it asked', async () => {
+    // the agents' 512Mi memory limit gives a 128Mi memory budget per node
+    env.apply([lo('huge', B, { maxSize: '1Gi' }), lp('q4', B, 'huge')]);
+    const c = await until(
+      'huge: Accepted with the node budget note',
+      async () => {
+        const c = cond(await env.get('LogOutput', 'huge', B), 'Accepted');
+        return c?.status === 'True' && c.message.includes('node budget') ? c : undefined;
+      },
+      60_000,
+    );
+    expect(c.message).toMatch(/Note: the agents hold its memory buffer to [0-9.]+Mi of the 1Gi asked/);
+    expect(c.message).toContain('above the node budget of 128Mi (agent.bufferBudget)');
+    const cfg = await config();
+    expect(cfg.outputs.find((o) => o.id === `LogOutput/${B}/huge`)?.buffer?.maxSize).toBe(1024 ** 3);
   });
 
   test('record size is clamped (and said in Accepted); the rate cap is compiled into every pipeline of the namespace', async () => {

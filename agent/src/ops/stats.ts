@@ -68,7 +68,7 @@ export class AgentStats {
   /** checkpoints.json could not be used at start, by reason (corrupt, unreadable). */
   readonly checkpointLoadFailures = new Map<string, number>();
   configHash = '';
-  /** The node-wide buffer budget per buffer type and what the outputs asked for (topology/budget.ts). */
+  /** The node-wide buffer budget per buffer type and what the outputs asked for (contract/agent-config/budget.ts). */
   bufferBudget: {
     memory: { budget?: number; asked: number };
     disk: { budget?: number; asked: number };

@@ -4,6 +4,7 @@
 // to be acknowledged (bounded), cancels the rest (they are re-read from the checkpoint by its
 // successor), and only then does the successor start from the checkpoints.
 import { writeFileSync } from 'node:fs';
+import { applyBufferBudget, type BufferShare } from '../../../contract/agent-config/budget.ts';
 import type {
   AgentConfig,
   AgentSettings,
@@ -30,7 +31,6 @@ import { hostWatchDirs, scanHostFiles } from '../sources/host_files/scan.ts';
 import { type InputFile, pipelineInputs } from '../sources/inputs.ts';
 import { type ContainerFile, scanLogs } from '../sources/kubernetes_logs/scan.ts';
 import type { SelfIdentity } from '../sources/kubernetes_logs/select.ts';
-import { applyBufferBudget, type BufferShare } from './budget.ts';
 import { Output } from './output.ts';
 import { Pipeline } from './pipeline.ts';
 import { NamespaceRateCaps } from './rate-caps.ts';

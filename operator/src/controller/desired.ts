@@ -8,6 +8,7 @@
 // revocation must win, and one over a namespace cap (OverNamespaceCap), because the platform's
 // cap must win too; and a deleted pipeline is gone.
 import { createHash } from 'node:crypto';
+import { applyBufferBudget } from '../../../contract/agent-config/budget.ts';
 import { configHash } from '../../../contract/agent-config/hash.ts';
 import type {
   AgentConfig,
@@ -16,6 +17,7 @@ import type {
   PipelineConfig,
 } from '../../../contract/agent-config/types.ts';
 import { REASON, type Rejection } from '../api/conditions.ts';
+import { formatBytesApprox as approx } from '../api/units.ts';
 import { agentConfig, byLocale } from '../compile/agent-config.ts';
 import { type Output, type Pipeline, resourceId } from '../compile/ids.ts';
 import { resolve } from '../compile/resolve.ts';
@@ -198,6 +200,14 @@ export function computeDesired(
       const s = outStates.get(oid);
       if (s) s.pipelines++;
     }
+  // Every agent gets this config, so every agent scales the buffers the same way (budget.ts).
+  const budget = applyBufferBudget(config);
+  for (const [id, share] of budget.shares) {
+    const s = outStates.get(id);
+    if (s === undefined || share.granted >= share.asked) continue;
+    const t = budget.totals[share.type];
+    s.note = `the agents hold its ${share.type} buffer to ${approx(share.granted)} of the ${approx(share.asked)} asked: the outputs of every namespace ask for ${approx(t.asked)} of ${share.type} buffer per node, above the node budget of ${approx(t.budget!)} (agent.bufferBudget), so each gets the same share; with whenFull: dropNewest its drops count as node_buffer_budget`;
+  }
 
   const byOutput = new Map(config.outputs.map((o) => [o.id, o]));
   const fingerprints = new Map<string, string>();

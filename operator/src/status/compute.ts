@@ -273,7 +273,7 @@ export function outputStatus(i: OutputStatusInput): Record<string, unknown> {
           type: CONDITION.Accepted,
           status: 'True',
           reason: REASON.Accepted,
-          message: 'The spec is valid and every referenced Secret exists.',
+          message: `The spec is valid and every referenced Secret exists.${i.state.note ? ` Note: ${i.state.note}.` : ''}`,
         },
   );
   const f = i.figures;

@@ -6,7 +6,7 @@ import { DesiredMemo } from '../controller/memo.ts';
 import type { KubeObject } from '../kube/client.ts';
 import { defaultSettings } from '../render/settings.ts';
 import type { WorldSnapshot } from '../state.ts';
-import { pipelineStatus } from '../status/compute.ts';
+import { outputStatus, pipelineStatus } from '../status/compute.ts';
 import { compilePolicy, type TenancyPolicy } from './policy.ts';
 
 const V = 'sluice.dev/v1alpha1';
@@ -255,6 +255,32 @@ describe('policy', () => {
     const p = compilePolicy({ defaults: { maxPipelines: null, maxBufferBytes: null } });
     expect(p.active).toBe(false);
     expect(p.capsFor('shop', {})).toEqual({});
+  });
+});
+
+describe('node budget', () => {
+  test('an output whose buffer the agents scale down says so in its Accepted message; the config keeps what was asked', () => {
+    // a 512Mi agent limit: a 128Mi memory budget; 1Gi + 1Gi asked
+    const w = world(
+      [lp('shop', 'p1', 1, 'a'), lp('other', 'q', 1, 'a')],
+      [lo('shop', 'a', 0, { maxSize: '1Gi' }), lo('other', 'a', 0, { maxSize: '1Gi' })],
+    );
+    const d = decide(w, {});
+    expect(d.config.agent?.bufferBudget).toEqual({
+      memoryBytes: 128 * 1024 * 1024,
+      diskBytes: 8 * 1024 ** 3,
+    });
+    expect(d.config.outputs.map((o) => o.buffer?.maxSize)).toEqual([1024 ** 3, 1024 ** 3]);
+    const s = outputStatus({ generation: 1, state: d.outputs.get('LogOutput/shop/a')!, now: 0 });
+    const accepted = (s.conditions as { type: string; message: string }[]).find(
+      (c) => c.type === 'Accepted',
+    )!;
+    expect(accepted.message).toBe(
+      'The spec is valid and every referenced Secret exists. Note: the agents hold its memory buffer to 64Mi of the 1Gi asked: the outputs of every namespace ask for 2Gi of memory buffer per node, above the node budget of 128Mi (agent.bufferBudget), so each gets the same share; with whenFull: dropNewest its drops count as node_buffer_budget.',
+    );
+    // within the budget: no note
+    const small = decide(world([lp('shop', 'p1', 1, 'a')], [lo('shop', 'a', 0, { maxSize: '8Mi' })]), {});
+    expect(small.outputs.get('LogOutput/shop/a')!.note).toBeUndefined();
   });
 });
 

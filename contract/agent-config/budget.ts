@@ -2,10 +2,11 @@
 // from the agent's memory limit and a chart value): when the maxSize of all memory buffers, or of
 // all disk buffers, add up to more than the budget, each of them is scaled down by the same factor
 // so that the agent cannot be OOM-killed or fill its disk because tenants asked for big buffers.
-// Pure: the runtime applies it to each config before comparing it with the running one, so an
-// output whose share changes is rebuilt like any changed output.
-import type { AgentConfig, OutputConfig } from '../../../contract/agent-config/types.ts';
-import { DEFAULTS } from '../config/defaults.ts';
+// Pure, and shared: the agent's runtime applies it to each config before comparing it with the
+// running one (an output whose share changes is rebuilt like any changed output), and the operator
+// applies it to the config it renders to say in an output's status what its buffer gets.
+import { SIZE_DEFAULTS } from './defaults.ts';
+import type { AgentConfig, OutputConfig } from './types.ts';
 
 /** No buffer is scaled below this (or its own maxSize, if smaller): it must hold a few records. */
 export const MIN_SCALED_BUFFER = 64 * 1024;
@@ -27,8 +28,7 @@ export interface Budgeted {
 }
 
 const typeOf = (o: OutputConfig): 'memory' | 'disk' => (o.buffer?.type === 'disk' ? 'disk' : 'memory');
-const askedOf = (o: OutputConfig): number =>
-  o.buffer?.maxSize ?? (typeOf(o) === 'disk' ? DEFAULTS.diskBufferBytes : DEFAULTS.memoryBufferBytes);
+const askedOf = (o: OutputConfig): number => o.buffer?.maxSize ?? SIZE_DEFAULTS[typeOf(o)];
 
 export function applyBufferBudget(config: AgentConfig): Budgeted {
   const b = config.agent?.bufferBudget;
