@@ -24,6 +24,8 @@ export const REASON = {
   DeadLetterNotFound: 'DeadLetterNotFound',
   ReferencedSecretMissing: 'ReferencedSecretMissing',
   ReferencedSecretKeyMissing: 'ReferencedSecretKeyMissing',
+  /** Beyond a per-namespace cap of the platform's tenancy policy (operator/src/tenancy/). */
+  OverNamespaceCap: 'OverNamespaceCap',
   // AgentsReady
   AgentsConfigured: 'AgentsConfigured',
   RolloutInProgress: 'RolloutInProgress',

@@ -191,6 +191,8 @@ export type LogPipelineStatus = {
   agentSummary?: string;
   /** Bytes of its log files the agents never read, by reason, since they started: deleted (the file was deleted before it was read to its end), incomplete_line (a rotated file ended without a newline). */
   unreadBytes?: Record<string, number>;
+  /** Records the agents dropped since they started because of the platform's per-namespace caps, by reason: namespace_rate_cap (the namespace's LogPipelines together went over the tenancy cap maxRecordsPerSecond on a node). */
+  droppedByCaps?: Record<string, number>;
   /** Per-output delivery figures. */
   outputs?: {
     /** Name of the output. */
@@ -430,6 +432,8 @@ export type ClusterLogPipelineStatus = {
   agentSummary?: string;
   /** Bytes of its log files the agents never read, by reason, since they started: deleted (the file was deleted before it was read to its end), incomplete_line (a rotated file ended without a newline). */
   unreadBytes?: Record<string, number>;
+  /** Records the agents dropped since they started because of the platform's per-namespace caps, by reason: namespace_rate_cap (the namespace's LogPipelines together went over the tenancy cap maxRecordsPerSecond on a node). */
+  droppedByCaps?: Record<string, number>;
   /** Per-output delivery figures. */
   outputs?: {
     /** Name of the output. */
@@ -705,7 +709,7 @@ export type LogOutputSpec = {
   buffer?: {
     /** `memory` is bounded and lost on agent restart (the files are re-read from the last checkpoint); `disk` is a write-ahead log under the agent data directory that survives crashes. Default: `"memory"`. */
     type?: "memory" | "disk";
-    /** Upper bound of the buffer in bytes per agent. Defaults: 64Mi in memory, 1Gi on disk. */
+    /** Upper bound of the buffer in bytes per agent. Defaults: 4Mi in memory, 1Gi on disk. The platform may cap the buffers of a namespace (OverNamespaceCap) and scale every buffer of a node down to fit the node budget of the agent (see docs/security.md#tenant-caps). */
     maxSize?: string;
     /** `block`: this output stops taking records while its buffer is full and catches up from the source files once it has room (nothing is lost while the files exist; the files are the buffer); the other outputs keep reading, and reading pauses only when every output of the pipeline is full. `dropNewest` drops and counts new records for this output only. Default: `"block"`. */
     whenFull?: "block" | "dropNewest";
@@ -1045,7 +1049,7 @@ export type ClusterLogOutputSpec = {
   buffer?: {
     /** `memory` is bounded and lost on agent restart (the files are re-read from the last checkpoint); `disk` is a write-ahead log under the agent data directory that survives crashes. Default: `"memory"`. */
     type?: "memory" | "disk";
-    /** Upper bound of the buffer in bytes per agent. Defaults: 64Mi in memory, 1Gi on disk. */
+    /** Upper bound of the buffer in bytes per agent. Defaults: 4Mi in memory, 1Gi on disk. The platform may cap the buffers of a namespace (OverNamespaceCap) and scale every buffer of a node down to fit the node budget of the agent (see docs/security.md#tenant-caps). */
     maxSize?: string;
     /** `block`: this output stops taking records while its buffer is full and catches up from the source files once it has room (nothing is lost while the files exist; the files are the buffer); the other outputs keep reading, and reading pauses only when every output of the pipeline is full. `dropNewest` drops and counts new records for this output only. Default: `"block"`. */
     whenFull?: "block" | "dropNewest";

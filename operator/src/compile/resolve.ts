@@ -16,6 +16,8 @@ export interface World {
   outputs: Output[];
   /** Outputs that exist but failed validation, by id, with their own rejection. */
   invalid?: Map<string, Rejection>;
+  /** Valid outputs over a namespace cap (tenancy/enforce.ts), by id, with their rejection. */
+  capped?: Map<string, Rejection>;
   /** Namespace labels by name; undefined when not known (offline). */
   namespaces?: Map<string, Record<string, string>>;
   /** Keys present per Secret (`namespace/name`); undefined when not known (offline). */
@@ -88,6 +90,8 @@ function outputProblem(output: Output, world: World, byId: Map<string, Output>):
         message: `${id} would authenticate with the agent's own cloud identity (${how}), which namespace "${ns}" may not use: give it credentials from a Secret of this namespace, or ask the platform team to label the namespace ${AGENT_IDENTITY_LABEL}=${AGENT_IDENTITY_ALLOWED}`,
       };
   }
+  const capped = world.capped?.get(id);
+  if (capped) return capped;
   if (world.secrets) {
     for (const ref of secretRefs(output)) {
       const keys = world.secrets.get(`${ref.namespace}/${ref.name}`);
