@@ -124,6 +124,7 @@ export class StatusReconciler {
         figures: reports.outputs,
         unreadBytes: reports.unreadBytes.get(id),
         droppedByCaps: reports.capped.get(id),
+        tenant: kind === 'LogPipeline',
         now,
       });
     } else {

@@ -63,6 +63,10 @@ export interface AgentCounts {
 const recentError = (f: OutputFigures | undefined, now: number) =>
   f?.lastErrorTime !== undefined && now - Date.parse(f.lastErrorTime) < ERROR_WINDOW_MS;
 
+/** What a tenant is told of a failing shared output (the error text stays with the platform). */
+export const PLATFORM_OUTPUT_FAILING =
+  "the platform's shared output is failing; its errors are in the ClusterLogOutput's status, for the platform team";
+
 const sum = (r: Record<string, number> | undefined) => Object.values(r ?? {}).reduce((a, b) => a + b, 0);
 
 export interface PipelineStatusInput {
@@ -80,8 +84,22 @@ export interface PipelineStatusInput {
   unreadBytes?: Record<string, number>;
   /** Records the agents dropped by the namespace's tenancy caps, by reason (agents' reports). */
   droppedByCaps?: Record<string, number>;
+  /**
+   * A LogPipeline: the figures and errors of a ClusterLogOutput it shares with other namespaces
+   * are theirs too (totals, error texts quoting their records), so its status shows that output's
+   * health only (see sharedView).
+   */
+  tenant?: boolean;
   now: number;
 }
+
+/**
+ * An output as a tenant's pipeline may see it: its own LogOutputs in full; a ClusterLogOutput
+ * (shared with other namespaces, owned by the platform) as its name and whether it fails, never
+ * its totals or error texts — an OpenSearch mapping error quotes another tenant's field values.
+ */
+export const sharedView = (tenant: boolean | undefined, id: string): boolean =>
+  tenant === true && id.startsWith('ClusterLogOutput/');
 
 function outputName(id: string): { name: string; kind: string } {
   const parts = id.split('/');
@@ -164,6 +182,13 @@ export function pipelineStatus(i: PipelineStatusInput): Record<string, unknown> 
   const outputs = st.outputIds.map((id) => {
     const f = i.figures.get(id);
     const n = outputName(id);
+    if (sharedView(i.tenant, id))
+      return {
+        ...n,
+        ...(recentError(f, i.now)
+          ? { lastError: PLATFORM_OUTPUT_FAILING, lastErrorTime: f!.lastErrorTime!.replace(/\.\d+Z$/, 'Z') }
+          : {}),
+      };
     const o: Record<string, unknown> = {
       ...n,
       delivered: f?.delivered ?? 0,
@@ -184,7 +209,8 @@ export function pipelineStatus(i: PipelineStatusInput): Record<string, unknown> 
     const n = outputName(id);
     return sum(i.figures.get(id)?.dropped) > (prevDropped.get(`${n.kind}/${n.name}`) ?? 0);
   });
-  const delivered = outputs.reduce((a, o) => a + (o.delivered as number), 0);
+  // A shared output's total is other namespaces' too: a tenant's sum counts its own outputs only.
+  const delivered = outputs.reduce((a, o) => a + ((o as { delivered?: number }).delivered ?? 0), 0);
   const cappedNow = sum(i.droppedByCaps) - sum(i.previous?.droppedByCaps);
   if (st.paused)
     conds.push({
@@ -205,7 +231,7 @@ export function pipelineStatus(i: PipelineStatusInput): Record<string, unknown> 
       type: CONDITION.Delivering,
       status: 'False',
       reason: REASON.OutputFailing,
-      message: `${failing.map((id) => `${id}: ${i.figures.get(id)!.lastError}`).join('; ')}; check the output's endpoint, credentials and the agent logs.`,
+      message: `${failing.map((id) => `${id}: ${sharedView(i.tenant, id) ? PLATFORM_OUTPUT_FAILING : i.figures.get(id)!.lastError}`).join('; ')}; check the output's endpoint, credentials and the agent logs.`,
     });
   else if (cappedNow > 0)
     conds.push({
@@ -221,7 +247,8 @@ export function pipelineStatus(i: PipelineStatusInput): Record<string, unknown> 
       reason: REASON.RecordsDropped,
       message: `records were dropped recently by ${droppedNow.join(', ')}; see status.outputs[].dropped for the reasons.`,
     });
-  else if (delivered === 0)
+  // Health, not figures: a shared output that delivers counts as flowing (its total stays hidden).
+  else if (st.outputIds.every((id) => (i.figures.get(id)?.delivered ?? 0) === 0))
     conds.push({
       type: CONDITION.Delivering,
       status: 'True',
