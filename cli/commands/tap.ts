@@ -26,7 +26,8 @@ options:
       --agent URL           an agent's HTTP endpoint (repeatable); no cluster involved
       --agent-namespace NS  namespace of the agent pods (default sluice-system)
       --selector SEL        label selector of the agent pods (default ${'app.kubernetes.io/name=sluice,app.kubernetes.io/component=agent'})
-      --port N              the agents' HTTP port (default: their 'metrics' container port, else 2020)
+      --port N              the agents' tap port (default: their 'tap' container port, else
+                            their 'metrics' one, else 2020)
       --context NAME        kubeconfig context
       --token TOKEN         bearer token to show the agents instead of the kubeconfig's
                             (also SLUICE_TAP_TOKEN); needed for client-certificate users

@@ -88,10 +88,11 @@ export async function discoverAgents(
         'your kubeconfig user has no bearer token to show the agent (client-certificate users): pass --token (e.g. from `kubectl create token`) or set SLUICE_TAP_TOKEN',
     };
   const sources = running.map((p): TapSource => {
-    const named = p.spec?.containers
-      .flatMap((c) => c.ports ?? [])
-      .find((x) => x.name === 'metrics')?.containerPort;
-    const port = opts.port ?? named ?? 2020;
+    // The agent's own tap port (the DaemonSet's NetworkPolicy admits the proxy there); agents
+    // that serve /tap beside /metrics name only the metrics port.
+    const ports = p.spec?.containers.flatMap((c) => c.ports ?? []) ?? [];
+    const named = (n: string) => ports.find((x) => x.name === n)?.containerPort;
+    const port = opts.port ?? named('tap') ?? named('metrics') ?? 2020;
     const name = p.metadata!.name!;
     return {
       label: p.spec?.nodeName ?? name,

@@ -14,7 +14,7 @@ function api(allowed: (ns: string | undefined) => boolean) {
     },
     async subjectAccessReview(_u, t) {
       calls.sar++;
-      return { allowed: allowed(t.namespace) };
+      return { allowed: 'resourceAttributes' in t && allowed(t.resourceAttributes.namespace) };
     },
   };
   return { a, calls };

@@ -22,7 +22,8 @@ export const AGENT_PATHS = {
 /**
  * The agent settings an install implies: the pod-log directory the DaemonSet mounts, the host root,
  * the data directory, the metrics port the probes and the Service use, and Kubernetes enrichment
- * (pod selectors, workload fields and the exclude annotation need it). `overrides` (the operator's
+ * (pod selectors, workload fields and the exclude annotation need it), and who may read its
+ * endpoints (docs/security.md). `overrides` (the operator's
  * `--agent-settings`) win field by field; they exist for tuning (logLevel, buffers) and for agents
  * that run outside a DaemonSet.
  */
@@ -32,6 +33,9 @@ export function agentSettingsFor(s: RenderSettings, overrides: AgentSettings = {
     hostRoot: AGENT_PATHS.hostRoot,
     dataDir: AGENT_PATHS.data,
     httpPort: s.metricsPort,
+    // /metrics and /status carry every tenant's figures and errors: authorised callers only.
+    httpAuth: 'kubernetes',
+    tapPort: s.tapPort,
     enrichment: { kubernetes: true },
   };
   return {
