@@ -23,6 +23,7 @@ import {
 } from '@kubernetes/client-node';
 import { KubeClient } from '../../contract/kube/client.ts';
 import { fromKubeconfig } from '../../contract/kube/config.ts';
+import { TAP_AUDIENCE } from '../../contract/tap.ts';
 import { agentSettingsFor } from '../../operator/src/render/agent-settings.ts';
 import { renderAgentNetworkPolicy } from '../../operator/src/render/network.ts';
 import { renderAgentClusterRole, renderAgentClusterRoleBinding } from '../../operator/src/render/rbac.ts';
@@ -58,6 +59,7 @@ let tapUrl = '';
 let metricsPort = 0;
 let tapPort = 0;
 let devToken = '';
+let devTapToken = '';
 let devKubeconfig = '';
 let promToken = '';
 
@@ -147,6 +149,14 @@ beforeAll(async () => {
   const dev = await serviceAccountCredentials(kube, { namespace: nsA, name: 'dev' });
   devToken = dev.token;
   devKubeconfig = dev.kubeconfig;
+  // As `sluice tap` mints it (not through serviceAccountCredentials: that rewrites dev's kubeconfig).
+  devTapToken = (
+    await core.createNamespacedServiceAccountToken({
+      namespace: nsA,
+      name: 'dev',
+      body: { spec: { audiences: [TAP_AUDIENCE], expirationSeconds: 600 } },
+    })
+  ).status?.token as string;
   promToken = (await serviceAccountCredentials(kube, { namespace: monNs, name: 'prometheus' })).token;
 
   const dir = mkdtempSync(join(tmpdir(), 'sluice-endpoints-kube-'));
@@ -248,8 +258,8 @@ describe('the agent endpoints answer only whom the apiserver allows', () => {
 
   test('/tap is served on the tap port only, authorised per pipeline as before', async () => {
     const q = `/tap?pipeline=${encodeURIComponent(`LogPipeline/${nsA}/app`)}&limit=2`;
-    expect((await get(`${metricsUrl}${q}`, devToken)).status).toBe(404);
-    const tap = await get(`${tapUrl}${q}`, devToken);
+    expect((await get(`${metricsUrl}${q}`, devTapToken)).status).toBe(404);
+    const tap = await get(`${tapUrl}${q}`, devTapToken);
     expect(tap.status).toBe(200);
     const lines = tap.body.trim().split('\n');
     expect(JSON.parse(lines[1]).ns).toBe('a');

@@ -30,8 +30,11 @@ export type AccessAttributes =
 
 /** The two reviews, injectable for tests. */
 export interface ReviewApi {
-  /** undefined: the token is not valid. */
-  tokenReview(token: string): Promise<UserInfo | undefined>;
+  /**
+   * undefined: the token is not valid (for one of `audiences`, when given: a token minted for
+   * another audience, the apiserver's included, is not).
+   */
+  tokenReview(token: string, audiences?: string[]): Promise<UserInfo | undefined>;
   subjectAccessReview(
     user: UserInfo,
     attributes: AccessAttributes,
@@ -55,6 +58,10 @@ export function accessReviewer(
     now?: () => number;
     /** How to send a token, for the 401 without one. */
     tokenHint: string;
+    /** Accept only tokens minted for one of these audiences (default: the apiserver's own). */
+    audiences?: string[];
+    /** Why a token was refused, for the 401 (e.g. how to mint one for the audience). */
+    invalidHint?: string;
   },
 ): AccessCheck {
   const now = opts.now ?? Date.now;
@@ -79,13 +86,13 @@ export function accessReviewer(
       if (hit !== undefined) return hit.d;
       let d: AccessDecision;
       try {
-        const user = await api.tokenReview(token);
+        const user = await api.tokenReview(token, opts.audiences);
         if (user === undefined)
           d = {
             ok: false,
             status: 401,
             outcome: 'unauthenticated',
-            message: 'the token was not accepted by the apiserver (TokenReview): expired or invalid',
+            message: `the token was not accepted by the apiserver (TokenReview): ${opts.invalidHint ?? 'expired or invalid'}`,
           };
         else {
           const r = await api.subjectAccessReview(user, attributes);
@@ -122,17 +129,25 @@ export async function kubeReviewApi(): Promise<ReviewApi> {
   ]);
   const api = new KubeClient(loadConnection());
   return {
-    async tokenReview(token) {
+    async tokenReview(token, audiences) {
       const r = await api.request<{
         status?: {
           authenticated?: boolean;
+          audiences?: string[];
           user?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> };
         };
       }>('POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
-        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+        body: {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenReview',
+          spec: { token, ...(audiences === undefined ? {} : { audiences }) },
+        },
       });
       const u = r.status?.user;
       if (r.status?.authenticated !== true || u?.username === undefined) return undefined;
+      // The apiserver answers with the audiences the token is valid for, among those asked.
+      if (audiences !== undefined && !r.status.audiences?.some((a) => audiences.includes(a)))
+        return undefined;
       return { username: u.username, uid: u.uid, groups: u.groups, extra: u.extra };
     },
     async subjectAccessReview(user, attributes) {

@@ -1,8 +1,11 @@
-// Who may tap which pipeline, in the cluster: the caller's bearer token goes through a TokenReview,
-// then a SubjectAccessReview asks whether that user may `get` the virtual subresource
+// Who may tap which pipeline, in the cluster: the caller's bearer token goes through a TokenReview
+// that accepts only tokens minted for the tap audience (TAP_AUDIENCE: `sluice tap` mints one with
+// a TokenRequest; a kubeconfig's own token, valid for the apiserver, is refused, so nobody needs to
+// hand an agent a credential the apiserver takes), then a SubjectAccessReview asks whether that user may `get` the virtual subresource
 // `logpipelines/tap` in the pipeline's namespace (`clusterlogpipelines/tap` for a
 // ClusterLogPipeline), through the cached reviews of access-review.ts. Decisions are cached for a
 // few seconds, so a reconnecting CLI does not cost the apiserver two reviews.
+import { TAP_AUDIENCE } from '../../../contract/tap.ts';
 import { accessReviewer, type ReviewApi } from './access-review.ts';
 
 export { kubeReviewApi, type ReviewApi, type UserInfo } from './access-review.ts';
@@ -51,8 +54,9 @@ export function kubernetesAuthorizer(
   const reviews = accessReviewer(api, {
     cacheMs: opts.cacheMs ?? TAP_CACHE_MS,
     now: opts.now,
-    tokenHint:
-      'Authorization: Bearer, or X-Sluice-Tap-Token through the apiserver proxy; `sluice tap` sends the token of your kubeconfig',
+    tokenHint: `Authorization: Bearer, or X-Sluice-Tap-Token through the apiserver proxy: a ServiceAccount token for the audience ${TAP_AUDIENCE}, which \`sluice tap\` mints`,
+    audiences: [TAP_AUDIENCE],
+    invalidHint: `expired, invalid, or not minted for the audience ${TAP_AUDIENCE} (a kubeconfig's own token is refused: mint one with \`kubectl create token SERVICEACCOUNT --audience ${TAP_AUDIENCE} --duration 10m\`, as \`sluice tap\` does)`,
   });
   return {
     check: (token, target) =>
