@@ -15,9 +15,13 @@ export interface OutputReport {
   e?: string;
   t?: string;
 }
-/** Per pipeline: u bytes of its files never read, by reason (deleted, incomplete_line). */
+/**
+ * Per pipeline: u bytes of its files never read, by reason (deleted, incomplete_line); c records
+ * dropped by the platform's tenancy caps, by reason (namespace_rate_cap).
+ */
 export interface PipelineReport {
   u?: Record<string, number>;
+  c?: Record<string, number>;
 }
 export interface Report {
   v: 1;

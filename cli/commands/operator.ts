@@ -79,6 +79,11 @@ export const command: Command = {
       const { defaultSettings } = await import('../../operator/src/render/settings.ts');
       const namespace = (v.namespace as string | undefined) ?? process.env.POD_NAMESPACE ?? 'sluice-system';
       const settings = defaultSettings({ ...(readDoc(v.settings as string | undefined) ?? {}), namespace });
+      // A typo in the tenancy caps or the buffer budget stops the operator here, with the field.
+      const { compilePolicy } = await import('../../operator/src/tenancy/policy.ts');
+      const { bufferBudgetFor } = await import('../../operator/src/render/agent-settings.ts');
+      compilePolicy(settings.tenancy);
+      bufferBudgetFor(settings);
       const agent = readDoc(v['agent-settings'] as string | undefined);
       const { runOperator } = await import('../../operator/src/main.ts');
       return await runOperator({

@@ -172,6 +172,9 @@ const pipeline = {
       },
     },
     filters: { type: 'array', items: filter },
+    namespaceRecordsPerSecond: nonNegInt(
+      "Records per second that every pipeline with this namespace and this field together may process on this agent (the platform's tenancy cap maxRecordsPerSecond); beyond it records are dropped and counted (namespace_rate_cap). Checked before parsing and filters.",
+    ),
     outputs: { ...strList('Output ids.'), minItems: 1 },
   },
   allOf: [
@@ -311,6 +314,16 @@ const agentSettings = {
       properties: {
         directory: str('Files <namespace>/<name>/<key> (sluice run without a cluster).'),
         refreshIntervalMs: posInt('Re-read referenced Secrets this often to follow rotation. Default 10000.'),
+      },
+    },
+    bufferBudget: {
+      type: 'object',
+      additionalProperties: false,
+      description:
+        'Node-wide budget of the output buffers: when the maxSize of all memory (resp. disk) buffers add up to more, each is scaled down by the same factor (at least 64 KiB each) so that together they fit; an output whose buffer was scaled down counts its whenFull: dropNewest drops as node_buffer_budget. Default: no budget.',
+      properties: {
+        memoryBytes: posInt('Bytes all memory buffers of this agent may hold together.'),
+        diskBytes: posInt('Bytes all disk buffers of this agent may hold together.'),
       },
     },
     shutdownTimeoutMs: posInt('Default 25000.'),

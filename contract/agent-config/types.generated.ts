@@ -42,6 +42,13 @@ export interface AgentSettings {
     /** Re-read referenced Secrets this often to follow rotation. Default 10000. */
     refreshIntervalMs?: number;
   };
+  /** Node-wide budget of the output buffers: when the maxSize of all memory (resp. disk) buffers add up to more, each is scaled down by the same factor (at least 64 KiB each) so that together they fit; an output whose buffer was scaled down counts its whenFull: dropNewest drops as node_buffer_budget. Default: no budget. */
+  bufferBudget?: {
+    /** Bytes all memory buffers of this agent may hold together. */
+    memoryBytes?: number;
+    /** Bytes all disk buffers of this agent may hold together. */
+    diskBytes?: number;
+  };
   /** Default 25000. */
   shutdownTimeoutMs?: number;
   logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
@@ -70,6 +77,8 @@ export interface PipelineConfig {
   input?: PipelineInput;
   parse?: ParseConfig;
   filters?: FilterConfig[];
+  /** Records per second that every pipeline with this namespace and this field together may process on this agent (the platform's tenancy cap maxRecordsPerSecond); beyond it records are dropped and counted (namespace_rate_cap). Checked before parsing and filters. */
+  namespaceRecordsPerSecond?: number;
   /** Output ids. */
   outputs: string[];
 }
@@ -84,6 +93,8 @@ export interface PipelineInput {
   streams?: ("stdout" | "stderr")[];
   /** Cluster pipelines only: also read the agent's own pods (default false, avoids feedback loops). */
   includeAgentPods?: boolean;
+  /** Cluster pipelines only: skip pods annotated sluice.dev/exclude: "true" (default false: the pod's owners set it, so it cannot hide their logs from a platform pipeline). LogPipelines always skip them. */
+  excludeAnnotation?: boolean;
   /** Set false to read no container logs at all (a host-files-only pipeline). Default true. */
   containerLogs?: boolean;
   /** Cluster pipelines only: plain-text host files (e.g. /var/log/syslog), read as lines. */

@@ -49,6 +49,8 @@ export const api: Destination<'kafka'> = {
       { required: ['brokers', 'topic'] },
     ),
   check: (k, at) => checkBatch(at, k.batch, { max: 256 * 1024 * 1024 }, { maxMs: 600_000 }),
+  routing: (k, at) =>
+    k.topicField === undefined ? [] : [{ path: `${at}.topicField`, fields: [k.topicField] }],
   compile: ({ batch, ...rest }, ctx) => ({
     options: qualifySecrets(rest, ctx.namespace),
     batch: compileBatch(batch),

@@ -2,6 +2,7 @@
 // ClusterLogOutput and its agent options (options.ts; the sink is sink/).
 import { secretKeyRef, tls } from '../../operator/src/api/common.ts';
 import { arr, enumOf, obj, str } from '../../operator/src/api/dsl.ts';
+import { templateFields } from '../../operator/src/api/fields.ts';
 import { qualifySecrets } from '../../operator/src/compile/secrets.ts';
 import {
   batchSchema,
@@ -13,6 +14,7 @@ import {
 import type { Destination } from '../../operator/src/destinations/types.ts';
 import { checkTemplate } from '../../operator/src/validate/checks.ts';
 import { problem } from '../../operator/src/validate/problem.ts';
+import { DEFAULT_INDEX } from './options.ts';
 
 export const api: Destination<'opensearch'> = {
   schema: (ns) =>
@@ -41,7 +43,7 @@ export const api: Destination<'opensearch'> = {
               { required: ['username', 'password'] },
             ),
             awsSigV4: obj(
-              'AWS Signature V4 with the credentials of the default chain (IRSA, pod identity).',
+              "AWS Signature V4 with the credentials of the default chain (IRSA, pod identity): the agent's own identity, which a LogOutput may use only in a namespace the platform labelled `sluice.dev/agent-identity: allowed`.",
               {
                 region: str('AWS region.', { maxLength: 64, minLength: 1 }),
                 service: enumOf('`es` for managed OpenSearch, `aoss` for Serverless.', ['es', 'aoss'], {
@@ -86,6 +88,11 @@ export const api: Destination<'opensearch'> = {
     ...o.endpoints.flatMap((e, i) => checkUrl(`${at}.endpoints[${i}]`, e)),
     ...checkBatch(at, o.batch, { max: 100 * 1024 * 1024 }, { maxMs: 600_000 }),
   ],
+  agentIdentity: (o, at) => (o.auth?.awsSigV4 !== undefined ? `${at}.auth.awsSigV4` : undefined),
+  routing: (o, at) =>
+    o.dataStream !== undefined
+      ? [{ path: `${at}.dataStream`, fields: templateFields(o.dataStream) }]
+      : [{ path: `${at}.index`, fields: templateFields(o.index ?? DEFAULT_INDEX) }],
   compile: ({ batch, ...rest }, ctx) => {
     // A data stream replaces the index (validation refuses both; `sluice run -f` compiles too).
     const { index, ...withoutIndex } = rest;

@@ -2,6 +2,7 @@
 // options (options.ts; the sink is sink/).
 import { secretKeyRef, tls } from '../../operator/src/api/common.ts';
 import { bool, enumOf, obj, str } from '../../operator/src/api/dsl.ts';
+import { templateFields } from '../../operator/src/api/fields.ts';
 import { GiB } from '../../operator/src/api/units.ts';
 import { qualifySecrets } from '../../operator/src/compile/secrets.ts';
 import {
@@ -14,6 +15,7 @@ import {
 import type { Destination } from '../../operator/src/destinations/types.ts';
 import { checkTemplate } from '../../operator/src/validate/checks.ts';
 import { problem } from '../../operator/src/validate/problem.ts';
+import { DEFAULT_KEY_PREFIX } from './options.ts';
 
 export const api: Destination<'s3'> = {
   schema: (ns) =>
@@ -40,7 +42,7 @@ export const api: Destination<'s3'> = {
         compression: enumOf('Object compression.', ['gzip', 'none'], { default: 'gzip' }),
         batch: batchSchema('16Mi', '5m'),
         credentials: obj(
-          'Static access keys. Omit to use the default AWS credential chain (IRSA, EKS pod identity, instance profile).',
+          "Static access keys. Omit to use the default AWS credential chain (IRSA, EKS pod identity, instance profile): the agent's own identity, which a LogOutput may use only in a namespace the platform labelled `sluice.dev/agent-identity: allowed`.",
           {
             accessKeyId: secretKeyRef('Access key id.', ns),
             secretAccessKey: secretKeyRef('Secret access key.', ns),
@@ -75,6 +77,11 @@ export const api: Destination<'s3'> = {
       : []),
     ...checkUrl(`${at}.endpoint`, s.endpoint),
     ...checkBatch(at, s.batch, { min: 1024, max: 5 * GiB }, { minMs: 1000, maxMs: 24 * 3_600_000 }),
+  ],
+  agentIdentity: (s, at) =>
+    s.credentials === undefined ? `${at} has no credentials: the default AWS credential chain` : undefined,
+  routing: (s, at) => [
+    { path: `${at}.keyPrefix`, fields: templateFields(s.keyPrefix ?? DEFAULT_KEY_PREFIX) },
   ],
   compile: ({ batch, ...rest }, ctx) => ({
     options: qualifySecrets(rest, ctx.namespace),

@@ -79,6 +79,10 @@ export const api: Input = {
             "Also collect the logs of Sluice's own agent pods (off by default to avoid feedback loops).",
             { default: false },
           ),
+          honorExcludeAnnotation: bool(
+            'Skip pods annotated `sluice.dev/exclude: "true"`. Off by default: the annotation is set by whoever owns the pod, so it must not hide logs from a platform pipeline (audit, security); turn it on for pipelines where the app teams may opt their pods out. LogPipelines always honour it in their own namespace.',
+            { default: false },
+          ),
         }
       : { pods: labelSelector('Pods of this namespace whose logs are collected.'), containers, streams },
   asked: {
@@ -119,6 +123,7 @@ export const api: Input = {
         ? { namespaces: clusterNamespaces(cluster.namespaces, ctx) }
         : { containerLogs: false as const }),
       includeAgentPods: cluster.includeAgentLogs ? true : undefined,
+      excludeAnnotation: cluster.honorExcludeAnnotation ? true : undefined,
     });
   },
 };

@@ -19,11 +19,16 @@ export const options = {
       description:
         "Cluster pipelines only: also read the agent's own pods (default false, avoids feedback loops).",
     },
+    excludeAnnotation: {
+      type: 'boolean',
+      description:
+        'Cluster pipelines only: skip pods annotated sluice.dev/exclude: "true" (default false: the pod\'s owners set it, so it cannot hide their logs from a platform pipeline). LogPipelines always skip them.',
+    },
     containerLogs: {
       type: 'boolean',
       description: 'Set false to read no container logs at all (a host-files-only pipeline). Default true.',
     },
   },
   /** Fields a LogPipeline may not set. */
-  clusterOnly: ['includeAgentPods'],
+  clusterOnly: ['includeAgentPods', 'excludeAnnotation'],
 } as const;

@@ -13,6 +13,11 @@ export interface WorldSnapshot {
   secrets: Map<string, Set<string>>;
   /** The config the agents run now (live ConfigMap), for the last-good rule. */
   running?: AgentConfig;
+  /**
+   * Pipelines and outputs the previous decision of this operator accepted: with the running
+   * config, they go before newer ones under the namespace caps (tenancy/enforce.ts).
+   */
+  accepted?: Set<string>;
   /** Owner of the shared objects (the operator's ClusterRole), when known. */
   anchor?: { apiVersion: string; kind: string; name: string; uid: string };
 }
@@ -24,12 +29,16 @@ export interface PipelineState {
   kept: boolean;
   paused: boolean;
   outputIds: string[];
+  /** A namespace cap that changed what runs (a clamped record size), said in the Accepted message. */
+  note?: string;
 }
 
 export interface OutputState {
   rejection?: Rejection;
   type: string;
   pipelines: number;
+  /** The agents' node budget scales its buffer down (said in the Accepted message). */
+  note?: string;
 }
 
 export interface Desired {

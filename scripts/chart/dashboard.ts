@@ -80,7 +80,7 @@ function variable(name: string, label: string, query: string, includeAll: boolea
   };
 }
 
-const LOST = 'reason=~"buffer_full|rejected|buffer_corrupted"';
+const LOST = 'reason=~"buffer_full|node_buffer_budget|rejected|buffer_corrupted|buffer_write_failed"';
 
 export function dashboard(): Record<string, unknown> {
   nextId = 1;
@@ -242,10 +242,22 @@ export function dashboard(): Record<string, unknown> {
     ),
     timeseries(
       'Buffer',
-      'Bytes waiting in the buffer, per agent, bytes of damaged disk-buffer frames cut out on recovery, and failed disk-buffer writes (ENOSPC…: retried; reading pauses or records drop per whenFull).',
+      'Bytes waiting in the buffer, per agent, bytes of damaged disk-buffer frames cut out on recovery, failed disk-buffer writes (ENOSPC…: retried; reading pauses or records drop per whenFull), and the node-wide buffer budget against what the outputs ask for: above it, buffers are scaled down (their capacity shown as scaled).',
       'bytes',
       [
         { expr: `sum by (pod) (sluice_output_buffer_bytes{${O}})`, legendFormat: '{{pod}}' },
+        {
+          expr: `max by (pod, type) (sluice_buffer_budget_bytes{${SEL}})`,
+          legendFormat: 'budget {{type}} {{pod}}',
+        },
+        {
+          expr: `max by (pod, type) (sluice_buffer_requested_bytes{${SEL}})`,
+          legendFormat: 'requested {{type}} {{pod}}',
+        },
+        {
+          expr: `sum by (pod) (sluice_output_buffer_max_bytes{${O}, scaled="true"})`,
+          legendFormat: 'scaled {{pod}}',
+        },
         {
           expr: `sum by (pod, reason) (increase(sluice_buffer_write_errors_total{${O}}[$__rate_interval]))`,
           legendFormat: 'write errors {{reason}} {{pod}}',

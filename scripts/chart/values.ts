@@ -54,6 +54,39 @@ const resources = (requests: Record<string, string>, limits: Record<string, stri
       },
     },
   );
+const capCount = (description: string) =>
+  value(`${description} Empty: no cap.`, null, { type: ['integer', 'null'], minimum: 0 });
+const capBytes = (description: string) =>
+  value(`${description} A quantity such as \`64Mi\`; empty: no cap.`, null, {
+    type: ['string', 'integer', 'null'],
+    pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$',
+    minimum: 0,
+  });
+const CAPS = {
+  maxPipelines: capCount(
+    'LogPipelines a namespace may have; the newest beyond it are refused (OverNamespaceCap).',
+  ),
+  maxOutputs: capCount(
+    'LogOutputs a namespace may have; the newest beyond it are refused (OverNamespaceCap).',
+  ),
+  maxBufferBytes: capBytes(
+    'Memory-buffer bytes the LogOutputs of a namespace may hold together on each agent (their `spec.buffer.maxSize`, an unset one fitted to what is left). An output that asks for more than is left is refused (OverNamespaceCap).',
+  ),
+  maxDiskBufferBytes: capBytes(
+    'Disk-buffer bytes the LogOutputs of a namespace may hold together on each agent, as maxBufferBytes for `buffer.type: disk`.',
+  ),
+  maxRecordBytes: capBytes(
+    "Longest record a namespace's LogPipelines keep (at least 1Ki): `spec.parse.maxRecordSize` above it is lowered to it; longer records are truncated and counted.",
+  ),
+  maxRecordsPerSecond: capCount(
+    "Records per second the LogPipelines of a namespace may process together on each agent; more are dropped and counted (reason namespace_rate_cap, in the pipeline's status).",
+  ),
+};
+const capsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: Object.fromEntries(Object.entries(CAPS).map(([k, v]) => [k, v.schema])),
+};
 const port = (description: string, def: number) => int(description, def, { minimum: 1, maximum: 65535 });
 const path = (description: string, def: string) => str(description, def, { pattern: '^/' });
 
@@ -140,7 +173,46 @@ export const VALUES: Group = group('', {
         },
       },
     ),
+    bufferBudget: group(
+      'Node-wide budget of the output buffers on each agent: when the buffers of all outputs (every tenant) add up to more, the agent scales each down by the same factor instead of risking an OOM kill or a full disk; drops of a scaled-down `whenFull: dropNewest` buffer count as node_buffer_budget.',
+      {
+        memory: str(
+          'Bytes all memory buffers may hold together, e.g. `128Mi`; empty: memoryPercentOfLimit of `agent.resources.limits.memory`.',
+          '',
+          { pattern: '^([0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?)?$' },
+        ),
+        memoryPercentOfLimit: int(
+          'When memory is empty: this share of the agent memory limit, in percent. Memory buffers cost about twice their bytes in heap.',
+          25,
+          { minimum: 1, maximum: 100 },
+        ),
+        disk: str(
+          'Bytes all disk buffers may hold together under `agent.hostDataDir`; empty: no budget.',
+          '8Gi',
+          { pattern: '^([0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?)?$' },
+        ),
+      },
+    ),
   }),
+  tenancy: group(
+    "Caps per namespace on what app teams' LogPipelines and LogOutputs may ask of the shared agents (ClusterLogPipelines and ClusterLogOutputs are not capped). Enforced by the operator, shown in the resources' status; see docs/security.md#tenant-caps.",
+    {
+      defaults: group('Caps of every namespace.', CAPS),
+      namespaces: list(
+        'Overrides: the first entry whose `namespaces` lists a namespace or whose `selector` (a label selector) matches it replaces the defaults it sets (null lifts a default cap), e.g. `[{namespaces: [payments], maxPipelines: 50}, {selector: {matchLabels: {tier: batch}}, maxRecordsPerSecond: 200}]`.',
+        [],
+        {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            namespaces: { type: 'array', items: { type: 'string' } },
+            selector: { type: 'object' },
+            ...capsSchema.properties,
+          },
+        },
+      ),
+    },
+  ),
   rbac: group('RBAC for the people who use Sluice.', {
     aggregateToDefaultRoles: bool(
       'Aggregate LogPipeline/LogOutput rights into the admin, edit and view ClusterRoles, so namespace admins and editors manage them (and `sluice tap` them: logpipelines/tap) and viewers read them.',

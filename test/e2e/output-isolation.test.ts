@@ -153,7 +153,7 @@ describe('one dead output of a pipeline', () => {
       await waitFor(
         'OpenSearch back',
         async () => (await fetch(`${osEnv.url}/_cluster/health?wait_for_status=yellow&timeout=1s`)).ok,
-        180_000,
+        420_000,
       );
       await sleep(5000); // a little traffic after the outage
       gen.kill('SIGTERM');
@@ -191,5 +191,5 @@ describe('one dead output of a pipeline', () => {
       agent.proc.kill('SIGTERM');
       await agent.exited;
     }
-  }, 900_000);
+  }, 1_500_000);
 });

@@ -162,7 +162,9 @@ describe('agent enrichment from the apiserver', () => {
     };
     for (const [k, p] of Object.entries(pods)) appendFileSync(logOf(p), `${T} stdout F hello from ${k}\n`);
 
-    const c = config(root, [{}], {
+    // p0 honours the exclude annotation (opted in); p1, a platform pipeline that did not, reads
+    // the excluded pod all the same: its owner cannot hide it from p1.
+    const c = config(root, [{ input: { excludeAnnotation: true } }, {}], {
       pollIntervalMs: 100,
       enrichment: { kubernetes: true, deletedPodTtlSeconds: 2 },
     });
@@ -230,7 +232,20 @@ describe('agent enrichment from the apiserver', () => {
       // Excluded: never read, counted.
       await byMessage('hello from short');
       expect(records().some((r) => r.message === 'hello from quiet')).toBe(false);
-      expect(stats.excludedFiles()).toEqual([{ pipeline: 'p0', files: 1 }]);
+      expect(stats.excludedFiles()).toEqual([
+        { pipeline: 'p0', files: 1 },
+        { pipeline: 'p1', files: 0 },
+      ]);
+      await waitUntil(
+        () => {
+          try {
+            return readFileSync(join(root, 'out1.ndjson'), 'utf8').includes('hello from quiet');
+          } catch {
+            return false;
+          }
+        },
+        { timeoutMs: 20_000, what: 'the excluded pod read by the pipeline that did not opt in' },
+      );
 
       // Deleted: still enriched within the hold, then only what the path tells.
       await core.deleteNamespacedPod({ namespace: ns, name: 'short-lived', gracePeriodSeconds: 0 });

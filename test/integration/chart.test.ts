@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import * as yaml from 'js-yaml';
+import { bufferBudgetFor } from '../../operator/src/render/agent-settings.ts';
+import { defaultSettings } from '../../operator/src/render/settings.ts';
+import { compilePolicy } from '../../operator/src/tenancy/policy.ts';
 import { KUBE_VERSION, NAMESPACE } from '../../scripts/chart/manifests.ts';
 import { kubeEnv, toolsEnv } from '../env/index.ts';
 
@@ -99,6 +102,10 @@ describe('helm', () => {
       'operator.replicas=0',
       'image.pullPolicy=Sometimes',
       'agent.podLogsDir=logs',
+      'tenancy.defaults.maxPipeline=3',
+      'tenancy.defaults.maxBufferBytes=64 MB',
+      'tenancy.defaults.maxPipelines=-1',
+      'agent.bufferBudget.disk=lots',
     ]) {
       const r = template('--set', bad);
       expect([bad, r.code]).toEqual([bad, 1]);
@@ -130,6 +137,40 @@ describe('helm', () => {
     const bad = template('--set-json', 'agent.metricsFrom=[{"namespace":"monitoring"}]');
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('values don');
+  });
+
+  test("tenancy caps and the buffer budget from a values file reach the operator's settings as it reads them", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-tenancy-'));
+    const values = join(dir, 'values.yaml');
+    writeFileSync(
+      values,
+      yaml.dump({
+        tenancy: {
+          defaults: { maxPipelines: 20, maxBufferBytes: '64Mi', maxRecordsPerSecond: 5000 },
+          namespaces: [
+            { namespaces: ['payments'], maxRecordsPerSecond: 20000 },
+            { selector: { matchLabels: { tier: 'sandbox' } }, maxPipelines: 2, maxBufferBytes: null },
+          ],
+        },
+        agent: { bufferBudget: { memory: '96Mi', disk: '2Gi' } },
+      }),
+    );
+    const r = template('-f', values, '--show-only', 'templates/settings.yaml');
+    expect(r.err).toBe('');
+    const cm = yaml.load(r.out) as { data: Record<string, string> };
+    const settings = defaultSettings(JSON.parse(cm.data['settings.json']));
+    const policy = compilePolicy(settings.tenancy);
+    expect(policy.capsFor('shop', {})).toEqual({
+      maxPipelines: 20,
+      maxBufferBytes: 64 * 1024 * 1024,
+      maxRecordsPerSecond: 5000,
+    });
+    expect(policy.capsFor('payments', {}).maxRecordsPerSecond).toBe(20000);
+    expect(policy.capsFor('lab', { tier: 'sandbox' })).toEqual({
+      maxPipelines: 2,
+      maxRecordsPerSecond: 5000,
+    });
+    expect(bufferBudgetFor(settings)).toEqual({ memoryBytes: 96 * 1024 * 1024, diskBytes: 2 * 1024 ** 3 });
   });
 
   test('one replica: no PodDisruptionBudget (it would block every drain)', () => {

@@ -1,5 +1,6 @@
 // Defaults applied when the agent builds its runtime from a config, in one place, and the
 // built-in config of `sluice run` without -f.
+import { SIZE_DEFAULTS } from '../../../contract/agent-config/defaults.ts';
 import type { AgentConfig } from '../../../contract/agent-config/types.ts';
 
 export const DEFAULTS = {
@@ -12,10 +13,10 @@ export const DEFAULTS = {
   pollIntervalMs: 1000,
   rotateWaitMs: 5000,
   shutdownTimeoutMs: 25_000,
-  maxRecordBytes: 1024 * 1024,
+  maxRecordBytes: SIZE_DEFAULTS.maxRecordBytes,
   multilineFlushMs: 1000,
-  memoryBufferBytes: 4 * 1024 * 1024,
-  diskBufferBytes: 1024 * 1024 * 1024,
+  memoryBufferBytes: SIZE_DEFAULTS.memory,
+  diskBufferBytes: SIZE_DEFAULTS.disk,
   batchMaxRecords: 4096,
   batchMaxBytes: 1024 * 1024,
   batchMaxAgeMs: 200,

@@ -6,6 +6,13 @@ export const DropReason = {
   filtered: 'filtered',
   /** Over a throttle filter's rate. */
   throttled: 'throttled',
+  /** Over the platform's records-per-second cap of the pipeline's namespace (namespaceRecordsPerSecond). */
+  namespaceRateCap: 'namespace_rate_cap',
+  /**
+   * Output buffer full with whenFull: dropNewest, where the buffer was scaled down below its
+   * maxSize to fit the agent's node-wide bufferBudget.
+   */
+  nodeBufferBudget: 'node_buffer_budget',
   /** Output buffer full with whenFull: dropNewest. */
   bufferFull: 'buffer_full',
   /** The destination rejected it as unrecoverable and no dead-letter output took it. */

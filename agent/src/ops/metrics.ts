@@ -92,6 +92,33 @@ export function makeMetrics(stats: AgentStats): Registry {
   gauge('sluice_output_buffer_bytes', 'Bytes waiting in an output buffer.', ['output'], (g) => {
     for (const [id, s] of stats.outputs) g.set({ output: id }, s.bufferBytes);
   });
+  gauge(
+    'sluice_output_buffer_max_bytes',
+    'Bytes an output buffer may hold: its maxSize, or less when scaled down to fit the node-wide budget (scaled="true").',
+    ['output', 'scaled'],
+    (g) => {
+      for (const b of stats.bufferMax()) g.set({ output: b.output, scaled: String(b.scaled) }, b.bytes);
+    },
+  );
+  gauge(
+    'sluice_buffer_budget_bytes',
+    'The node-wide budget of output buffers, by buffer type (absent: no budget).',
+    ['type'],
+    (g) => {
+      for (const type of ['memory', 'disk'] as const) {
+        const b = stats.bufferBudget[type].budget;
+        if (b !== undefined) g.set({ type }, b);
+      }
+    },
+  );
+  gauge(
+    'sluice_buffer_requested_bytes',
+    'What the output buffers of this agent ask for together (maxSize or default), by buffer type; above sluice_buffer_budget_bytes they are scaled down.',
+    ['type'],
+    (g) => {
+      for (const type of ['memory', 'disk'] as const) g.set({ type }, stats.bufferBudget[type].asked);
+    },
+  );
   counter(
     'sluice_buffer_corrupted_bytes_total',
     'Bytes of acknowledged records cut out of a damaged disk buffer at recovery.',

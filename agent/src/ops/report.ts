@@ -12,6 +12,7 @@ import {
   REPORT_STATS_ANNOTATION,
   type Report,
 } from '../../../contract/report.ts';
+import { DropReason } from './catalogue.ts';
 import type { AgentStats } from './stats.ts';
 
 export function buildReport(stats: AgentStats): Report {
@@ -27,8 +28,13 @@ export function buildReport(stats: AgentStats): Report {
   }
   const report: Report = { v: 1, o };
   const p: NonNullable<Report['p']> = {};
-  for (const [id, s] of stats.pipelines)
-    if (s.unreadBytes.size > 0) p[id] = { u: Object.fromEntries(s.unreadBytes) };
+  for (const [id, s] of stats.pipelines) {
+    const r: NonNullable<Report['p']>[string] = {};
+    if (s.unreadBytes.size > 0) r.u = Object.fromEntries(s.unreadBytes);
+    const capped = s.drops.get(DropReason.namespaceRateCap);
+    if (capped) r.c = { [DropReason.namespaceRateCap]: capped };
+    if (r.u !== undefined || r.c !== undefined) p[id] = r;
+  }
   if (Object.keys(p).length > 0) report.p = p;
   return report;
 }

@@ -68,6 +68,13 @@ export class AgentStats {
   /** checkpoints.json could not be used at start, by reason (corrupt, unreadable). */
   readonly checkpointLoadFailures = new Map<string, number>();
   configHash = '';
+  /** The node-wide buffer budget per buffer type and what the outputs asked for (contract/agent-config/budget.ts). */
+  bufferBudget: {
+    memory: { budget?: number; asked: number };
+    disk: { budget?: number; asked: number };
+  } = { memory: { asked: 0 }, disk: { asked: 0 } };
+  /** Per output: buffer bytes granted under the budget (its maxSize unless scaled down). */
+  bufferMax: () => { output: string; bytes: number; scaled: boolean }[] = () => [];
   /** file path → bytes between the committed offset and the file size, per pipeline. */
   lag: () => { pipeline: string; path: string; bytes: number }[] = () => [];
   enrichmentBytes: () => number = () => 0;

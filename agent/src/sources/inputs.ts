@@ -1,7 +1,6 @@
 // A pipeline's file inputs (`input` of its config), as its collector (files/collector.ts) sees
 // them: the container logs it selects (kubernetes_logs/select.ts), read as CRI/docker entries
 // with the pod's context, and its host files, read as plain lines.
-import { EXCLUDE_ANNOTATION } from '../../../contract/annotations.ts';
 import { DEFAULTS } from '../config/defaults.ts';
 import type { MetadataStore } from '../enrich/store.ts';
 import type { Pipeline } from '../topology/pipeline.ts';
@@ -12,7 +11,7 @@ import { HostSource, nodePath } from './host_files/source.ts';
 import { type PathMeta, parsePodLogPath } from './kubernetes_logs/path.ts';
 import { ContainerReader } from './kubernetes_logs/reader.ts';
 import type { ContainerFile } from './kubernetes_logs/scan.ts';
-import { type SelfIdentity, selectFile, streamMask } from './kubernetes_logs/select.ts';
+import { excludedBy, type SelfIdentity, selectFile, streamMask } from './kubernetes_logs/select.ts';
 import { ContainerSource } from './kubernetes_logs/source.ts';
 
 export type InputFile = ContainerFile | HostFile;
@@ -33,7 +32,7 @@ export function pipelineInputs(pipeline: Pipeline, ctx: InputContext): FileSourc
     select(f) {
       if ('host' in f) return 'read';
       const pod = ctx.metadata?.pod(f.meta.uid);
-      if (pod?.annotations[EXCLUDE_ANNOTATION] === 'true') return 'excluded';
+      if (excludedBy(config, pod)) return 'excluded';
       return selectFile(config, f.meta, pod, ctx.self) === 'yes' ? 'read' : 'skip';
     },
     reader(f, offset) {

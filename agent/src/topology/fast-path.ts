@@ -38,6 +38,7 @@ export const INPUT_RULES = {
   // Host-file lines always take the string path (HostFileReader); container files keep theirs.
   hostFiles: always,
   includeAgentPods: always,
+  excludeAnnotation: always,
   containerLogs: always,
 } satisfies Rules<PipelineInput>;
 
@@ -50,6 +51,8 @@ export const PIPELINE_RULES = {
   parse: (p) => allows(PARSE_RULES, p),
   // A filter reads or changes fields, so it needs the record as strings.
   filters: (f) => f.length === 0,
+  // Checked per record on both paths (Pipeline.acceptBytes / accept), before any byte is spent.
+  namespaceRecordsPerSecond: always,
   outputs: always,
 } satisfies Rules<PipelineConfig>;
 

@@ -47,6 +47,8 @@ export interface PipelineOutput {
   id: string;
   buffer: OutputBuffer;
   stats: OutputStats;
+  /** Why a record its full buffer refused is counted (default buffer_full; budget.ts). */
+  fullReason?: DropReason;
 }
 
 export class Pipeline {
@@ -76,14 +78,18 @@ export class Pipeline {
   private skip: readonly number[] = [];
   /** `sluice tap` subscribers of this pipeline (ops/tap.ts); one length test per record when none. */
   readonly tap: TapPoint;
+  /** The namespace's records-per-second cap (rate-caps.ts): false drops the record. */
+  private readonly rateCap: (() => boolean) | undefined;
 
   constructor(
     config: PipelineConfig,
     stats: PipelineStats,
     outputs: PipelineOutput[],
     tap: TapPoint = new TapPoint(),
+    rateCap?: () => boolean,
   ) {
     this.tap = tap;
+    this.rateCap = rateCap;
     this.id = config.id;
     this.config = config;
     this.stats = stats;
@@ -136,10 +142,15 @@ export class Pipeline {
     const start = this.pos;
     const p = writeEventBytes(a, start, tsBuf, tsS, tsE, stream, frag, body, this.spliceJson);
     if (p < 0) return false;
-    this.pos = p;
     const stats = this.stats;
     stats.recordsIn++;
     stats.bytesIn += blen;
+    // After the string-path check, so a record is charged once; the event written is discarded.
+    if (this.rateCap !== undefined && !this.rateCap()) {
+      stats.drop(DropReason.namespaceRateCap);
+      return true;
+    }
+    this.pos = p;
     stats.recordsOut++;
     this.fanOut(a, start, p - start, this.origin, offset);
     return true;
@@ -150,6 +161,10 @@ export class Pipeline {
     const stats = this.stats;
     stats.recordsIn++;
     stats.bytesIn += r.message.length;
+    if (this.rateCap !== undefined && !this.rateCap()) {
+      stats.drop(DropReason.namespaceRateCap);
+      return;
+    }
     if (this.parser !== undefined) this.parser(r);
     const steps = this.steps;
     for (let i = 0; i < steps.length; i++) {
@@ -187,7 +202,7 @@ export class Pipeline {
       o.stats.recordsIn++;
       if (!o.buffer.push(e)) {
         releaseEvent(e);
-        o.stats.drop(DropReason.bufferFull);
+        o.stats.drop(o.fullReason ?? DropReason.bufferFull);
       }
     }
   }

@@ -4,6 +4,7 @@
 // to be acknowledged (bounded), cancels the rest (they are re-read from the checkpoint by its
 // successor), and only then does the successor start from the checkpoints.
 import { writeFileSync } from 'node:fs';
+import { applyBufferBudget, type BufferShare } from '../../../contract/agent-config/budget.ts';
 import type {
   AgentConfig,
   AgentSettings,
@@ -32,6 +33,7 @@ import { type ContainerFile, scanLogs } from '../sources/kubernetes_logs/scan.ts
 import type { SelfIdentity } from '../sources/kubernetes_logs/select.ts';
 import { Output } from './output.ts';
 import { Pipeline } from './pipeline.ts';
+import { NamespaceRateCaps } from './rate-caps.ts';
 
 export interface RuntimeDeps {
   stats: AgentStats;
@@ -70,6 +72,10 @@ export class Runtime {
   lastReload: { at: string; ok: boolean; error?: string } | undefined;
   /** `sluice tap` subscribers, by pipeline id (stable across reloads). */
   readonly tap: TapHub;
+  /** Per-namespace rate caps, shared by the pipelines of a namespace (stable across reloads). */
+  private readonly rateCaps = new NamespaceRateCaps();
+  /** Each output's buffer share under the node-wide budget (budget.ts), from the last apply. */
+  private shares = new Map<string, BufferShare>();
 
   constructor(deps: RuntimeDeps) {
     this.deps = deps;
@@ -99,11 +105,23 @@ export class Runtime {
     return next;
   }
 
-  private async applyNow(config: AgentConfig, hash: string): Promise<void> {
+  private async applyNow(asked: AgentConfig, hash: string): Promise<void> {
     const { log, stats } = this.deps;
     const first = this.config === undefined;
     // The file watch and SIGHUP may both ask for the same config while a reload is in progress.
     if (!first && hash === this.hash) return;
+    // Buffers as the node-wide budget grants them: an output whose share changed is rebuilt.
+    const budgeted = applyBufferBudget(asked);
+    const config = budgeted.config;
+    for (const type of ['memory', 'disk'] as const) {
+      const t = budgeted.totals[type];
+      if (t.budget !== undefined && t.asked > t.budget)
+        log('warn', `output ${type} buffers ask for more than the node budget; each is scaled down`, {
+          asked: t.asked,
+          budget: t.budget,
+        });
+    }
+    stats.bufferBudget = budgeted.totals;
     if (first) this.init(config.agent ?? {});
     else if (!same(fixed(config.agent), fixed(this.settings))) {
       log(
@@ -151,7 +169,13 @@ export class Runtime {
     }
     this.config = config;
     this.hash = hash;
+    this.shares = budgeted.shares;
     stats.configHash = hash;
+    this.rateCaps.retain(
+      new Set(
+        config.pipelines.flatMap((p) => (p.namespaceRecordsPerSecond === undefined ? [] : [p.namespace!])),
+      ),
+    );
     for (const o of config.outputs) if (!this.outputs.has(o.id)) this.startOutput(o);
     for (const p of config.pipelines) if (!this.pipelines.has(p.id)) this.startPipeline(p);
     if (!first) {
@@ -225,6 +249,8 @@ export class Runtime {
       stats.enrichmentPods = () => this.metadata?.size ?? 0;
     }
     stats.lag = () => [...this.pipelines.values()].flatMap((p) => p.collector.lag());
+    stats.bufferMax = () =>
+      [...this.shares].map(([output, sh]) => ({ output, bytes: sh.granted, scaled: sh.granted < sh.asked }));
     stats.excludedFiles = () =>
       [...this.pipelines.values()].map((p) => ({
         pipeline: p.pipeline.id,
@@ -315,9 +341,23 @@ export class Runtime {
   private startPipeline(p: PipelineConfig): void {
     const outs = p.outputs.map((id) => {
       const o = this.outputs.get(id)!;
-      return { id, buffer: o.buffer, stats: o.stats };
+      const s = this.shares.get(id);
+      const scaled = s !== undefined && s.granted < s.asked;
+      return {
+        id,
+        buffer: o.buffer,
+        stats: o.stats,
+        ...(scaled ? { fullReason: DropReason.nodeBufferBudget } : {}),
+      };
     });
-    const pipeline = new Pipeline(p, this.deps.stats.pipeline(p.id), outs, this.tap.point(p.id));
+    const rate = p.namespaceRecordsPerSecond;
+    const pipeline = new Pipeline(
+      p,
+      this.deps.stats.pipeline(p.id),
+      outs,
+      this.tap.point(p.id),
+      rate === undefined || p.namespace === undefined ? undefined : this.rateCaps.take(p.namespace, rate),
+    );
     const files = pipelineInputs(pipeline, {
       metadata: this.metadata,
       nodeName: this.deps.nodeName,
@@ -391,6 +431,7 @@ export class Runtime {
         type: o.config.type,
         delivered: o.stats.recordsOut,
         bufferedBytes: o.buffer.bytes,
+        ...bufferShareStatus(this.shares.get(o.id)),
         corruptedBytes: o.stats.corruptedBytes || undefined,
         retrying: o.driver.retrying,
         dropped: Object.fromEntries(o.stats.drops),
@@ -423,6 +464,14 @@ const fixed = (s: AgentSettings | undefined) => ({
   tapPort: s?.tapPort,
   enrichment: s?.enrichment,
 });
+
+/** An output's buffer size in /status, and what it asked for when the node budget scaled it down. */
+function bufferShareStatus(s: BufferShare | undefined): object {
+  if (s === undefined) return {};
+  return s.granted < s.asked
+    ? { bufferMaxBytes: s.granted, bufferAskedBytes: s.asked, bufferScaledBy: 'node_buffer_budget' }
+    : { bufferMaxBytes: s.granted };
+}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -70,6 +70,8 @@ a test checks the keys match.
   "operatorPodLabels" (include "sluice.selectorLabels" . | fromYaml)
   "commonLabels" .Values.commonLabels
   "version" .Chart.AppVersion
+  "bufferBudget" .Values.agent.bufferBudget
+  "tenancy" .Values.tenancy
 -}}
 {{- if .Values.agent.priorityClassName }}
 {{- $_ := set $s "priorityClassName" .Values.agent.priorityClassName }}

@@ -82,7 +82,7 @@ export const buffer: Schema = obj(
       { default: 'memory' },
     ),
     maxSize: quantity(
-      'Upper bound of the buffer in bytes per agent. Defaults: 64Mi in memory, 1Gi on disk.',
+      'Upper bound of the buffer in bytes per agent. Defaults: 4Mi in memory, 1Gi on disk. The platform may cap the buffers of a namespace (OverNamespaceCap) and scale every buffer of a node down to fit the node budget of the agent (see docs/security.md#tenant-caps).',
       {
         example: '2Gi',
       },
@@ -176,6 +176,13 @@ export function status(kind: 'pipeline' | 'output'): Schema {
       description:
         'Bytes of its log files the agents never read, by reason, since they started: deleted (the file was deleted before it was read to its end), incomplete_line (a rotated file ended without a newline).',
       additionalProperties: int('Bytes.', { minimum: 0 }),
+      maxProperties: 16,
+    };
+    props.droppedByCaps = {
+      type: 'object',
+      description:
+        "Records the agents dropped since they started because of the platform's per-namespace caps, by reason: namespace_rate_cap (the namespace's LogPipelines together went over the tenancy cap maxRecordsPerSecond on a node).",
+      additionalProperties: int('Records.', { minimum: 0 }),
       maxProperties: 16,
     };
     props.outputs = arr('Per-output delivery figures.', outputStatus, { maxItems: 16 });

@@ -19,10 +19,13 @@ export const REASON = {
   InvalidSpec: 'InvalidSpec',
   OutputNotFound: 'OutputNotFound',
   OutputNotAllowed: 'OutputNotAllowed',
+  AgentIdentityNotAllowed: 'AgentIdentityNotAllowed',
   OutputInvalid: 'OutputInvalid',
   DeadLetterNotFound: 'DeadLetterNotFound',
   ReferencedSecretMissing: 'ReferencedSecretMissing',
   ReferencedSecretKeyMissing: 'ReferencedSecretKeyMissing',
+  /** Beyond a per-namespace cap of the platform's tenancy policy (operator/src/tenancy/). */
+  OverNamespaceCap: 'OverNamespaceCap',
   // AgentsReady
   AgentsConfigured: 'AgentsConfigured',
   RolloutInProgress: 'RolloutInProgress',

@@ -22,6 +22,22 @@ export function isKnownRecordField(path: string): boolean {
   return RECORD_FIELD_MAPS.some((p) => path.startsWith(p) && path.length > p.length);
 }
 
+/**
+ * Fields no tenant can set: enrichment writes them from the file's path and the node, and record
+ * content cannot overwrite them (agent/src/record/serialize.ts). A shared output may route the
+ * records of LogPipelines by these; anything else (labels, annotations, pod names, the pipeline's
+ * name, parsed fields) is chosen by the tenant that owns the pod or the pipeline.
+ */
+export const TENANT_SAFE_FIELDS = ['kubernetes.namespace', 'kubernetes.node', 'stream'] as const;
+
+/** The record fields a template's placeholders read (none when it is malformed). */
+export function templateFields(template: string | undefined): string[] {
+  if (template === undefined) return [];
+  const r = parseTemplate(template);
+  if ('error' in r) return [];
+  return r.parts.flatMap((p) => ('field' in p ? [p.field] : []));
+}
+
 /** UTC date directives allowed in templates. */
 export const DATE_DIRECTIVES = ['%Y', '%m', '%d', '%H'] as const;
 

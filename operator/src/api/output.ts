@@ -26,6 +26,11 @@ function outputSpec(cluster: boolean): Schema {
           maxItems: 256,
         }),
         selector: labelSelector('Namespaces whose labels match.'),
+        routingFields: arr(
+          "Record fields that may choose where the records of these LogPipelines go (an index, key prefix or Kafka `topicField` of this output reading them), beyond `kubernetes.namespace`, `kubernetes.node` and `stream`, which no tenant can set. Pod labels, annotations and names, the pipeline name and parsed fields are chosen by the tenants: routing by them lets one namespace write where another's records go. Until the fields this output routes by are allowed here, LogPipelines are refused with reason OutputNotAllowed.",
+          str('A record field, e.g. `kubernetes.labels.team`.', { maxLength: 256, minLength: 1 }),
+          { maxItems: 32 },
+        ),
       },
     );
   }

@@ -191,6 +191,8 @@ export type LogPipelineStatus = {
   agentSummary?: string;
   /** Bytes of its log files the agents never read, by reason, since they started: deleted (the file was deleted before it was read to its end), incomplete_line (a rotated file ended without a newline). */
   unreadBytes?: Record<string, number>;
+  /** Records the agents dropped since they started because of the platform's per-namespace caps, by reason: namespace_rate_cap (the namespace's LogPipelines together went over the tenancy cap maxRecordsPerSecond on a node). */
+  droppedByCaps?: Record<string, number>;
   /** Per-output delivery figures. */
   outputs?: {
     /** Name of the output. */
@@ -271,6 +273,8 @@ export type ClusterLogPipelineSpec = {
     streams?: Array<"stdout" | "stderr">;
     /** Also collect the logs of Sluice's own agent pods (off by default to avoid feedback loops). Default: `false`. */
     includeAgentLogs?: boolean;
+    /** Skip pods annotated `sluice.dev/exclude: "true"`. Off by default: the annotation is set by whoever owns the pod, so it must not hide logs from a platform pipeline (audit, security); turn it on for pipelines where the app teams may opt their pods out. LogPipelines always honour it in their own namespace. Default: `false`. */
+    honorExcludeAnnotation?: boolean;
     /** Plain-text files on every node, such as `/var/log/syslog`. */
     hostFiles?: {
       /** Absolute paths or globs (`*`, `**`) under /var/log. */
@@ -428,6 +432,8 @@ export type ClusterLogPipelineStatus = {
   agentSummary?: string;
   /** Bytes of its log files the agents never read, by reason, since they started: deleted (the file was deleted before it was read to its end), incomplete_line (a rotated file ended without a newline). */
   unreadBytes?: Record<string, number>;
+  /** Records the agents dropped since they started because of the platform's per-namespace caps, by reason: namespace_rate_cap (the namespace's LogPipelines together went over the tenancy cap maxRecordsPerSecond on a node). */
+  droppedByCaps?: Record<string, number>;
   /** Per-output delivery figures. */
   outputs?: {
     /** Name of the output. */
@@ -537,7 +543,7 @@ export type LogOutputSpec = {
   opensearch?: {
     /** Base URLs of the nodes. */
     endpoints: string[];
-    /** Index name; default `logs-{{ kubernetes.namespace }}-%Y.%m.%d`. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. */
+    /** Index name; default `logs-{{ kubernetes.namespace }}-%Y.%m.%d`. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. A ClusterLogOutput serves LogPipelines only when its placeholders are `kubernetes.namespace`, `kubernetes.node`, `stream` or fields listed in `spec.allowedNamespaces.routingFields`. */
     index?: string;
     /** Write to this data stream (op_type create) instead of `index`. */
     dataStream?: string;
@@ -560,7 +566,7 @@ export type LogOutputSpec = {
           key: string;
         };
       };
-      /** AWS Signature V4 with the credentials of the default chain (IRSA, pod identity). */
+      /** AWS Signature V4 with the credentials of the default chain (IRSA, pod identity): the agent's own identity, which a LogOutput may use only in a namespace the platform labelled `sluice.dev/agent-identity: allowed`. */
       awsSigV4?: {
         /** AWS region. */
         region: string;
@@ -620,7 +626,7 @@ export type LogOutputSpec = {
     endpoint?: string;
     /** Path-style addressing (needed by most S3-compatible stores). Default: `false`. */
     forcePathStyle?: boolean;
-    /** Object key prefix. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. Default: `"{{ kubernetes.namespace }}/%Y/%m/%d/%H/"`. */
+    /** Object key prefix. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. A ClusterLogOutput serves LogPipelines only when its placeholders are `kubernetes.namespace`, `kubernetes.node`, `stream` or fields listed in `spec.allowedNamespaces.routingFields`. Default: `"{{ kubernetes.namespace }}/%Y/%m/%d/%H/"`. */
     keyPrefix?: string;
     /** Object compression. Default: `"gzip"`. */
     compression?: "gzip" | "none";
@@ -633,7 +639,7 @@ export type LogOutputSpec = {
       /** Longest a record waits for its batch to fill. Default: `"5m"`. */
       maxAge?: string;
     };
-    /** Static access keys. Omit to use the default AWS credential chain (IRSA, EKS pod identity, instance profile). */
+    /** Static access keys. Omit to use the default AWS credential chain (IRSA, EKS pod identity, instance profile): the agent's own identity, which a LogOutput may use only in a namespace the platform labelled `sluice.dev/agent-identity: allowed`. */
     credentials?: {
       /** Access key id. Only the agent reads the value, at run time; it is never copied into a ConfigMap. */
       accessKeyId: {
@@ -703,7 +709,7 @@ export type LogOutputSpec = {
   buffer?: {
     /** `memory` is bounded and lost on agent restart (the files are re-read from the last checkpoint); `disk` is a write-ahead log under the agent data directory that survives crashes. Default: `"memory"`. */
     type?: "memory" | "disk";
-    /** Upper bound of the buffer in bytes per agent. Defaults: 64Mi in memory, 1Gi on disk. */
+    /** Upper bound of the buffer in bytes per agent. Defaults: 4Mi in memory, 1Gi on disk. The platform may cap the buffers of a namespace (OverNamespaceCap) and scale every buffer of a node down to fit the node budget of the agent (see docs/security.md#tenant-caps). */
     maxSize?: string;
     /** `block`: this output stops taking records while its buffer is full and catches up from the source files once it has room (nothing is lost while the files exist; the files are the buffer); the other outputs keep reading, and reading pauses only when every output of the pipeline is full. `dropNewest` drops and counts new records for this output only. Default: `"block"`. */
     whenFull?: "block" | "dropNewest";
@@ -857,7 +863,7 @@ export type ClusterLogOutputSpec = {
   opensearch?: {
     /** Base URLs of the nodes. */
     endpoints: string[];
-    /** Index name; default `logs-{{ kubernetes.namespace }}-%Y.%m.%d`. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. */
+    /** Index name; default `logs-{{ kubernetes.namespace }}-%Y.%m.%d`. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. A ClusterLogOutput serves LogPipelines only when its placeholders are `kubernetes.namespace`, `kubernetes.node`, `stream` or fields listed in `spec.allowedNamespaces.routingFields`. */
     index?: string;
     /** Write to this data stream (op_type create) instead of `index`. */
     dataStream?: string;
@@ -884,7 +890,7 @@ export type ClusterLogOutputSpec = {
           namespace: string;
         };
       };
-      /** AWS Signature V4 with the credentials of the default chain (IRSA, pod identity). */
+      /** AWS Signature V4 with the credentials of the default chain (IRSA, pod identity): the agent's own identity, which a LogOutput may use only in a namespace the platform labelled `sluice.dev/agent-identity: allowed`. */
       awsSigV4?: {
         /** AWS region. */
         region: string;
@@ -950,7 +956,7 @@ export type ClusterLogOutputSpec = {
     endpoint?: string;
     /** Path-style addressing (needed by most S3-compatible stores). Default: `false`. */
     forcePathStyle?: boolean;
-    /** Object key prefix. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. Default: `"{{ kubernetes.namespace }}/%Y/%m/%d/%H/"`. */
+    /** Object key prefix. Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. A ClusterLogOutput serves LogPipelines only when its placeholders are `kubernetes.namespace`, `kubernetes.node`, `stream` or fields listed in `spec.allowedNamespaces.routingFields`. Default: `"{{ kubernetes.namespace }}/%Y/%m/%d/%H/"`. */
     keyPrefix?: string;
     /** Object compression. Default: `"gzip"`. */
     compression?: "gzip" | "none";
@@ -963,7 +969,7 @@ export type ClusterLogOutputSpec = {
       /** Longest a record waits for its batch to fill. Default: `"5m"`. */
       maxAge?: string;
     };
-    /** Static access keys. Omit to use the default AWS credential chain (IRSA, EKS pod identity, instance profile). */
+    /** Static access keys. Omit to use the default AWS credential chain (IRSA, EKS pod identity, instance profile): the agent's own identity, which a LogOutput may use only in a namespace the platform labelled `sluice.dev/agent-identity: allowed`. */
     credentials?: {
       /** Access key id. Only the agent reads the value, at run time; it is never copied into a ConfigMap. */
       accessKeyId: {
@@ -1043,7 +1049,7 @@ export type ClusterLogOutputSpec = {
   buffer?: {
     /** `memory` is bounded and lost on agent restart (the files are re-read from the last checkpoint); `disk` is a write-ahead log under the agent data directory that survives crashes. Default: `"memory"`. */
     type?: "memory" | "disk";
-    /** Upper bound of the buffer in bytes per agent. Defaults: 64Mi in memory, 1Gi on disk. */
+    /** Upper bound of the buffer in bytes per agent. Defaults: 4Mi in memory, 1Gi on disk. The platform may cap the buffers of a namespace (OverNamespaceCap) and scale every buffer of a node down to fit the node budget of the agent (see docs/security.md#tenant-caps). */
     maxSize?: string;
     /** `block`: this output stops taking records while its buffer is full and catches up from the source files once it has room (nothing is lost while the files exist; the files are the buffer); the other outputs keep reading, and reading pauses only when every output of the pipeline is full. `dropNewest` drops and counts new records for this output only. Default: `"block"`. */
     whenFull?: "block" | "dropNewest";
@@ -1080,6 +1086,8 @@ export type ClusterLogOutputSpec = {
         values?: string[];
       }>;
     };
+    /** Record fields that may choose where the records of these LogPipelines go (an index, key prefix or Kafka `topicField` of this output reading them), beyond `kubernetes.namespace`, `kubernetes.node` and `stream`, which no tenant can set. Pod labels, annotations and names, the pipeline name and parsed fields are chosen by the tenants: routing by them lets one namespace write where another's records go. Until the fields this output routes by are allowed here, LogPipelines are refused with reason OutputNotAllowed. */
+    routingFields?: string[];
   };
 };
 

@@ -34,6 +34,19 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total);
 }
 
+/** formatBytes, or about so many of the largest unit it reaches: "1.3Mi". */
+export function formatBytesApprox(n: number): string {
+  const exact = formatBytes(n);
+  if (exact !== String(n)) return exact;
+  for (const [unit, f] of [
+    ['Gi', 1024 ** 3],
+    ['Mi', 1024 ** 2],
+    ['Ki', 1024],
+  ] as const)
+    if (n >= f) return `${(n / f).toFixed(1)}${unit}`;
+  return String(n);
+}
+
 export function formatBytes(n: number): string {
   for (const [unit, f] of [
     ['Gi', 1024 ** 3],

@@ -14,6 +14,7 @@ import type { LogPipelineSpec } from '../api/types.generated.ts';
 import { DESTINATION_APIS, type DestinationType, destinationOf } from '../destinations/index.ts';
 import type { CompileContext, Compiled } from '../destinations/types.ts';
 import { INPUT_APIS, INPUT_TYPES } from '../inputs/index.ts';
+import type { CapsDecision, PipelineCaps } from '../tenancy/enforce.ts';
 import { type Output, type Pipeline, resourceId } from './ids.ts';
 import type { Resolution } from './resolve.ts';
 import { bytes, drop, ms } from './values.ts';
@@ -25,12 +26,14 @@ export interface CompileOptions {
   namespaces?: Map<string, Record<string, string>>;
   /** Reuse of compiled blocks between calls (the operator's incremental compile). */
   memo?: CompileMemo;
+  /** The namespace caps that change compiled blocks (operator/src/tenancy/enforce.ts). */
+  caps?: Pick<CapsDecision, 'fittedBuffers' | 'pipelineCaps'>;
 }
 
-/** Returns the cached block when `key` (resp. `dataDir`) matches what it was computed for, else runs. */
+/** Returns the cached block when `key` matches what it was computed for, else runs. */
 export interface CompileMemo {
   pipeline(p: Pipeline, key: string, run: () => PipelineConfig): PipelineConfig;
-  output(o: Output, dataDir: string, run: () => OutputConfig): OutputConfig;
+  output(o: Output, key: string, run: () => OutputConfig): OutputConfig;
 }
 
 /** The same order as `a.localeCompare(b)`, without its per-call setup (thousands of ids). */
@@ -64,6 +67,7 @@ function filterConfig(f: Filter): FilterConfig {
 
 export function pipelineConfig(p: Pipeline, outputIds: string[], opts: CompileOptions): PipelineConfig {
   const spec = p.spec;
+  const caps: PipelineCaps = opts.caps?.pipelineCaps.get(resourceId(p)) ?? {};
   const ctx = { namespaces: opts.namespaces };
   const input: PipelineInput = Object.assign({}, ...INPUT_TYPES.map((t) => INPUT_APIS[t].compile(p, ctx)));
   const parse = spec.parse ?? {};
@@ -77,7 +81,7 @@ export function pipelineConfig(p: Pipeline, outputIds: string[], opts: CompileOp
     parse: drop({
       format: parse.format,
       pattern: parse.regex,
-      maxRecordBytes: bytes(parse.maxRecordSize),
+      maxRecordBytes: caps.maxRecordBytes ?? bytes(parse.maxRecordSize),
       multiline: ml
         ? drop({
             preset: ml.type,
@@ -88,20 +92,23 @@ export function pipelineConfig(p: Pipeline, outputIds: string[], opts: CompileOp
         : undefined,
     }),
     filters: spec.filters?.length ? spec.filters.map(filterConfig) : undefined,
+    namespaceRecordsPerSecond: caps.recordsPerSecond,
     outputs: outputIds,
   });
 }
 
-export function outputConfig(o: Output, dataDir: string): OutputConfig {
+/** `fittedBuffer`: buffer bytes when spec.buffer.maxSize is unset and the namespace cap fits it. */
+export function outputConfig(o: Output, dataDir: string, fittedBuffer?: number): OutputConfig {
   const ns = o.kind === 'LogOutput' ? o.metadata.namespace : undefined;
   const spec = o.spec;
+  const buffer = fittedBuffer === undefined ? spec.buffer : { ...spec.buffer, maxSize: String(fittedBuffer) };
   const base = drop({
     id: resourceId(o),
     kind: o.kind,
     name: o.metadata.name,
     namespace: ns,
-    buffer: spec.buffer
-      ? drop({ type: spec.buffer.type, maxSize: bytes(spec.buffer.maxSize), whenFull: spec.buffer.whenFull })
+    buffer: buffer
+      ? drop({ type: buffer.type, maxSize: bytes(buffer.maxSize), whenFull: buffer.whenFull })
       : undefined,
     retry: spec.retry
       ? drop({ initialBackoffMs: ms(spec.retry.initialBackoff), maxBackoffMs: ms(spec.retry.maxBackoff) })
@@ -131,7 +138,12 @@ export function agentConfig(resolution: Resolution, opts: CompileOptions = {}): 
   // A ClusterLogPipeline's namespace list depends on every namespace's labels.
   let nsKey: string | undefined;
   const key = (p: Pipeline, outputIds: string[]) => {
-    if (p.kind === 'LogPipeline') return outputIds.join('\n');
+    if (p.kind === 'LogPipeline') {
+      const c = opts.caps?.pipelineCaps.get(resourceId(p));
+      return c === undefined
+        ? outputIds.join('\n')
+        : `${outputIds.join('\n')}\n${c.maxRecordBytes}/${c.recordsPerSecond}`;
+    }
     nsKey ??= JSON.stringify([...(opts.namespaces ?? new Map()).entries()]);
     return `${outputIds.join('\n')}\n${nsKey}`;
   };
@@ -150,7 +162,9 @@ export function agentConfig(resolution: Resolution, opts: CompileOptions = {}): 
     if (!v.pipeline.spec.paused) for (const id of v.deadLetters) used.add(id);
   const outputs = [...used].sort().map((id) => {
     const o = resolution.outputs.get(id)!.output;
-    return memo ? memo.output(o, dataDir, () => outputConfig(o, dataDir)) : outputConfig(o, dataDir);
+    const fitted = opts.caps?.fittedBuffers.get(id);
+    const run = () => outputConfig(o, dataDir, fitted);
+    return memo ? memo.output(o, `${dataDir}\n${fitted}`, run) : run();
   });
   return drop({ apiVersion: 'agent.sluice.dev/v1' as const, agent: opts.agent, pipelines, outputs });
 }

@@ -66,6 +66,38 @@ describe('compile', () => {
     expect(kafka.deadLetter).toBe('ClusterLogOutput/archive');
   });
 
+  test('the exclude annotation binds a ClusterLogPipeline only when it opts in; a LogPipeline may not ask', () => {
+    const clp = (name: string, input: Record<string, unknown>) => ({
+      apiVersion: 'sluice.dev/v1alpha1',
+      kind: 'ClusterLogPipeline',
+      metadata: { name },
+      spec: { input: { namespaces: {}, ...input }, outputs: [{ name: 'all', kind: 'ClusterLogOutput' }] },
+    });
+    const out = {
+      apiVersion: 'sluice.dev/v1alpha1',
+      kind: 'ClusterLogOutput',
+      metadata: { name: 'all' },
+      spec: { stdout: {} },
+    };
+    const { config, problems } = compileResources([
+      out,
+      clp('audit', {}),
+      clp('apps', { honorExcludeAnnotation: true }),
+    ]);
+    expect(problems).toEqual([]);
+    const input = (id: string) => config.pipelines.find((p) => p.id === id)?.input;
+    expect(input('ClusterLogPipeline/audit')?.excludeAnnotation).toBeUndefined();
+    expect(input('ClusterLogPipeline/apps')?.excludeAnnotation).toBe(true);
+    const tenant = {
+      ...lp('shop', [{ name: 'o' }]),
+      spec: { input: { honorExcludeAnnotation: false }, outputs: [{ name: 'o' }] },
+    };
+    const r = compileResources([lo('o'), tenant]);
+    expect(r.problems.map((x) => x.message)).toEqual([
+      expect.stringContaining('spec.input.honorExcludeAnnotation: unknown field'),
+    ]);
+  });
+
   test('the config is stable: same input, same bytes', () => {
     expect(JSON.stringify(compileResources(all).config)).toBe(
       JSON.stringify(compileResources([...all].reverse()).config),
@@ -93,6 +125,70 @@ describe('resolve: one bad reference rejects only its pipeline', () => {
   test('an output of another namespace is not reachable by name', () => {
     const { problems } = compileResources([lp('a', [{ name: 'theirs' }]), lo('theirs', 'other')]);
     expect(problems[0]).toMatchObject({ id: 'LogPipeline/shop/a', reason: 'OutputNotFound' });
+  });
+
+  test('a shared ClusterLogOutput routing by a value tenants set refuses LogPipelines, until the platform allows the field', () => {
+    const shared = (name: string, block: Record<string, unknown>, routingFields?: string[]) => ({
+      apiVersion: 'sluice.dev/v1alpha1',
+      kind: 'ClusterLogOutput',
+      metadata: { name },
+      spec: { ...block, allowedNamespaces: { names: ['shop'], ...(routingFields ? { routingFields } : {}) } },
+    });
+    const ref = (name: string) => [{ name, kind: 'ClusterLogOutput' }];
+    const os = (index?: string) => ({
+      opensearch: { endpoints: ['https://os:9200'], ...(index ? { index } : {}) },
+    });
+    const { problems, config } = compileResources([
+      shared('by-default', os()), // logs-{{ kubernetes.namespace }}-%Y.%m.%d
+      shared('by-node', {
+        s3: { bucket: 'archive', region: 'eu-west-1', keyPrefix: '{{ kubernetes.node }}/{{ stream }}/%Y/' },
+      }),
+      shared('by-label', os('logs-{{ kubernetes.labels.team }}')),
+      shared('by-label-allowed', os('logs-{{ kubernetes.labels.team }}'), ['kubernetes.labels.team']),
+      shared('by-pipeline', os('logs-{{ pipeline }}')),
+      shared('by-field', { kafka: { brokers: ['k:9092'], topic: 'logs', topicField: 'topic' } }),
+      lp('a', ref('by-default')),
+      lp('b', ref('by-node')),
+      lp('c', ref('by-label')),
+      lp('d', ref('by-label-allowed')),
+      lp('e', ref('by-pipeline')),
+      lp('f', ref('by-field')),
+    ]);
+    expect(config.pipelines.map((p) => p.id)).toEqual([
+      'LogPipeline/shop/a',
+      'LogPipeline/shop/b',
+      'LogPipeline/shop/d',
+    ]);
+    expect(problems).toEqual([
+      {
+        id: 'LogPipeline/shop/c',
+        reason: 'OutputNotAllowed',
+        message: expect.stringContaining(
+          'whose spec.opensearch.index picks the destination from "kubernetes.labels.team", a value tenants set',
+        ),
+      },
+      {
+        id: 'LogPipeline/shop/e',
+        reason: 'OutputNotAllowed',
+        message: expect.stringContaining('spec.opensearch.index picks the destination from "pipeline"'),
+      },
+      {
+        id: 'LogPipeline/shop/f',
+        reason: 'OutputNotAllowed',
+        message: expect.stringContaining('spec.kafka.topicField picks the destination from "topic"'),
+      },
+    ]);
+    // ClusterLogPipelines are the platform's own: the same outputs serve them.
+    const platform = compileResources([
+      shared('by-field', { kafka: { brokers: ['k:9092'], topic: 'logs', topicField: 'topic' } }),
+      {
+        apiVersion: 'sluice.dev/v1alpha1',
+        kind: 'ClusterLogPipeline',
+        metadata: { name: 'all' },
+        spec: { input: { namespaces: {} }, outputs: ref('by-field') },
+      },
+    ]);
+    expect(platform.problems).toEqual([]);
   });
 
   test('a ClusterLogOutput that does not admit the namespace', () => {
@@ -130,6 +226,38 @@ describe('resolve: one bad reference rejects only its pipeline', () => {
       });
     expect(world({ logs: 'shared' }).rejected.size).toBe(0);
     expect(world({}).rejected.get('LogPipeline/shop/a')?.reason).toBe('OutputNotAllowed');
+  });
+
+  test("a LogOutput may use the agent's cloud identity only where the platform labelled the namespace", () => {
+    const s3 = (credentials?: unknown) =>
+      lo('archive', 'shop', {
+        stdout: undefined,
+        s3: { bucket: 'archive', region: 'eu-west-1', ...(credentials ? { credentials } : {}) },
+      });
+    const os = lo('search', 'shop', {
+      stdout: undefined,
+      opensearch: { endpoints: ['https://os:443'], auth: { awsSigV4: { region: 'eu-west-1' } } },
+    });
+    const keys = { accessKeyId: { name: 'aws', key: 'id' }, secretAccessKey: { name: 'aws', key: 'secret' } };
+    const world = (labels: Record<string, string>, outputs: unknown[]) =>
+      resolve({ pipelines: [], outputs: outputs as never, namespaces: new Map([['shop', labels]]) }).outputs;
+    const unlabelled = world({}, [s3(), os]);
+    expect(unlabelled.get('LogOutput/shop/archive')?.rejection).toEqual({
+      reason: 'AgentIdentityNotAllowed',
+      message: expect.stringContaining(
+        '(spec.s3 has no credentials: the default AWS credential chain), which namespace "shop" may not use',
+      ),
+    });
+    expect(unlabelled.get('LogOutput/shop/search')?.rejection?.message).toContain(
+      'ask the platform team to label the namespace sluice.dev/agent-identity=allowed',
+    );
+    // Credentials of its own: fine anywhere.
+    expect(world({}, [s3(keys)]).get('LogOutput/shop/archive')?.rejection).toBeUndefined();
+    // The platform's leave (tenants cannot label their namespace).
+    const allowed = world({ 'sluice.dev/agent-identity': 'allowed' }, [s3(), os]);
+    expect([...allowed.values()].map((o) => o.rejection)).toEqual([undefined, undefined]);
+    // Offline (sluice run/validate: no namespaces known) it is not judged.
+    expect(compileResources([s3(), os]).problems).toEqual([]);
   });
 
   test('missing secret and missing key, when secrets are known', () => {

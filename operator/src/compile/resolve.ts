@@ -3,8 +3,11 @@
 // that says what to do; the rest go on. Pure: the operator passes what its informers see,
 // `sluice run`/`render` pass what the files hold (unknown namespaces/secrets are not judged).
 
+import { AGENT_IDENTITY_ALLOWED, AGENT_IDENTITY_LABEL } from '../../../contract/annotations.ts';
 import { matchesSelector } from '../../../contract/selector.ts';
 import { REASON, type Rejection } from '../api/conditions.ts';
+import { TENANT_SAFE_FIELDS } from '../api/fields.ts';
+import { DESTINATION_APIS, destinationOf } from '../destinations/index.ts';
 import { type Output, outputRefId, type Pipeline, resourceId } from './ids.ts';
 import { secretRefs } from './secrets.ts';
 
@@ -13,6 +16,8 @@ export interface World {
   outputs: Output[];
   /** Outputs that exist but failed validation, by id, with their own rejection. */
   invalid?: Map<string, Rejection>;
+  /** Valid outputs over a namespace cap (tenancy/enforce.ts), by id, with their rejection. */
+  capped?: Map<string, Rejection>;
   /** Namespace labels by name; undefined when not known (offline). */
   namespaces?: Map<string, Record<string, string>>;
   /** Keys present per Secret (`namespace/name`); undefined when not known (offline). */
@@ -39,10 +44,54 @@ function admits(output: Output, namespace: string, namespaces: World['namespaces
   return matchesSelector(allowed.selector, { ...labels, 'kubernetes.io/metadata.name': namespace });
 }
 
+/**
+ * A ClusterLogOutput admitting LogPipelines must not let their records pick where they go by a
+ * value the tenant sets (a pod label, the pipeline's name, a parsed field): the first setting that
+ * does, with its field, unless the platform allowed that field (spec.allowedNamespaces.routingFields).
+ */
+export function tenantRouting(output: Output): { path: string; field: string } | undefined {
+  if (output.kind !== 'ClusterLogOutput') return undefined;
+  const type = destinationOf(output.spec);
+  if (type === undefined) return undefined;
+  const routing = DESTINATION_APIS[type].routing as
+    | ((block: unknown, at: string) => { path: string; fields: string[] }[])
+    | undefined;
+  const allowed = new Set<string>([
+    ...TENANT_SAFE_FIELDS,
+    ...(output.spec.allowedNamespaces?.routingFields ?? []),
+  ]);
+  for (const r of routing?.((output.spec as Record<string, unknown>)[type], `spec.${type}`) ?? []) {
+    const field = r.fields.find((f) => !allowed.has(f));
+    if (field !== undefined) return { path: r.path, field };
+  }
+  return undefined;
+}
+
+/** The setting of a LogOutput that would use the agent's own cloud identity, if any. */
+export function agentIdentityUse(output: Output): string | undefined {
+  const type = destinationOf(output.spec);
+  if (type === undefined) return undefined;
+  const use = DESTINATION_APIS[type].agentIdentity as
+    | ((block: unknown, at: string) => string | undefined)
+    | undefined;
+  return use?.((output.spec as Record<string, unknown>)[type], `spec.${type}`);
+}
+
 function outputProblem(output: Output, world: World, byId: Map<string, Output>): Rejection | undefined {
   const id = resourceId(output);
   const invalid = world.invalid?.get(id);
   if (invalid) return { reason: REASON.OutputInvalid, message: `${id} is invalid: ${invalid.message}` };
+  if (output.kind === 'LogOutput' && world.namespaces !== undefined) {
+    const ns = output.metadata.namespace!;
+    const how = agentIdentityUse(output);
+    if (how !== undefined && world.namespaces.get(ns)?.[AGENT_IDENTITY_LABEL] !== AGENT_IDENTITY_ALLOWED)
+      return {
+        reason: REASON.AgentIdentityNotAllowed,
+        message: `${id} would authenticate with the agent's own cloud identity (${how}), which namespace "${ns}" may not use: give it credentials from a Secret of this namespace, or ask the platform team to label the namespace ${AGENT_IDENTITY_LABEL}=${AGENT_IDENTITY_ALLOWED}`,
+      };
+  }
+  const capped = world.capped?.get(id);
+  if (capped) return capped;
   if (world.secrets) {
     for (const ref of secretRefs(output)) {
       const keys = world.secrets.get(`${ref.namespace}/${ref.name}`);
@@ -115,6 +164,14 @@ export function resolve(world: World): Resolution {
           };
           return;
         }
+      }
+      const routed = ns !== undefined ? tenantRouting(entry.output) : undefined;
+      if (routed !== undefined) {
+        rejection = {
+          reason: REASON.OutputNotAllowed,
+          message: `${via} ${refId}, whose ${routed.path} picks the destination from "${routed.field}", a value tenants set: records of this namespace could go where another namespace's go. Ask the platform team to route by kubernetes.namespace, or to allow the field in spec.allowedNamespaces.routingFields`,
+        };
+        return;
       }
       if (entry.rejection) {
         rejection = { reason: entry.rejection.reason, message: `${via} ${entry.rejection.message}` };

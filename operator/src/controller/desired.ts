@@ -5,8 +5,10 @@
 // its running config (and the outputs it reaches) until it is fixed — read back from the live
 // ConfigMap, so the rule survives operator restarts. Two exceptions: a pipeline whose output no
 // longer admits its namespace (OutputNotAllowed) is dropped at once, because the platform team's
-// revocation must win; and a deleted pipeline is gone.
+// revocation must win, and one over a namespace cap (OverNamespaceCap), because the platform's
+// cap must win too; and a deleted pipeline is gone.
 import { createHash } from 'node:crypto';
+import { applyBufferBudget } from '../../../contract/agent-config/budget.ts';
 import { configHash } from '../../../contract/agent-config/hash.ts';
 import type {
   AgentConfig,
@@ -15,6 +17,7 @@ import type {
   PipelineConfig,
 } from '../../../contract/agent-config/types.ts';
 import { REASON, type Rejection } from '../api/conditions.ts';
+import { formatBytesApprox as approx } from '../api/units.ts';
 import { agentConfig, byLocale } from '../compile/agent-config.ts';
 import { type Output, type Pipeline, resourceId } from '../compile/ids.ts';
 import { resolve } from '../compile/resolve.ts';
@@ -25,6 +28,8 @@ import { agentSettingsFor } from '../render/agent-settings.ts';
 import { agentConfigJson, encodeAgentConfig, renderAll } from '../render/index.ts';
 import type { RenderSettings } from '../render/settings.ts';
 import type { Desired, OutputState, PipelineState, WorldSnapshot } from '../state.ts';
+import { enforceCaps } from '../tenancy/enforce.ts';
+import { policyOf } from '../tenancy/policy.ts';
 import { formatProblem, validateObject } from '../validate/index.ts';
 import type { DesiredMemo } from './memo.ts';
 
@@ -72,9 +77,11 @@ export function computeDesired(
   const invalidPipelines = new Map<string, Rejection>();
   const types = new Map<string, string>();
   const seen = new Set<string>();
+  const created = new Map<string, string>();
   for (const o of [...world.pipelines, ...world.outputs]) {
     const id = resourceId({ kind: o.kind!, metadata: o.metadata });
     seen.add(id);
+    if (o.metadata.creationTimestamp !== undefined) created.set(id, o.metadata.creationTimestamp);
     const user = userObject(o);
     const r = memo
       ? memo.validate(
@@ -97,10 +104,26 @@ export function computeDesired(
       else invalid.set(id, rej);
     }
   }
-  const resolution = resolve({
+  const caps = enforceCaps({
     pipelines,
     outputs,
+    policy: policyOf(settings.tenancy),
+    namespaces: world.namespaces,
+    created,
+    running: new Set([
+      ...(world.running?.pipelines ?? []).map((p) => p.id),
+      ...(world.running?.outputs ?? []).map((o) => o.id),
+      ...(world.accepted ?? []),
+    ]),
+  });
+  for (const [id, rej] of caps.rejectedPipelines) invalidPipelines.set(id, rej);
+  const resolution = resolve({
+    pipelines: caps.rejectedPipelines.size
+      ? pipelines.filter((p) => !caps.rejectedPipelines.has(resourceId(p)))
+      : pipelines,
+    outputs,
     invalid,
+    capped: caps.rejectedOutputs,
     namespaces: world.namespaces,
     secrets: world.secrets,
   });
@@ -108,17 +131,21 @@ export function computeDesired(
   const fresh = agentConfig(resolution, {
     agent: agentSettingsFor(settings, agent),
     namespaces: world.namespaces,
+    caps,
     ...(memo ? { memo } : {}),
   });
 
   const states = new Map<string, PipelineState>();
-  for (const [id, a] of resolution.accepted)
+  for (const [id, a] of resolution.accepted) {
+    const note = caps.pipelineCaps.get(id)?.note;
     states.set(id, {
       accepted: true,
       kept: false,
       paused: a.pipeline.spec.paused === true,
       outputIds: a.outputIds,
+      ...(note ? { note } : {}),
     });
+  }
   const rejections = new Map([...invalidPipelines, ...resolution.rejected]);
 
   // Last good config of rejected pipelines, from what the agents run now.
@@ -129,7 +156,10 @@ export function computeDesired(
   const freshOutputIds = new Set(fresh.outputs.map((o) => o.id));
   for (const [id, rejection] of rejections) {
     const old = runningPipelines.get(id);
-    const keep = old !== undefined && rejection.reason !== REASON.OutputNotAllowed;
+    const keep =
+      old !== undefined &&
+      rejection.reason !== REASON.OutputNotAllowed &&
+      rejection.reason !== REASON.OverNamespaceCap;
     states.set(id, {
       accepted: false,
       rejection,
@@ -170,6 +200,14 @@ export function computeDesired(
       const s = outStates.get(oid);
       if (s) s.pipelines++;
     }
+  // Every agent gets this config, so every agent scales the buffers the same way (budget.ts).
+  const budget = applyBufferBudget(config);
+  for (const [id, share] of budget.shares) {
+    const s = outStates.get(id);
+    if (s === undefined || share.granted >= share.asked) continue;
+    const t = budget.totals[share.type];
+    s.note = `the agents hold its ${share.type} buffer to ${approx(share.granted)} of the ${approx(share.asked)} asked: the outputs of every namespace ask for ${approx(t.asked)} of ${share.type} buffer per node, above the node budget of ${approx(t.budget!)} (agent.bufferBudget), so each gets the same share; with whenFull: dropNewest its drops count as node_buffer_budget`;
+  }
 
   const byOutput = new Map(config.outputs.map((o) => [o.id, o]));
   const fingerprints = new Map<string, string>();

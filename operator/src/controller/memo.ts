@@ -17,7 +17,7 @@ import type { Outcome } from '../validate/index.ts';
 export class DesiredMemo {
   private readonly validated = new Map<string, { key: string; outcome: Outcome }>();
   private readonly pipelines = new WeakMap<Pipeline, { key: string; config: PipelineConfig }>();
-  private readonly outputs = new WeakMap<Output, { dataDir: string; config: OutputConfig }>();
+  private readonly outputs = new WeakMap<Output, { key: string; config: OutputConfig }>();
   private readonly fingerprints = new WeakMap<PipelineConfig, { outs: unknown[]; fp: string }>();
   private readonly canon = new WeakMap<object, string>();
   /** The live ConfigMap's parsed config, by its compressed bytes. */
@@ -70,11 +70,11 @@ export class DesiredMemo {
     return config;
   }
 
-  output(o: Output, dataDir: string, run: () => OutputConfig): OutputConfig {
+  output(o: Output, key: string, run: () => OutputConfig): OutputConfig {
     const c = this.outputs.get(o);
-    if (c?.dataDir === dataDir) return c.config;
+    if (c?.key === key) return c.config;
     const config = run();
-    this.outputs.set(o, { dataDir, config });
+    this.outputs.set(o, { key, config });
     return config;
   }
 

@@ -123,6 +123,7 @@ export class StatusReconciler {
         configured,
         figures: reports.outputs,
         unreadBytes: reports.unreadBytes.get(id),
+        droppedByCaps: reports.capped.get(id),
         now,
       });
     } else {

@@ -14,6 +14,7 @@ import { AGENT_CONFIG_KEY, agentConfigText } from '../render/configmap.ts';
 import type { RenderSettings } from '../render/settings.ts';
 import type { Desired, OutputState, PipelineState, WorldSnapshot } from '../state.ts';
 import { deepEqual } from '../status/compute.ts';
+import { policyOf } from '../tenancy/policy.ts';
 import { applyAndPrune, ownedKey } from './apply.ts';
 import { computeDesired } from './desired.ts';
 import type { Informers } from './informers.ts';
@@ -129,12 +130,23 @@ export class WorldReconciler {
         }
       },
     );
+    // What was accepted last time keeps its place under the namespace caps (an unused output is
+    // in no running config). Only needed when a policy caps something.
+    const prev = this.current;
+    const accepted =
+      prev && policyOf(this.o.settings.tenancy).active
+        ? new Set([
+            ...[...prev.pipelines].filter(([, s]) => s.accepted).map(([id]) => id),
+            ...[...prev.outputs].filter(([, s]) => !s.rejection).map(([id]) => id),
+          ])
+        : undefined;
     return {
       pipelines: [...list('LogPipeline'), ...list('ClusterLogPipeline')],
       outputs: [...list('LogOutput'), ...list('ClusterLogOutput')],
       namespaces,
       secrets,
       ...(running ? { running } : {}),
+      ...(accepted ? { accepted } : {}),
       ...(this.anchor ? { anchor: this.anchor } : {}),
     };
   }

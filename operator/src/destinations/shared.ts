@@ -7,7 +7,7 @@ import { checkDuration, checkQuantity } from '../validate/checks.ts';
 import { type Problem, problem } from '../validate/problem.ts';
 
 export const TEMPLATE_HELP =
-  'Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`.';
+  'Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. A ClusterLogOutput serves LogPipelines only when its placeholders are `kubernetes.namespace`, `kubernetes.node`, `stream` or fields listed in `spec.allowedNamespaces.routingFields`.';
 
 export const batchSchema = (maxBytes: string, linger: string): Schema =>
   obj('When a batch is sent: whichever limit is reached first.', {

@@ -26,6 +26,17 @@ export interface Destination<K extends DestinationType> {
   schema(cluster: boolean): Schema;
   /** Problems with the block beyond its schema (`at` is `spec.<type>`). */
   check(block: Block<K>, at: string): Problem[];
+  /**
+   * Where the block picks a destination (index, key prefix, topic) from record fields: the setting's
+   * path and the fields it reads. A shared ClusterLogOutput admits LogPipelines only when these are
+   * fields tenants cannot set, or ones the platform listed (compile/resolve.ts).
+   */
+  routing?(block: Block<K>, at: string): { path: string; fields: string[] }[];
+  /**
+   * The setting through which the block authenticates with the agent's own identity (the default
+   * cloud credential chain), if it does: a namespace needs the platform's leave for that.
+   */
+  agentIdentity?(block: Block<K>, at: string): string | undefined;
   /** The agent's options for a validated block. */
   compile(block: Block<K>, ctx: CompileContext): Compiled<K>;
 }

@@ -1,5 +1,6 @@
 // What the platform team decides at install time (Helm values → operator flags/env), as one
 // typed object with defaults. Rendering depends on nothing else.
+import type { TenancyPolicy } from '../tenancy/policy.ts';
 
 export interface RenderSettings {
   /** Namespace of the operator and the agent DaemonSet. */
@@ -37,6 +38,13 @@ export interface RenderSettings {
   /** Extra labels on every owned object. */
   commonLabels: Record<string, string>;
   version: string;
+  /** Per-namespace caps of LogPipelines and LogOutputs (chart values `tenancy`). */
+  tenancy?: TenancyPolicy;
+  /**
+   * Node-wide budget of the agent's output buffers (chart values `agent.bufferBudget`): memory as
+   * a quantity, or empty for a share of the agent's memory limit; disk as a quantity, empty for none.
+   */
+  bufferBudget?: { memory?: string | number; memoryPercentOfLimit?: number; disk?: string | number };
 }
 
 export function defaultSettings(overrides: Partial<RenderSettings> = {}): RenderSettings {
@@ -60,6 +68,18 @@ export function defaultSettings(overrides: Partial<RenderSettings> = {}): Render
     operatorPodLabels: { 'app.kubernetes.io/name': 'sluice', 'app.kubernetes.io/component': 'operator' },
     commonLabels: {},
     version: '0.1.0',
+    bufferBudget: { memory: '', memoryPercentOfLimit: 25, disk: '8Gi' },
+    tenancy: {
+      defaults: {
+        maxPipelines: null,
+        maxOutputs: null,
+        maxBufferBytes: null,
+        maxDiskBufferBytes: null,
+        maxRecordBytes: null,
+        maxRecordsPerSecond: null,
+      },
+      namespaces: [],
+    },
     ...overrides,
   };
 }

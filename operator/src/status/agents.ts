@@ -22,6 +22,8 @@ export interface AgentReports {
   outputs: Map<string, OutputFigures>;
   /** Per pipeline: bytes of its files never read, by reason, summed over agents. */
   unreadBytes: Map<string, Record<string, number>>;
+  /** Per pipeline: records dropped by the tenancy caps, by reason, summed over agents. */
+  capped: Map<string, Record<string, number>>;
   live: number;
 }
 
@@ -41,6 +43,7 @@ export function aggregateReports(leases: KubeObject[], now: number): AgentReport
   const hashes = new Map<string, number>();
   const outputs = new Map<string, OutputFigures>();
   const unreadBytes = new Map<string, Record<string, number>>();
+  const capped = new Map<string, Record<string, number>>();
   let live = 0;
   for (const l of leases) {
     if (!isFresh(l, now)) continue;
@@ -52,12 +55,17 @@ export function aggregateReports(leases: KubeObject[], now: number): AgentReport
     if (!r) continue;
     for (const [id, o] of Object.entries(r.o)) add(outputs, id, o);
     for (const [id, p] of Object.entries(r.p ?? {})) {
-      const u = unreadBytes.get(id) ?? {};
-      for (const [reason, n] of Object.entries(p.u ?? {})) if (n > 0) u[reason] = (u[reason] ?? 0) + n;
-      unreadBytes.set(id, u);
+      if (p.u) sumInto(unreadBytes, id, p.u);
+      if (p.c) sumInto(capped, id, p.c);
     }
   }
-  return { hashes, outputs, unreadBytes, live };
+  return { hashes, outputs, unreadBytes, capped, live };
+}
+
+function sumInto(m: Map<string, Record<string, number>>, id: string, add: Record<string, number>): void {
+  const u = m.get(id) ?? {};
+  for (const [reason, n] of Object.entries(add)) if (n > 0) u[reason] = (u[reason] ?? 0) + n;
+  m.set(id, u);
 }
 
 function add(outputs: Map<string, OutputFigures>, id: string, o: OutputReport): void {

@@ -70,6 +70,7 @@ export interface PipelineStatusInput {
   previous?: {
     conditions?: Condition[];
     outputs?: Array<{ name: string; kind: string; dropped?: Record<string, number> }>;
+    droppedByCaps?: Record<string, number>;
   };
   state: PipelineState;
   agents: AgentCounts;
@@ -77,6 +78,8 @@ export interface PipelineStatusInput {
   figures: Map<string, OutputFigures>;
   /** Bytes of this pipeline's files never read, by reason (agents' reports). */
   unreadBytes?: Record<string, number>;
+  /** Records the agents dropped by the namespace's tenancy caps, by reason (agents' reports). */
+  droppedByCaps?: Record<string, number>;
   now: number;
 }
 
@@ -96,7 +99,7 @@ export function pipelineStatus(i: PipelineStatusInput): Record<string, unknown> 
           type: CONDITION.Accepted,
           status: 'True',
           reason: REASON.Accepted,
-          message: 'The spec is valid and every reference resolves.',
+          message: `The spec is valid and every reference resolves.${st.note ? ` Note: ${st.note}.` : ''}`,
         }
       : {
           type: CONDITION.Accepted,
@@ -182,6 +185,7 @@ export function pipelineStatus(i: PipelineStatusInput): Record<string, unknown> 
     return sum(i.figures.get(id)?.dropped) > (prevDropped.get(`${n.kind}/${n.name}`) ?? 0);
   });
   const delivered = outputs.reduce((a, o) => a + (o.delivered as number), 0);
+  const cappedNow = sum(i.droppedByCaps) - sum(i.previous?.droppedByCaps);
   if (st.paused)
     conds.push({
       type: CONDITION.Delivering,
@@ -202,6 +206,13 @@ export function pipelineStatus(i: PipelineStatusInput): Record<string, unknown> 
       status: 'False',
       reason: REASON.OutputFailing,
       message: `${failing.map((id) => `${id}: ${i.figures.get(id)!.lastError}`).join('; ')}; check the output's endpoint, credentials and the agent logs.`,
+    });
+  else if (cappedNow > 0)
+    conds.push({
+      type: CONDITION.Delivering,
+      status: 'False',
+      reason: REASON.RecordsDropped,
+      message: `${cappedNow} records over the namespace's rate cap (the platform's tenancy cap maxRecordsPerSecond) were dropped recently; see status.droppedByCaps. Log less, drop noise with a filter, or ask the platform team to raise the cap.`,
     });
   else if (droppedNow.length)
     conds.push({
@@ -232,6 +243,9 @@ export function pipelineStatus(i: PipelineStatusInput): Record<string, unknown> 
     ...(i.unreadBytes !== undefined && Object.keys(i.unreadBytes).length > 0
       ? { unreadBytes: i.unreadBytes }
       : {}),
+    ...(i.droppedByCaps !== undefined && Object.keys(i.droppedByCaps).length > 0
+      ? { droppedByCaps: i.droppedByCaps }
+      : {}),
     agents: { desired, ready, configured: running ? i.configured : 0 },
     agentSummary: `${running ? i.configured : 0}/${desired}`,
     outputs,
@@ -259,7 +273,7 @@ export function outputStatus(i: OutputStatusInput): Record<string, unknown> {
           type: CONDITION.Accepted,
           status: 'True',
           reason: REASON.Accepted,
-          message: 'The spec is valid and every referenced Secret exists.',
+          message: `The spec is valid and every referenced Secret exists.${i.state.note ? ` Note: ${i.state.note}.` : ''}`,
         },
   );
   const f = i.figures;

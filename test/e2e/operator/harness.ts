@@ -134,20 +134,24 @@ export interface OperatorProc {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** `entry`: the script to run (default bin/sluice.js; the bench runs the compiled dist/cli/entry.js). */
+/**
+ * `entry`: the script to run (default bin/sluice.js; the bench runs the compiled dist/cli/entry.js);
+ * `settings`: more render settings (e.g. `tenancy`), over the suite's own.
+ */
 export async function startOperator(
   env: Env,
   extra: string[] = [],
   name = 'op',
   entry = cli,
+  settings: Record<string, unknown> = {},
 ): Promise<OperatorProc> {
   const creds = await serviceAccountCredentials(env.kube, {
     namespace: env.ns,
     name: `${env.agentName}-operator`,
   });
-  const settings = join(env.dir, 'settings.json');
+  const settingsFile = join(env.dir, 'settings.json');
   writeFileSync(
-    settings,
+    settingsFile,
     JSON.stringify({
       agentName: env.agentName,
       operatorName: `${env.agentName}-operator`,
@@ -156,6 +160,7 @@ export async function startOperator(
       // Agents here are processes standing in for the kwok pods (startAgents): keep the DaemonSet
       // off the real node of test/env, which has no `sluice-agent:e2e` image to run.
       nodeSelector: { 'kubernetes.io/os': 'linux', type: 'kwok' },
+      ...settings,
     }),
   );
   const agentSettings = join(env.dir, 'agent-settings.json');
@@ -173,7 +178,7 @@ export async function startOperator(
       '--namespace',
       env.ns,
       '--settings',
-      settings,
+      settingsFile,
       '--agent-settings',
       agentSettings,
       '--http-port',

@@ -1,7 +1,9 @@
 // Which container files a pipeline reads. A LogPipeline only ever reads its own namespace — that
 // is enforced here from the path, whatever its config says. Pods annotated
-// `sluice.dev/exclude: "true"` are skipped by every pipeline; the agent's own pods only by
-// pipelines that did not ask for them.
+// `sluice.dev/exclude: "true"` are skipped by LogPipelines (the annotation and the pipeline belong
+// to the same namespace) and by cluster pipelines that opted in (`excludeAnnotation`): a pod's
+// owner cannot hide it from a platform pipeline. The agent's own pods are skipped by pipelines
+// that did not ask for them.
 import type { PipelineConfig } from '../../../../contract/agent-config/types.ts';
 import { EXCLUDE_ANNOTATION } from '../../../../contract/annotations.ts';
 import { matchesSelector } from '../../../../contract/selector.ts';
@@ -17,6 +19,14 @@ export interface SelfIdentity {
   pod?: string;
 }
 
+/** The pod asked not to be read (`sluice.dev/exclude: "true"`) and this pipeline honours that. */
+export function excludedBy(p: PipelineConfig, pod: PodMeta | undefined): boolean {
+  return (
+    pod?.annotations[EXCLUDE_ANNOTATION] === 'true' &&
+    (p.kind === 'LogPipeline' || p.input?.excludeAnnotation === true)
+  );
+}
+
 /** 'yes' | 'no' | 'wait' (labels needed but the pod's metadata is not known yet). */
 export function selectFile(
   p: PipelineConfig,
@@ -29,7 +39,7 @@ export function selectFile(
   if (p.kind === 'LogPipeline' && path.namespace !== p.namespace) return 'no';
   if (!allows(input.namespaces, path.namespace)) return 'no';
   if (!allows(input.containers, path.container)) return 'no';
-  if (pod?.annotations[EXCLUDE_ANNOTATION] === 'true') return 'no';
+  if (excludedBy(p, pod)) return 'no';
   if (
     input.includeAgentPods !== true &&
     self.pod !== undefined &&
