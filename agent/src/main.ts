@@ -10,7 +10,7 @@ import { ErrorCode } from './ops/catalogue.ts';
 import { makeLogger } from './ops/log.ts';
 import { reporterFromEnv } from './ops/report.ts';
 import { AgentStats } from './ops/stats.ts';
-import type { TapAuthorizer } from './ops/tap-auth.ts';
+import type { TapHttpDeps } from './ops/tap-http.ts';
 import { watchdog } from './ops/watchdog.ts';
 import { makeSecretStore } from './secrets/index.ts';
 import { Runtime } from './topology/runtime.ts';
@@ -82,45 +82,61 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
   await runtime.apply(opts.config, opts.hash);
   log('info', 'agent started', { configHash: opts.hash, once: opts.once === true, node: nodeName });
 
-  let server: Server | undefined;
+  const servers: Server[] = [];
   const port = opts.httpPort ?? settings.httpPort ?? DEFAULTS.httpPort;
   if (port > 0) {
     // Loaded only when served: prom-client alone is ~10 MB of resident memory.
-    const [{ startHttp }, { makeMetrics }] = await Promise.all([
+    const [{ startHttp, startTapHttp }, { makeMetrics }] = await Promise.all([
       import('./ops/http.ts'),
       import('./ops/metrics.ts'),
     ]);
-    let authorizer: Promise<TapAuthorizer> | undefined;
-    server = await startHttp(opts.httpHost ?? settings.httpHost ?? DEFAULTS.httpHost, port, {
-      registry: makeMetrics(stats),
-      stalled: () => watchdog.stalled(),
-      ready: () => runtime.ready,
-      status: () => runtime.status(),
-      tap: {
-        hub: runtime.tap,
-        node: nodeName,
-        pipeline: (id) => runtime.pipelineInfo(id),
-        // Built at the first tap: the Kubernetes client costs memory nobody needs otherwise.
-        authorizer: () => {
-          authorizer ??= (async () => {
-            const a = await import('./ops/tap-auth.ts');
-            return opts.tapAuth === 'local' ? a.allowLocal : a.kubernetesAuthorizer(await a.kubeReviewApi());
-          })();
-          // A failed start (no kubeconfig) is retried at the next tap.
-          authorizer.catch(() => {
-            authorizer = undefined;
-          });
-          return authorizer;
-        },
-      },
-    });
+    // The Kubernetes client is built at the first request that needs it: memory nobody needs
+    // otherwise. A failed start (no kubeconfig) is retried at the next request.
+    const lazy = <T>(make: () => Promise<T>): (() => Promise<T>) => {
+      let p: Promise<T> | undefined;
+      return () => {
+        p ??= make();
+        p.catch(() => {
+          p = undefined;
+        });
+        return p;
+      };
+    };
+    const reviews = lazy(async () => (await import('./ops/access-review.ts')).kubeReviewApi());
+    const tap: TapHttpDeps = {
+      hub: runtime.tap,
+      node: nodeName,
+      pipeline: (id) => runtime.pipelineInfo(id),
+      authorizer: lazy(async () => {
+        const a = await import('./ops/tap-auth.ts');
+        return opts.tapAuth === 'local' ? a.allowLocal : a.kubernetesAuthorizer(await reviews());
+      }),
+    };
+    const host = opts.httpHost ?? settings.httpHost ?? DEFAULTS.httpHost;
+    const tapPort = opts.httpPort === undefined ? (settings.tapPort ?? 0) : 0;
+    servers.push(
+      await startHttp(host, port, {
+        registry: makeMetrics(stats),
+        stalled: () => watchdog.stalled(),
+        ready: () => runtime.ready,
+        status: () => runtime.status(),
+        guard:
+          settings.httpAuth === 'kubernetes'
+            ? lazy(async () =>
+                (await import('./ops/endpoint-auth.ts')).kubernetesEndpointGuard(await reviews()),
+              )
+            : undefined,
+        tap: tapPort === 0 ? tap : undefined,
+      }),
+    );
+    if (tapPort !== 0) servers.push(await startTapHttp(host, tapPort, tap));
   }
 
   if (opts.once) {
     await runtime.untilDone();
     await runtime.shutdown(settings.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs);
     secrets.close();
-    server?.close();
+    for (const s of servers) s.close();
     logger.flush();
     reportUsage();
     return 0;
@@ -195,7 +211,7 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
           code: ErrorCode.shutdownDeadline,
         });
       secrets.close();
-      server?.close();
+      for (const s of servers) s.close();
       logger.flush();
       reportUsage();
       resolve(0);

@@ -10,9 +10,11 @@ const help = `usage: sluice tap -n NAMESPACE NAME        a LogPipeline, through 
 
 Print the records of a pipeline as they pass to its outputs (after its filters: redacted values
 stay redacted), one NDJSON record per line, prefixed with the node. In a cluster the agent pods
-(--agent-namespace) are reached through the apiserver (pods/proxy) with your kubeconfig; each
-agent checks that you may 'get' logpipelines/tap in the pipeline's namespace
-(clusterlogpipelines/tap for a cluster pipeline). Records a slow reader misses are counted and
+(--agent-namespace) are reached through the apiserver (pods/proxy) with your kubeconfig. The
+agents never see your kubeconfig's credential: the CLI mints a 10-minute ServiceAccount token for
+the audience sluice.dev/tap (TokenRequest) — of your own ServiceAccount when your kubeconfig user
+is one, else of --service-account — and each agent checks that this ServiceAccount may 'get'
+logpipelines/tap in the pipeline's namespace (clusterlogpipelines/tap for a cluster pipeline). Records a slow reader misses are counted and
 reported on stderr; the pipeline itself never waits for a tap.
 
 PIPELINE (with --agent): NAMESPACE/NAME, or an id: LogPipeline/NS/NAME, ClusterLogPipeline/NAME.
@@ -26,10 +28,15 @@ options:
       --agent URL           an agent's HTTP endpoint (repeatable); no cluster involved
       --agent-namespace NS  namespace of the agent pods (default sluice-system)
       --selector SEL        label selector of the agent pods (default ${'app.kubernetes.io/name=sluice,app.kubernetes.io/component=agent'})
-      --port N              the agents' HTTP port (default: their 'metrics' container port, else 2020)
+      --port N              the agents' tap port (default: their 'tap' container port, else
+                            their 'metrics' one, else 2020)
       --context NAME        kubeconfig context
-      --token TOKEN         bearer token to show the agents instead of the kubeconfig's
-                            (also SLUICE_TAP_TOKEN); needed for client-certificate users
+      --service-account SA  the ServiceAccount (NAME in the pipeline's namespace, or NS/NAME)
+                            whose token for the tap audience the CLI mints and shows the
+                            agents; needs create serviceaccounts/token on it (namespace edit)
+      --token TOKEN         a token to show the agents instead of minting one (also
+                            SLUICE_TAP_TOKEN): for the audience sluice.dev/tap, e.g. from
+                            \`kubectl create token SA --audience sluice.dev/tap --duration 10m\`
   -h, --help                show this help
 
 exit status: 0 the limit was reached, the streams ended, were interrupted or the reader of the
@@ -102,6 +109,7 @@ export const command: Command = {
           port: { type: 'string' },
           context: { type: 'string' },
           token: { type: 'string' },
+          'service-account': { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
       }));
@@ -161,11 +169,24 @@ export const command: Command = {
         process.stderr.write(`sluice tap: ${target.kind} ${target.name} not found${where}\n`);
         return EXIT.invalid;
       }
+      let shown = token;
+      if (shown === undefined) {
+        const { parseServiceAccount, tapCredential } = await import('../tap/credential.ts');
+        const saArg = values['service-account'] as string | undefined;
+        const sa = saArg === undefined ? undefined : parseServiceAccount(saArg, target.namespace);
+        if (typeof sa === 'string') return usage(sa);
+        const c = await tapCredential(kc, { serviceAccount: sa, namespace: target.namespace });
+        if (!c.ok) {
+          process.stderr.write(`sluice tap: ${c.message}\n`);
+          return EXIT.invalid;
+        }
+        shown = c.token;
+      }
       const d = await kube.discoverAgents(kc, {
         namespace: (values['agent-namespace'] as string | undefined) ?? 'sluice-system',
         selector: (values.selector as string | undefined) ?? kube.AGENT_SELECTOR,
         port,
-        token,
+        token: shown,
         query,
       });
       if (!d.ok) {

@@ -3,10 +3,10 @@
 //
 // The apiserver authenticates the proxy request and then strips the Authorization header before
 // forwarding (verified against kube-apiserver 1.34: test/integration/tap-kube.test.ts), so the pod
-// never learns who is calling. The CLI therefore repeats the user's bearer token in the
-// X-Sluice-Tap-Token header, which the proxy forwards; the agent reviews it (TokenReview +
-// SubjectAccessReview). pods/proxy access alone thus lets nobody tap: the agent authorises the end
-// user. A kubeconfig user with a client certificate has no token to repeat: --token then.
+// never learns who is calling. The CLI therefore sends the tap credential (credential.ts: a
+// 10-minute ServiceAccount token for the tap audience, never the kubeconfig's own) in the
+// X-Sluice-Tap-Token header, which the proxy forwards; the agent reviews it (TokenReview for that
+// audience + SubjectAccessReview). pods/proxy access alone thus lets nobody tap.
 import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { TapSource } from './stream.ts';
@@ -52,7 +52,7 @@ export async function pipelineExists(
 
 export async function discoverAgents(
   kc: KubeConfig,
-  opts: { namespace: string; selector: string; port?: number; token?: string; query: string },
+  opts: { namespace: string; selector: string; port?: number; token: string; query: string },
 ): Promise<Discovery> {
   const { CoreV1Api } = await import('@kubernetes/client-node');
   const core = kc.makeApiClient(CoreV1Api);
@@ -79,19 +79,13 @@ export async function discoverAgents(
   if (server === undefined) return { ok: false, message: 'the kubeconfig has no current cluster' };
   const base: RequestOptions & { headers: Record<string, string> } = { headers: {} };
   await kc.applyToHTTPSOptions(base);
-  const auth = base.headers.Authorization ?? base.headers.authorization;
-  const token = opts.token ?? (typeof auth === 'string' ? /^Bearer\s+(\S+)/i.exec(auth)?.[1] : undefined);
-  if (token === undefined)
-    return {
-      ok: false,
-      message:
-        'your kubeconfig user has no bearer token to show the agent (client-certificate users): pass --token (e.g. from `kubectl create token`) or set SLUICE_TAP_TOKEN',
-    };
+  const token = opts.token;
   const sources = running.map((p): TapSource => {
-    const named = p.spec?.containers
-      .flatMap((c) => c.ports ?? [])
-      .find((x) => x.name === 'metrics')?.containerPort;
-    const port = opts.port ?? named ?? 2020;
+    // The agent's own tap port (the DaemonSet's NetworkPolicy admits the proxy there); agents
+    // that serve /tap beside /metrics name only the metrics port.
+    const ports = p.spec?.containers.flatMap((c) => c.ports ?? []) ?? [];
+    const named = (n: string) => ports.find((x) => x.name === n)?.containerPort;
+    const port = opts.port ?? named('tap') ?? named('metrics') ?? 2020;
     const name = p.metadata!.name!;
     return {
       label: p.spec?.nodeName ?? name,

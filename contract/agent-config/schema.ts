@@ -276,6 +276,18 @@ const agentSettings = {
       description: 'Port of /healthz /readyz /metrics /status; 0 = off. Default 2020.',
     },
     httpHost: str('Default 0.0.0.0.'),
+    httpAuth: {
+      enum: ['kubernetes', 'none'],
+      description:
+        'Who may read /metrics and /status: kubernetes = a caller whose bearer token the apiserver accepts (TokenReview) and who may get that non-resource URL (SubjectAccessReview), as Prometheus with its ServiceAccount token; none = anyone who reaches the port. /healthz and /readyz are always open (kubelet probes). Default none; the operator renders kubernetes.',
+    },
+    tapPort: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 65535,
+      description:
+        'Serve /tap on this port of httpHost instead of httpPort, so a NetworkPolicy can admit the apiserver proxy to it alone. Default 0: on httpPort.',
+    },
     statusFile: str('Write {configHash, ...} here after each (re)load.'),
     maxOpenFiles: posInt('Default 1024.'),
     readBufferBytes: { type: 'integer', minimum: 4096, description: 'Per followed file. Default 128 KiB.' },

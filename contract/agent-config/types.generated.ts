@@ -18,6 +18,10 @@ export interface AgentSettings {
   httpPort?: number;
   /** Default 0.0.0.0. */
   httpHost?: string;
+  /** Who may read /metrics and /status: kubernetes = a caller whose bearer token the apiserver accepts (TokenReview) and who may get that non-resource URL (SubjectAccessReview), as Prometheus with its ServiceAccount token; none = anyone who reaches the port. /healthz and /readyz are always open (kubelet probes). Default none; the operator renders kubernetes. */
+  httpAuth?: "kubernetes" | "none";
+  /** Serve /tap on this port of httpHost instead of httpPort, so a NetworkPolicy can admit the apiserver proxy to it alone. Default 0: on httpPort. */
+  tapPort?: number;
   /** Write {configHash, ...} here after each (re)load. */
   statusFile?: string;
   /** Default 1024. */

@@ -151,7 +151,28 @@ export const VALUES: Group = group('', {
     podLogsDir: path('Host directory of the pod logs (CRI layout).', '/var/log/pods'),
     containerLogsDir: path('Host directory of the container log symlinks.', '/var/log/containers'),
     hostDataDir: path('Host directory for checkpoints and disk buffers.', '/var/lib/sluice'),
-    metricsPort: port('Port of the agent HTTP endpoint (/metrics, /status, /healthz, /readyz).', 2020),
+    metricsPort: port(
+      'Port of the agent HTTP endpoint (/metrics, /status, /healthz, /readyz). /metrics and /status answer only callers whose bearer token the apiserver accepts and who may get that non-resource URL (Prometheus: its ServiceAccount token and `get /metrics`).',
+      2020,
+    ),
+    tapPort: port(
+      "Port of the agents' /tap (`sluice tap` through the apiserver's pods/proxy), apart from the metrics port so metricsFrom does not cut it off; each tap is authorised by the agent.",
+      2021,
+    ),
+    metricsFrom: list(
+      "NetworkPolicy peers (from entries) admitted to the agents' metrics port, e.g. `[{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}, podSelector: {matchLabels: {app.kubernetes.io/name: prometheus}}}]`. Empty (the default): any pod reaches the port, and /metrics and /status still require an authorised token. Kubelet probes come from the node and are always admitted.",
+      [],
+      {
+        type: 'object',
+        additionalProperties: false,
+        minProperties: 1,
+        properties: {
+          namespaceSelector: { type: 'object' },
+          podSelector: { type: 'object' },
+          ipBlock: { type: 'object' },
+        },
+      },
+    ),
     bufferBudget: group(
       'Node-wide budget of the output buffers on each agent: when the buffers of all outputs (every tenant) add up to more, the agent scales each down by the same factor instead of risking an OOM kill or a full disk; drops of a scaled-down `whenFull: dropNewest` buffer count as node_buffer_budget.',
       {

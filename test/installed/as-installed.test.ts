@@ -7,6 +7,7 @@
 //
 // The steps share one installation and run in order; each waits for conditions, never for time.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -317,6 +318,103 @@ describe('installed with the chart on a real node', () => {
           p.status.outputs.map((o: { name: string; delivered: number }) => `${o.name}=${o.delivered}`).sort(),
         ).toEqual(['archive=2000', 'events=2000', 'search=2000']);
       }
+    },
+    5 * MIN,
+  );
+
+  test(
+    "the agent's /metrics and /status answer only authorised callers; its tap port answers a tap token through pods/proxy",
+    async () => {
+      const kube = env.kube!;
+      const agent = await readyAgent(); // Ready: the kubelet's probes need no token
+      const base = `http://${agent.status.podIP}:2020`;
+      const get = async (path: string, token?: string) => {
+        const r = await fetch(
+          `${base}${path}`,
+          token ? { headers: { authorization: `Bearer ${token}` } } : {},
+        );
+        return { status: r.status, body: await r.text() };
+      };
+      c.must('kubectl', ['create', 'serviceaccount', 'tapper', '-n', 'shop-a']);
+      c.must('kubectl', [
+        'create',
+        'rolebinding',
+        'tapper',
+        '-n',
+        'shop-a',
+        '--clusterrole=edit',
+        '--serviceaccount=shop-a:tapper',
+      ]);
+      const tenantToken = c.must('kubectl', ['create', 'token', 'tapper', '-n', 'shop-a']).trim();
+      expect((await get('/healthz')).status).toBe(200);
+      expect((await get('/metrics')).status).toBe(401);
+      expect(await get('/status', tenantToken)).toEqual({
+        status: 403,
+        body: 'system:serviceaccount:shop-a:tapper may not read /status: it needs RBAC permission to get the non-resource URL /status (a ClusterRole rule nonResourceURLs: ["/status"], verbs: ["get"])\n',
+      });
+      const metrics = await get('/metrics', kube.token);
+      expect(metrics.status).toBe(200);
+      expect(metrics.body).toContain('sluice_pipeline_records_in_total{pipeline="LogPipeline/shop-a/shop"}');
+      const status = await get('/status', kube.token);
+      expect(JSON.parse(status.body).pipelines.map((x: { id: string }) => x.id)).toContain(
+        'LogPipeline/shop-a/shop',
+      );
+
+      // /tap: on the pod's tap port, through the apiserver, with a token for the tap audience.
+      const tapToken = c
+        .must('kubectl', [
+          'create',
+          'token',
+          'tapper',
+          '-n',
+          'shop-a',
+          '--audience',
+          'sluice.dev/tap',
+          '--duration',
+          '10m',
+        ])
+        .trim();
+      const port = agent.spec.containers[0].ports.find(
+        (x: { name: string }) => x.name === 'tap',
+      ).containerPort;
+      const firstLine = (token: string) =>
+        new Promise<{ status?: number; line: string }>((resolve, reject) => {
+          const req = httpsGet(
+            `${kube.server}/api/v1/namespaces/${NS}/pods/${agent.metadata.name}:${port}/proxy/tap?pipeline=LogPipeline/shop-a/shop`,
+            {
+              ca: kube.caData,
+              headers: { authorization: `Bearer ${kube.token}`, 'x-sluice-tap-token': token },
+            },
+            (res) => {
+              let text = '';
+              res.setEncoding('utf8');
+              res.on('data', (d: string) => {
+                text += d;
+                if (!text.includes('\n')) return;
+                resolve({ status: res.statusCode, line: text.split('\n')[0]! });
+                req.destroy();
+              });
+              res.on('end', () => resolve({ status: res.statusCode, line: text }));
+            },
+          );
+          req.on('error', reject);
+        });
+      expect(await firstLine(tapToken)).toEqual({
+        status: 200,
+        line: JSON.stringify({
+          sluice_tap: {
+            start: 'LogPipeline/shop-a/shop',
+            node: node.name,
+            user: 'system:serviceaccount:shop-a:tapper',
+          },
+        }),
+      });
+      // the same ServiceAccount's token for the apiserver opens no tap
+      expect((await firstLine(tenantToken)).status).toBe(401);
+      // a human kubeconfig (the admin's static token) must name a ServiceAccount: nothing is sent
+      const human = c.sh('node_modules/.bin/node bin/sluice.js tap -n shop-a shop --limit 1');
+      expect(human.code).toBe(1);
+      expect(human.err).toContain('your kubeconfig user (admin) is not a ServiceAccount');
     },
     5 * MIN,
   );

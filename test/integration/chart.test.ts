@@ -113,6 +113,32 @@ describe('helm', () => {
     }
   });
 
+  test('agent.metricsFrom and agent.tapPort reach the operator settings; the agent ServiceMonitor sends a token', () => {
+    const peer = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
+    const r = template(
+      ...ALL_ON,
+      '--set-json',
+      `agent.metricsFrom=${JSON.stringify([peer])}`,
+      '--set',
+      'agent.tapPort=9101',
+    );
+    expect(r.err).toBe('');
+    // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects parsed from YAML/JSON
+    const docs = yaml.loadAll(r.out).filter(Boolean) as Record<string, any>[];
+    const settings = docs.find(
+      (d) => d.kind === 'ConfigMap' && d.metadata.name === 'sluice-operator-settings',
+    )!;
+    expect(JSON.parse(settings.data['settings.json'])).toMatchObject({ metricsFrom: [peer], tapPort: 9101 });
+    const agentMonitor = docs.find((d) => d.kind === 'ServiceMonitor' && d.metadata.name === 'sluice-agent')!;
+    expect(agentMonitor.spec.endpoints[0].bearerTokenFile).toBe(
+      '/var/run/secrets/kubernetes.io/serviceaccount/token',
+    );
+    // a peer that is not a NetworkPolicy peer is refused by the schema
+    const bad = template('--set-json', 'agent.metricsFrom=[{"namespace":"monitoring"}]');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('values don');
+  });
+
   test("tenancy caps and the buffer budget from a values file reach the operator's settings as it reads them", () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-tenancy-'));
     const values = join(dir, 'values.yaml');

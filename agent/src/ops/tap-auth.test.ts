@@ -8,13 +8,15 @@ const target = { kind: 'LogPipeline' as const, namespace: 'shop', name: 'checkou
 function api(allowed: (ns: string | undefined) => boolean) {
   const calls = { tr: 0, sar: 0 };
   const a: ReviewApi = {
-    async tokenReview(token) {
+    async tokenReview(token, audiences) {
       calls.tr++;
+      // only tokens for the tap audience are asked for
+      expect(audiences).toEqual(['sluice.dev/tap']);
       return token === 'good' ? { username: 'alice', groups: ['dev'] } : undefined;
     },
     async subjectAccessReview(_u, t) {
       calls.sar++;
-      return { allowed: allowed(t.namespace) };
+      return { allowed: 'resourceAttributes' in t && allowed(t.resourceAttributes.namespace) };
     },
   };
   return { a, calls };
@@ -29,6 +31,7 @@ describe('tap authorizer', () => {
       ok: false,
       status: 401,
       outcome: 'unauthenticated',
+      message: expect.stringContaining('not minted for the audience sluice.dev/tap'),
     });
     expect(await auth.check('good', { ...target, namespace: 'bank' })).toMatchObject({
       ok: false,

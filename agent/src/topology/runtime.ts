@@ -460,6 +460,8 @@ const fixed = (s: AgentSettings | undefined) => ({
   dataDir: s?.dataDir,
   httpPort: s?.httpPort,
   httpHost: s?.httpHost,
+  httpAuth: s?.httpAuth,
+  tapPort: s?.tapPort,
   enrichment: s?.enrichment,
 });
 

@@ -65,6 +65,8 @@ a test checks the keys match.
   "containerLogsDir" .Values.agent.containerLogsDir
   "hostDataDir" .Values.agent.hostDataDir
   "metricsPort" .Values.agent.metricsPort
+  "tapPort" .Values.agent.tapPort
+  "metricsFrom" .Values.agent.metricsFrom
   "operatorPodLabels" (include "sluice.selectorLabels" . | fromYaml)
   "commonLabels" .Values.commonLabels
   "version" .Chart.AppVersion

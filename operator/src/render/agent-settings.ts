@@ -50,7 +50,8 @@ export function bufferBudgetFor(s: RenderSettings): AgentSettings['bufferBudget'
 /**
  * The agent settings an install implies: the pod-log directory the DaemonSet mounts, the host root,
  * the data directory, the metrics port the probes and the Service use, and Kubernetes enrichment
- * (pod selectors, workload fields and the exclude annotation need it), and the node-wide buffer budget. `overrides` (the operator's
+ * (pod selectors, workload fields and the exclude annotation need it), the node-wide buffer budget,
+ * and who may read its endpoints (docs/security.md). `overrides` (the operator's
  * `--agent-settings`) win field by field; they exist for tuning (logLevel, buffers) and for agents
  * that run outside a DaemonSet.
  */
@@ -60,6 +61,9 @@ export function agentSettingsFor(s: RenderSettings, overrides: AgentSettings = {
     hostRoot: AGENT_PATHS.hostRoot,
     dataDir: AGENT_PATHS.data,
     httpPort: s.metricsPort,
+    // /metrics and /status carry every tenant's figures and errors: authorised callers only.
+    httpAuth: 'kubernetes',
+    tapPort: s.tapPort,
     enrichment: { kubernetes: true },
   };
   const budget = bufferBudgetFor(s);

@@ -49,7 +49,10 @@ export function renderAgentDaemonSet(s: RenderSettings, configHash: string): Rec
                 // The image's flags, repeated: a NODE_OPTIONS here would replace them, not add.
                 { name: 'NODE_OPTIONS', value: AGENT_NODE_OPTIONS },
               ],
-              ports: [{ name: 'metrics', containerPort: s.metricsPort, protocol: 'TCP' }],
+              ports: [
+                { name: 'metrics', containerPort: s.metricsPort, protocol: 'TCP' },
+                { name: 'tap', containerPort: s.tapPort, protocol: 'TCP' },
+              ],
               resources: s.resources,
               // Log files and the data directory belong to root on the node: the agent runs as
               // uid 0 but with every capability dropped, no privilege escalation and a read-only

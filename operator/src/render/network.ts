@@ -1,5 +1,6 @@
-// The agent's metrics Service, its PodDisruptionBudget, and a NetworkPolicy that admits only
-// metrics scrapes on the metrics port; egress stays open (outputs live anywhere).
+// The agent's metrics Service, its PodDisruptionBudget, and a NetworkPolicy that admits the
+// monitoring stack to the metrics port and anyone to the tap port; egress stays open (outputs
+// live anywhere).
 import { agentSelectorLabels, meta } from './meta.ts';
 import type { RenderSettings } from './settings.ts';
 
@@ -26,7 +27,16 @@ export function renderAgentPdb(s: RenderSettings): Record<string, unknown> {
   };
 }
 
+/**
+ * Two ports, two audiences. The metrics port (/metrics, /status, probes) admits the peers the
+ * platform names (`agent.metricsFrom`: its Prometheus), or any pod when it names none; the agent
+ * authorises /metrics and /status itself either way, since not every cluster enforces
+ * NetworkPolicies. The kubelet's probes come from the node, which NetworkPolicies always admit.
+ * The tap port admits anyone: `sluice tap` arrives through the apiserver's pods/proxy from a
+ * control-plane address that no pod selector matches, and every tap is authorised per request.
+ */
 export function renderAgentNetworkPolicy(s: RenderSettings): Record<string, unknown> {
+  const metrics = { ports: [{ port: s.metricsPort, protocol: 'TCP' }] };
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -34,7 +44,10 @@ export function renderAgentNetworkPolicy(s: RenderSettings): Record<string, unkn
     spec: {
       podSelector: { matchLabels: agentSelectorLabels(s) },
       policyTypes: ['Ingress'],
-      ingress: [{ ports: [{ port: s.metricsPort, protocol: 'TCP' }] }],
+      ingress: [
+        s.metricsFrom.length > 0 ? { from: s.metricsFrom, ...metrics } : metrics,
+        { ports: [{ port: s.tapPort, protocol: 'TCP' }] },
+      ],
     },
   };
 }

@@ -25,6 +25,14 @@ export interface RenderSettings {
   containerLogsDir: string;
   hostDataDir: string;
   metricsPort: number;
+  /** Port of /tap alone, admitted by the NetworkPolicy from anywhere (the apiserver's pods/proxy). */
+  tapPort: number;
+  /**
+   * NetworkPolicy peers admitted to the metrics port (/metrics, /status, /healthz, /readyz): the
+   * monitoring stack. Empty: any pod (the agent still requires an authorised token for /metrics
+   * and /status; the kubelet's probes come from the node, which NetworkPolicies always admit).
+   */
+  metricsFrom: Array<Record<string, unknown>>;
   /** Labels of the operator pods, for the NetworkPolicy. */
   operatorPodLabels: Record<string, string>;
   /** Extra labels on every owned object. */
@@ -55,6 +63,8 @@ export function defaultSettings(overrides: Partial<RenderSettings> = {}): Render
     containerLogsDir: '/var/log/containers',
     hostDataDir: '/var/lib/sluice',
     metricsPort: 2020,
+    tapPort: 2021,
+    metricsFrom: [],
     operatorPodLabels: { 'app.kubernetes.io/name': 'sluice', 'app.kubernetes.io/component': 'operator' },
     commonLabels: {},
     version: '0.1.0',
