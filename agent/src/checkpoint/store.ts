@@ -8,7 +8,7 @@
 // inspection, and the agent starts without positions: at-least-once, so active files are re-read
 // from their head (duplicates) and rotated files changed after the damaged file was last written
 // are read too; see docs/agent.md "Checkpoints".
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode } from '../ops/catalogue.ts';
@@ -79,6 +79,7 @@ export class CheckpointStore {
   private generation = 0;
   private savedGeneration = 0;
   private saving: Promise<void> | undefined;
+  private scheduled = false;
   private waiters: { gen: number; resolve: () => void }[] = [];
   saves = 0;
   onError: (e: Error) => void = () => {};
@@ -166,17 +167,27 @@ export class CheckpointStore {
     if (this.entries.delete(checkpointKey(pipeline, dev, ino))) this.generation++;
   }
 
-  /** Mark changed (an entry object was mutated in place). */
+  /**
+   * Mark changed (an entry object was mutated in place). The save starts after the current task:
+   * an output's commit moves the offsets of several files in one go (one touch per file), and
+   * they go to disk in one write instead of one write for the first and another for the rest.
+   */
   touch(): void {
     this.generation++;
-    if (this.saving === undefined) this.saving = this.loop();
+    if (this.saving === undefined && !this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => {
+        this.scheduled = false;
+        if (this.saving === undefined && this.savedGeneration < this.generation) this.saving = this.loop();
+      });
+    }
   }
 
   /** Resolves when all changes so far are durable. */
   flush(): Promise<void> {
     if (this.savedGeneration >= this.generation) return Promise.resolve();
     const p = new Promise<void>((resolve) => this.waiters.push({ gen: this.generation, resolve }));
-    if (this.saving === undefined) this.saving = this.loop();
+    if (this.saving === undefined && !this.scheduled) this.saving = this.loop();
     return p;
   }
 
@@ -211,11 +222,12 @@ export class CheckpointStore {
       await fh.close();
     }
     await rename(tmp, this.file);
-    const d = openSync(this.dir, 'r');
+    // The rename is durable once the directory is (off the event loop: readers go on meanwhile).
+    const d = await open(this.dir, 'r');
     try {
-      fsyncSync(d);
+      await d.sync();
     } finally {
-      closeSync(d);
+      await d.close();
     }
     this.saves++;
   }
