@@ -1,7 +1,7 @@
 // /healthz (no step of the agent's work stalled: watchdog.ts), /readyz (config loaded, outputs running), /metrics, /status (JSON),
 // /tap (`sluice tap`, authorised per request: tap-http.ts).
 import type { Server } from 'node:http';
-import type { Registry } from 'prom-client';
+import type { MetricsRegistry } from './metrics.ts';
 import { handleTap, type TapHttpDeps } from './tap-http.ts';
 import type { Stalled } from './watchdog.ts';
 
@@ -15,7 +15,7 @@ export function startHttp(
   host: string,
   port: number,
   deps: {
-    registry: Registry;
+    registry: Pick<MetricsRegistry, 'contentType' | 'metrics'>;
     /** Steps in flight past their limit; any makes /healthz fail (the kubelet restarts the agent). */
     stalled: () => Stalled[];
     ready: () => boolean;
