@@ -16,4 +16,10 @@ process.on('warning', (w) => {
   if (w.name !== 'ExperimentalWarning' && w.name !== 'TimeoutNegativeWarning')
     process.stderr.write(`${w.name}: ${w.message}\n`);
 });
+// Node's compile cache (in NODE_COMPILE_CACHE, else the temp directory; keyed by Node version and
+// each file's content) keeps the type-stripped sources and their bytecode: after the first run
+// from a checkout, and after each edit for the files edited, Node neither strips types again nor
+// loads its type stripper (amaro, ~27 MB of resident memory in the agent: docs/benchmarks.md).
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 await import('../cli/entry.ts');

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { AGENT_NODE_FLAGS } from '../contract/node-flags.ts';
-import { AGENT_COMMANDS, missingAgentFlags } from './node-flags.ts';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../contract/node-flags.ts';
+import { AGENT_COMMANDS, missingAgentEnv, missingAgentFlags } from './node-flags.ts';
 
 describe('the agent V8 flags of `sluice run` / `sluice agent`', () => {
   test('a plain start lacks every flag of contract/node-flags.ts', () => {
@@ -19,6 +19,12 @@ describe('the agent V8 flags of `sluice run` / `sluice agent`', () => {
     expect(missingAgentFlags([], '--max_semi_space_size=16')).toEqual(
       AGENT_NODE_FLAGS.filter((f) => !f.startsWith('--max-semi-space-size')),
     );
+  });
+
+  test('the environment: what is unset is added, a value of the user is kept', () => {
+    expect(missingAgentEnv({})).toEqual(AGENT_ENV);
+    expect(missingAgentEnv({ ...AGENT_ENV })).toEqual({});
+    expect(missingAgentEnv({ MALLOC_ARENA_MAX: '4' })).toEqual({});
   });
 
   test('only the commands that run the agent', () => {

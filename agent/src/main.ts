@@ -85,7 +85,7 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
   const servers: Server[] = [];
   const port = opts.httpPort ?? settings.httpPort ?? DEFAULTS.httpPort;
   if (port > 0) {
-    // Loaded only when served: prom-client alone is ~10 MB of resident memory.
+    // Loaded only when served: the HTTP server pages in memory nobody needs otherwise.
     const [{ startHttp, startTapHttp }, { makeMetrics }] = await Promise.all([
       import('./ops/http.ts'),
       import('./ops/metrics.ts'),

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { load } from 'js-yaml';
+import { loadYaml } from '../yaml.ts';
 
 export interface Connection {
   server: URL;
@@ -56,7 +56,7 @@ interface KubeconfigDoc {
 }
 
 export function fromKubeconfig(path: string): Connection {
-  const doc = load(readFileSync(path, 'utf8')) as KubeconfigDoc;
+  const doc = loadYaml(readFileSync(path, 'utf8')) as KubeconfigDoc;
   const base = dirname(path);
   const rel = (p: string) => (isAbsolute(p) ? p : join(base, p));
   const ctxName = doc['current-context'];

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyOutputs } from '../../agent/src/loadgen/verify.ts';
-import { AGENT_NODE_OPTIONS } from '../../contract/node-flags.ts';
+import { AGENT_ENV, AGENT_NODE_OPTIONS } from '../../contract/node-flags.ts';
 import { workload } from './workload.ts';
 
 const FILES = 4;
@@ -64,6 +64,7 @@ function once(n: number): Run {
     env: {
       ...process.env,
       NODE_OPTIONS: AGENT_NODE_OPTIONS,
+      ...AGENT_ENV,
       SLUICE_USAGE_FILE: usage,
       SLUICE_NODE_FLAGS: 'off',
     },

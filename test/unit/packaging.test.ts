@@ -9,7 +9,7 @@ import { Ajv } from 'ajv';
 import * as yaml from 'js-yaml';
 import { makeMetrics } from '../../agent/src/ops/metrics.ts';
 import { AgentStats } from '../../agent/src/ops/stats.ts';
-import { AGENT_NODE_OPTIONS } from '../../contract/node-flags.ts';
+import { AGENT_ENV, AGENT_NODE_OPTIONS } from '../../contract/node-flags.ts';
 import { CONDITION, REASON } from '../../operator/src/api/conditions.ts';
 import type { Schema } from '../../operator/src/api/dsl.ts';
 import { kindDef } from '../../operator/src/api/kinds.ts';
@@ -278,7 +278,7 @@ describe('Dockerfiles', () => {
     expect(ins.filter((i) => i.op === 'USER').at(-1)!.args).toBe(`${c.securityContext.runAsUser}:0`);
   });
 
-  test('the agent image, the DaemonSet and the benchmark run the agent with one set of V8 flags', () => {
+  test('the agent image, the DaemonSet and the benchmark run the agent with one set of V8 flags and environment', () => {
     const env = instructions('Dockerfile.agent')
       .filter((i) => i.op === 'ENV')
       .map((i) => i.args)
@@ -291,6 +291,11 @@ describe('Dockerfiles', () => {
     const rendered = ds.spec.template.spec.containers[0].env.find((e: Obj) => e.name === 'NODE_OPTIONS');
     expect(rendered.value).toBe(AGENT_NODE_OPTIONS);
     expect(NODE_FLAGS.join(' ')).toBe(AGENT_NODE_OPTIONS);
+    // and one environment for glibc
+    for (const [name, value] of Object.entries(AGENT_ENV)) {
+      expect(new RegExp(`(^|\\s)${name}=${value}(\\s|$)`).test(env)).toBe(true);
+      expect(ds.spec.template.spec.containers[0].env).toContainEqual({ name, value });
+    }
   });
 
   test('the operator image runs what the chart Deployment asks for, as the chart user', () => {

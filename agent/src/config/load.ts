@@ -3,9 +3,9 @@
 // the config gzipped because a ConfigMap holds at most 1 MiB.
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { load } from 'js-yaml';
 import { configHash } from '../../../contract/agent-config/hash.ts';
 import type { AgentConfig } from '../../../contract/agent-config/types.ts';
+import { loadYaml } from '../../../contract/yaml.ts';
 import { type ConfigProblem, validateAgentConfig } from './validate.ts';
 
 export type LoadResult =
@@ -22,7 +22,7 @@ export async function loadConfigFile(path: string): Promise<LoadResult> {
   }
   let doc: unknown;
   try {
-    doc = load(text);
+    doc = loadYaml(text);
   } catch (e) {
     return {
       ok: false,

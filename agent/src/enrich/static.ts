@@ -2,12 +2,12 @@
 // `{pods: [...], namespaces: [...]}` or Kubernetes lists (`kind: PodList`, `items`), or a
 // multi-document stream of Pod and Namespace objects.
 import { readFileSync } from 'node:fs';
-import { loadAll } from 'js-yaml';
+import { loadAllYaml } from '../../../contract/yaml.ts';
 import { namespaceMeta, type PodLike, podMeta } from './pod.ts';
 import type { MetadataStore } from './store.ts';
 
 export function loadMetadataFile(path: string, store: MetadataStore): { pods: number; namespaces: number } {
-  const docs = loadAll(readFileSync(path, 'utf8')) as Record<string, unknown>[];
+  const docs = loadAllYaml(readFileSync(path, 'utf8')) as Record<string, unknown>[];
   let pods = 0;
   let namespaces = 0;
   const add = (o: Record<string, unknown>) => {

@@ -2,8 +2,8 @@
 // /metrics, /status (JSON; both only for authorised callers in the cluster: endpoint-auth.ts),
 // /tap (`sluice tap`, authorised per request: tap-http.ts), on this port or on its own (startTapHttp).
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Registry } from 'prom-client';
 import type { EndpointGuard } from './endpoint-auth.ts';
+import type { MetricsRegistry } from './metrics.ts';
 import { handleTap, type TapHttpDeps } from './tap-http.ts';
 import type { Stalled } from './watchdog.ts';
 
@@ -67,7 +67,7 @@ export function startHttp(
   host: string,
   port: number,
   deps: {
-    registry: Registry;
+    registry: Pick<MetricsRegistry, 'contentType' | 'metrics'>;
     /** Steps in flight past their limit; any makes /healthz fail (the kubelet restarts the agent). */
     stalled: () => Stalled[];
     ready: () => boolean;

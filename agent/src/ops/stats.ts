@@ -1,5 +1,5 @@
-// Hot-path counters as plain numbers on plain objects (a prom-client label lookup per record would
-// cost more than the record), exported to prom-client at scrape time by metrics.ts.
+// Hot-path counters as plain numbers on plain objects (a metrics-library label lookup per record
+// would cost more than the record), written out as Prometheus text at scrape time by metrics.ts.
 import type { DropReason, UnreadReason } from './catalogue.ts';
 import { TapStats } from './tap.ts';
 

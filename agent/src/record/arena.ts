@@ -2,6 +2,9 @@
 // holds on its events (one per event per output buffer); when the last is released and the
 // writer has moved on, the arena goes back to its pool and is reused — steady state allocates
 // nothing, and the memory held is what the output buffers hold, not what the GC has yet to free.
+// Each event is followed by a newline byte that is not part of it (its len leaves it out):
+// consecutive events of an arena are then NDJSON as they lie, and the file sink writes them from
+// here without copying (destinations/file/sink/encode.ts).
 export const ARENA_SIZE = 256 * 1024;
 
 export class Arena {

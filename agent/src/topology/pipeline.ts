@@ -137,7 +137,7 @@ export class Pipeline {
   ): boolean {
     const frag = source.fragmentBytes();
     const blen = body.length;
-    this.reserve(EVENT_BYTES_OVERHEAD + (tsE - tsS) + frag.length + blen * 6);
+    this.reserve(EVENT_BYTES_OVERHEAD + (tsE - tsS) + frag.length + blen * 6 + 1);
     const a = this.arena;
     const start = this.pos;
     const p = writeEventBytes(a, start, tsBuf, tsS, tsE, stream, frag, body, this.spliceJson);
@@ -150,7 +150,8 @@ export class Pipeline {
       stats.drop(DropReason.namespaceRateCap);
       return true;
     }
-    this.pos = p;
+    a[p] = 0x0a; // a newline after each event, outside it (record/arena.ts)
+    this.pos = p + 1;
     stats.recordsOut++;
     this.fanOut(a, start, p - start, this.origin, offset);
     return true;
@@ -176,10 +177,11 @@ export class Pipeline {
       }
     }
     const line = serialize(r, this.keepOriginal);
-    this.reserve(line.length * 3);
+    this.reserve(line.length * 3 + 1);
     const start = this.pos;
     const n = this.arena.write(line, start, 'utf8');
-    this.pos += n;
+    this.arena[start + n] = 0x0a; // a newline after each event, outside it (record/arena.ts)
+    this.pos += n + 1;
     stats.recordsOut++;
     this.fanOut(this.arena, start, n, r.origin, r.offset);
   }

@@ -1,9 +1,9 @@
 // The file sink (SinkFactory of the destination table): NDJSON appended to a rotated file.
 import type { Sink } from '../../../agent/src/sinks/types.ts';
 import type { FileOptions } from '../../../contract/agent-config/types.ts';
-import { reusingNdjsonEncoder } from './encode.ts';
+import { ndjsonSliceEncoder } from './encode.ts';
 import { FileService } from './service.ts';
 
-export function sink(options: FileOptions): Sink<Buffer> {
-  return { encoder: reusingNdjsonEncoder(), service: new FileService(options) };
+export function sink(options: FileOptions): Sink<Buffer[]> {
+  return { encoder: ndjsonSliceEncoder, service: new FileService(options) };
 }

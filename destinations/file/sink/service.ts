@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import type { SendResult, Service } from '../../../agent/src/sinks/types.ts';
 import type { FileOptions } from '../../../contract/agent-config/types.ts';
 
-export class FileService implements Service<Buffer> {
+export class FileService implements Service<Buffer[]> {
   private fh: FileHandle | undefined;
   private size = 0;
   private readonly opts: FileOptions;
@@ -24,17 +24,22 @@ export class FileService implements Service<Buffer> {
     return this.fh;
   }
 
-  async send(body: Buffer): Promise<SendResult> {
+  /** One batch as slices of the buffers its events lie in (encode.ts), in one writev. */
+  async send(slices: Buffer[]): Promise<SendResult> {
     try {
+      let total = 0;
+      for (let i = 0; i < slices.length; i++) total += slices[i].length;
       const rot = this.opts.rotateBytes ?? 0;
-      if (rot > 0 && this.size > 0 && this.size + body.length > rot) await this.rotate();
+      if (rot > 0 && this.size > 0 && this.size + total > rot) await this.rotate();
       const fh = await this.handle();
-      let off = 0;
-      while (off < body.length) {
-        const { bytesWritten } = await fh.write(body, off, body.length - off);
-        off += bytesWritten;
+      let rest = slices;
+      let left = total;
+      while (left > 0) {
+        const { bytesWritten } = await fh.writev(rest);
+        left -= bytesWritten;
+        if (left > 0) rest = remainder(rest, bytesWritten);
       }
-      this.size += body.length;
+      this.size += total;
       if (this.opts.fsync === true) await fh.sync();
       return { status: 'ok' };
     } catch (e) {
@@ -63,4 +68,11 @@ export class FileService implements Service<Buffer> {
     this.fh = undefined;
     await fh?.close().catch(() => {});
   }
+}
+
+/** The slices after the first `n` bytes (a short write). */
+function remainder(slices: Buffer[], n: number): Buffer[] {
+  let i = 0;
+  while (n >= slices[i].length) n -= slices[i++].length;
+  return [slices[i].subarray(n), ...slices.slice(i + 1)];
 }

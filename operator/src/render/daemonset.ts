@@ -2,7 +2,7 @@
 // checkpoints and disk buffers in a host directory, hot-reloading its mounted config. The config
 // hash is recorded on the DaemonSet, not on the pod template: a config change must not restart
 // pods (the agents reload it); only changes to the pod itself roll the DaemonSet.
-import { AGENT_NODE_OPTIONS } from '../../../contract/node-flags.ts';
+import { AGENT_ENV, AGENT_NODE_OPTIONS } from '../../../contract/node-flags.ts';
 import { AGENT_PATHS } from './agent-settings.ts';
 import { agentSelectorLabels, CONFIG_HASH_ANNOTATION, labels, meta } from './meta.ts';
 import type { RenderSettings } from './settings.ts';
@@ -48,6 +48,8 @@ export function renderAgentDaemonSet(s: RenderSettings, configHash: string): Rec
                 { name: 'SLUICE_AGENT_NAME', value: s.agentName },
                 // The image's flags, repeated: a NODE_OPTIONS here would replace them, not add.
                 { name: 'NODE_OPTIONS', value: AGENT_NODE_OPTIONS },
+                // and the image's environment for glibc (the same as the image's ENV)
+                ...Object.entries(AGENT_ENV).map(([name, value]) => ({ name, value })),
               ],
               ports: [
                 { name: 'metrics', containerPort: s.metricsPort, protocol: 'TCP' },

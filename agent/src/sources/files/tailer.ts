@@ -265,6 +265,18 @@ export class Tailer {
         this.host.truncated(this);
         return;
       }
+      if (!this.host.canRead()) {
+        // The outputs filled while this read was in flight (other files' chunks went first): wait
+        // with the bytes rather than push them past the buffer's bound (with every file of a pipeline
+        // reading at once, that overshoot was most of a second buffer's worth of arenas). Woken
+        // with the others when space frees, it looks again: the first chunks may fill it anew.
+        // Nothing is consumed yet: held back or truncated meanwhile, this offset is read again.
+        while (!this.host.canRead()) {
+          await new Promise<void>((r) => this.host.waitForSpace(r));
+          if (this.stopped) return;
+        }
+        if (this.held || (this.fpLen > 0 && this.headChanged())) continue;
+      }
       this.atEof = false;
       this.offset += n;
       this.lastGrowth = Date.now();
