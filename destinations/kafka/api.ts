@@ -49,6 +49,11 @@ export const api: Destination<'kafka'> = {
       { required: ['brokers', 'topic'] },
     ),
   check: (k, at) => checkBatch(at, k.batch, { max: 256 * 1024 * 1024 }, { maxMs: 600_000 }),
+  hosts: (k, at) =>
+    k.brokers.map((b, i) => {
+      const c = b.lastIndexOf(':');
+      return { path: `${at}.brokers[${i}]`, host: b.slice(0, c), port: Number(b.slice(c + 1)) };
+    }),
   routing: (k, at) =>
     k.topicField === undefined ? [] : [{ path: `${at}.topicField`, fields: [k.topicField] }],
   compile: ({ batch, ...rest }, ctx) => ({

@@ -10,6 +10,7 @@ import {
   checkUrl,
   compileBatch,
   TEMPLATE_HELP,
+  urlHost,
 } from '../../operator/src/destinations/shared.ts';
 import type { Destination } from '../../operator/src/destinations/types.ts';
 import { checkTemplate } from '../../operator/src/validate/checks.ts';
@@ -89,6 +90,7 @@ export const api: Destination<'opensearch'> = {
     ...checkBatch(at, o.batch, { max: 100 * 1024 * 1024 }, { maxMs: 600_000 }),
   ],
   agentIdentity: (o, at) => (o.auth?.awsSigV4 !== undefined ? `${at}.auth.awsSigV4` : undefined),
+  hosts: (o, at) => o.endpoints.flatMap((e, i) => urlHost(e, `${at}.endpoints[${i}]`)),
   routing: (o, at) =>
     o.dataStream !== undefined
       ? [{ path: `${at}.dataStream`, fields: templateFields(o.dataStream) }]

@@ -11,6 +11,7 @@ import {
   checkUrl,
   compileBatch,
   TEMPLATE_HELP,
+  urlHost,
 } from '../../operator/src/destinations/shared.ts';
 import type { Destination } from '../../operator/src/destinations/types.ts';
 import { checkTemplate } from '../../operator/src/validate/checks.ts';
@@ -80,6 +81,10 @@ export const api: Destination<'s3'> = {
   ],
   agentIdentity: (s, at) =>
     s.credentials === undefined ? `${at} has no credentials: the default AWS credential chain` : undefined,
+  hosts: (s, at) =>
+    s.endpoint !== undefined
+      ? urlHost(s.endpoint, `${at}.endpoint`)
+      : [{ path: `${at}.region`, host: `s3.${s.region ?? 'us-east-1'}.amazonaws.com`, port: 443 }],
   routing: (s, at) => [
     { path: `${at}.keyPrefix`, fields: templateFields(s.keyPrefix ?? DEFAULT_KEY_PREFIX) },
   ],

@@ -81,6 +81,14 @@ const CAPS = {
   maxRecordsPerSecond: capCount(
     "Records per second the LogPipelines of a namespace may process together on each agent; more are dropped and counted (reason namespace_rate_cap, in the pipeline's status).",
   ),
+  allowedDestinations: value(
+    'Hosts the LogOutputs of a namespace may send to: `host`, `host:port`, or `*.domain[:port]` (any subdomain), matched against Kafka brokers, OpenSearch endpoints and the S3 endpoint (`s3.REGION.amazonaws.com` when none is set). A LogOutput naming another host is refused (DestinationNotAllowed). Empty: any host.',
+    null,
+    {
+      type: ['array', 'null'],
+      items: { type: 'string', pattern: '^(\\*\\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?$' },
+    },
+  ),
 };
 const capsSchema = {
   type: 'object',

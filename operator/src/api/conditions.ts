@@ -20,6 +20,7 @@ export const REASON = {
   OutputNotFound: 'OutputNotFound',
   OutputNotAllowed: 'OutputNotAllowed',
   AgentIdentityNotAllowed: 'AgentIdentityNotAllowed',
+  DestinationNotAllowed: 'DestinationNotAllowed',
   OutputInvalid: 'OutputInvalid',
   DeadLetterNotFound: 'DeadLetterNotFound',
   ReferencedSecretMissing: 'ReferencedSecretMissing',

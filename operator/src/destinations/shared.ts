@@ -9,6 +9,17 @@ import { type Problem, problem } from '../validate/problem.ts';
 export const TEMPLATE_HELP =
   'Placeholders: `{{ kubernetes.namespace }}`, `{{ kubernetes.pod }}`, `{{ kubernetes.container }}`, `{{ kubernetes.node }}`, `{{ kubernetes.workload }}`, `{{ kubernetes.labels.KEY }}`, `{{ kubernetes.annotations.KEY }}`, `{{ pipeline }}`, `{{ stream }}`, and UTC dates `%Y` `%m` `%d` `%H`. A ClusterLogOutput serves LogPipelines only when its placeholders are `kubernetes.namespace`, `kubernetes.node`, `stream` or fields listed in `spec.allowedNamespaces.routingFields`.';
 
+/** A URL's host and port (the scheme's default when none), or none when it does not parse. */
+export function urlHost(url: string, path: string): { path: string; host: string; port: number }[] {
+  try {
+    const u = new URL(url);
+    const port = u.port !== '' ? Number(u.port) : u.protocol === 'http:' ? 80 : 443;
+    return [{ path, host: u.hostname.replace(/^\[|\]$/g, ''), port }];
+  } catch {
+    return [];
+  }
+}
+
 export const batchSchema = (maxBytes: string, linger: string): Schema =>
   obj('When a batch is sent: whichever limit is reached first.', {
     maxBytes: quantity('Largest batch in bytes (before compression).', { default: maxBytes }),

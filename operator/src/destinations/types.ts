@@ -37,6 +37,8 @@ export interface Destination<K extends DestinationType> {
    * cloud credential chain), if it does: a namespace needs the platform's leave for that.
    */
   agentIdentity?(block: Block<K>, at: string): string | undefined;
+  /** The network destinations the block sends to (host and port), for the platform's allow-list. */
+  hosts?(block: Block<K>, at: string): { path: string; host: string; port: number }[];
   /** The agent's options for a validated block. */
   compile(block: Block<K>, ctx: CompileContext): Compiled<K>;
 }

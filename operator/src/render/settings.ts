@@ -77,6 +77,7 @@ export function defaultSettings(overrides: Partial<RenderSettings> = {}): Render
         maxDiskBufferBytes: null,
         maxRecordBytes: null,
         maxRecordsPerSecond: null,
+        allowedDestinations: null,
       },
       namespaces: [],
     },

@@ -19,6 +19,7 @@ import { REASON, type Rejection } from '../api/conditions.ts';
 import { formatBytes } from '../api/units.ts';
 import { type Output, type Pipeline, resourceId } from '../compile/ids.ts';
 import { bytes } from '../compile/values.ts';
+import { destinationRejection } from './destinations.ts';
 import type { Caps, CompiledPolicy } from './policy.ts';
 
 /** Smallest buffer a default-sized output is fitted to; below it the output is refused. */
@@ -135,8 +136,14 @@ export function enforceCaps(i: CapsInput): CapsDecision {
   };
   if (!i.policy.active) return d;
   const caps = (ns: string) => i.policy.capsFor(ns, i.namespaces?.get(ns));
-  for (const [ns, list] of byNamespace(i.outputs, 'LogOutput')) {
+  for (const [ns, all] of byNamespace(i.outputs, 'LogOutput')) {
     const c = caps(ns);
+    // An output refused for where it sends takes no place under the count and buffer caps.
+    const list = all.filter((o) => {
+      const r = c.allowedDestinations && destinationRejection(o, ns, c.allowedDestinations);
+      if (r) d.rejectedOutputs.set(resourceId(o), r);
+      return !r;
+    });
     const kept = countCap(inCreationOrder(list, i), c.maxOutputs, ns, 'maxOutputs', d.rejectedOutputs);
     bufferCaps(kept, c, ns, d);
   }

@@ -18,6 +18,8 @@ export interface CapsSpec {
   maxRecordBytes?: string | number | null;
   /** Records per second all LogPipelines of the namespace may process together, per agent. */
   maxRecordsPerSecond?: number | null;
+  /** Hosts its LogOutputs may send to (destinations.ts); absent or empty: any. */
+  allowedDestinations?: string[] | null;
 }
 
 export interface NamespaceOverride extends CapsSpec {
@@ -44,8 +46,9 @@ export interface Caps {
   maxDiskBufferBytes?: number;
   maxRecordBytes?: number;
   maxRecordsPerSecond?: number;
+  allowedDestinations?: string[];
 }
-export type CapName = keyof Caps;
+export type CapName = Exclude<keyof Caps, 'allowedDestinations'>;
 
 const CAP_NAMES: readonly CapName[] = [
   'maxPipelines',
@@ -73,8 +76,18 @@ function parseCaps(spec: CapsSpec | undefined, where: string): Caps {
       );
     out[name] = n;
   }
+  const hosts = spec?.allowedDestinations;
+  if (hosts !== undefined && hosts !== null && hosts.length > 0) {
+    for (const h of hosts)
+      if (typeof h !== 'string' || !HOST_PATTERN.test(h))
+        throw new Error(`${where}.allowedDestinations: "${h}" is not a host, host:port or *.domain[:port]`);
+    out.allowedDestinations = [...hosts];
+  }
   return out;
 }
+
+/** An allowed destination: `host`, `host:port`, `*.domain`, `*.domain:port`. */
+const HOST_PATTERN = /^(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?$/;
 
 /** The policy in numbers, ready to ask per namespace. */
 export interface CompiledPolicy {
@@ -104,7 +117,9 @@ export function compilePolicy(p: TenancyPolicy | undefined): CompiledPolicy {
     if (!o.namespaces?.length && !o.selector)
       throw new Error(`tenancy.namespaces[${i}]: set namespaces or selector (which namespaces it caps)`);
     // null in an override lifts that cap of the defaults for the namespaces it matches
-    const lifted = CAP_NAMES.filter((n) => Object.hasOwn(o, n) && o[n] === null);
+    const lifted: (keyof Caps)[] = [...CAP_NAMES, 'allowedDestinations'].filter(
+      (n) => Object.hasOwn(o, n) && o[n as keyof CapsSpec] === null,
+    ) as (keyof Caps)[];
     return {
       names: new Set(o.namespaces ?? []),
       selector: o.selector,
