@@ -37,3 +37,11 @@ test('other values, or no annotation, exclude nothing', () => {
   ])
     expect([tenant, optedIn].map((p) => selectFile(p, path, pod(a), {}))).toEqual(['yes', 'yes']);
 });
+
+test("a LogPipeline reads only its own namespace's files, whatever its config says", () => {
+  const other: PathMeta = { ...path, namespace: 'bank' };
+  const sneaky: PipelineConfig = { ...tenant, input: { namespaces: { include: ['bank'] } } };
+  expect(selectFile(tenant, other, pod({}), {})).toBe('no');
+  expect(selectFile(sneaky, other, pod({}), {})).toBe('no');
+  expect(selectFile(platform, other, pod({}), {})).toBe('yes');
+});
