@@ -7,7 +7,7 @@ import { AGENT_IDENTITY_ALLOWED, AGENT_IDENTITY_LABEL } from '../../../contract/
 import { matchesSelector } from '../../../contract/selector.ts';
 import { REASON, type Rejection } from '../api/conditions.ts';
 import { TENANT_SAFE_FIELDS } from '../api/fields.ts';
-import { DESTINATION_APIS, destinationOf } from '../destinations/index.ts';
+import { readBlock } from '../destinations/index.ts';
 import { type Output, outputRefId, type Pipeline, resourceId } from './ids.ts';
 import { secretRefs } from './secrets.ts';
 
@@ -51,16 +51,11 @@ function admits(output: Output, namespace: string, namespaces: World['namespaces
  */
 export function tenantRouting(output: Output): { path: string; field: string } | undefined {
   if (output.kind !== 'ClusterLogOutput') return undefined;
-  const type = destinationOf(output.spec);
-  if (type === undefined) return undefined;
-  const routing = DESTINATION_APIS[type].routing as
-    | ((block: unknown, at: string) => { path: string; fields: string[] }[])
-    | undefined;
   const allowed = new Set<string>([
     ...TENANT_SAFE_FIELDS,
     ...(output.spec.allowedNamespaces?.routingFields ?? []),
   ]);
-  for (const r of routing?.((output.spec as Record<string, unknown>)[type], `spec.${type}`) ?? []) {
+  for (const r of readBlock(output.spec, 'routing') ?? []) {
     const field = r.fields.find((f) => !allowed.has(f));
     if (field !== undefined) return { path: r.path, field };
   }
@@ -69,12 +64,7 @@ export function tenantRouting(output: Output): { path: string; field: string } |
 
 /** The setting of a LogOutput that would use the agent's own cloud identity, if any. */
 export function agentIdentityUse(output: Output): string | undefined {
-  const type = destinationOf(output.spec);
-  if (type === undefined) return undefined;
-  const use = DESTINATION_APIS[type].agentIdentity as
-    | ((block: unknown, at: string) => string | undefined)
-    | undefined;
-  return use?.((output.spec as Record<string, unknown>)[type], `spec.${type}`);
+  return readBlock(output.spec, 'agentIdentity');
 }
 
 function outputProblem(output: Output, world: World, byId: Map<string, Output>): Rejection | undefined {

@@ -4,7 +4,7 @@
 // whether anything does, from the output's status: a port scanner from every node.
 import { REASON, type Rejection } from '../api/conditions.ts';
 import { type Output, resourceId } from '../compile/ids.ts';
-import { DESTINATION_APIS, destinationOf } from '../destinations/index.ts';
+import { readBlock } from '../destinations/index.ts';
 
 /** `host`, `host:port`, `*.domain`, `*.domain:port`; hosts compare case-insensitively. */
 export function hostAllowed(host: string, port: number, allowed: readonly string[]): boolean {
@@ -18,18 +18,13 @@ export function hostAllowed(host: string, port: number, allowed: readonly string
   });
 }
 
-type Hosts = (block: unknown, at: string) => { path: string; host: string; port: number }[];
-
 /** Why a LogOutput of `ns` may not run under the allow-list, or undefined when it may. */
 export function destinationRejection(
   o: Output,
   ns: string,
   allowed: readonly string[],
 ): Rejection | undefined {
-  const type = destinationOf(o.spec);
-  if (type === undefined) return undefined;
-  const hosts = DESTINATION_APIS[type].hosts as Hosts | undefined;
-  for (const d of hosts?.((o.spec as Record<string, unknown>)[type], `spec.${type}`) ?? []) {
+  for (const d of readBlock(o.spec, 'hosts') ?? []) {
     if (hostAllowed(d.host, d.port, allowed)) continue;
     return {
       reason: REASON.DestinationNotAllowed,
