@@ -8,6 +8,7 @@ import type { Checkpoint } from '../../agent/src/checkpoint/store.ts';
 import { AgentStats } from '../../agent/src/ops/stats.ts';
 import { Runtime } from '../../agent/src/topology/runtime.ts';
 import { configHash } from '../../contract/agent-config/hash.ts';
+import type { AgentConfig, OutputConfig } from '../../contract/agent-config/types.ts';
 import { config, readOut, runOnce, T, tempDir, until, writeLog } from './agent-harness.ts';
 
 const repo = join(import.meta.dirname, '../..');
@@ -31,22 +32,27 @@ const messages = (path: string): string[] =>
     .filter((l) => l.length > 0)
     .map((l) => JSON.parse(l).message as string);
 
+/**
+ * One pipeline to o0 and o1 (file outputs); o1 writes below a path that is a regular file, so every
+ * write fails (ENOTDIR) until `blocker` is removed. `o1` adds its buffer, batch and retry.
+ */
+function stuckSibling(root: string, o1: Partial<OutputConfig>): { c: AgentConfig; blocker: string } {
+  const blocker = join(root, 'blocked');
+  writeFileSync(blocker, 'not a directory');
+  const c = config(root, [{}]);
+  c.pipelines[0].outputs = ['o0', 'o1'];
+  c.outputs[0].batch = { maxAgeMs: 20 };
+  c.outputs.push({ id: 'o1', type: 'file', options: { path: join(blocker, 'out1.ndjson') }, ...o1 });
+  return { c, blocker };
+}
+
 describe('per-output progress', () => {
   test('after a SIGKILL, an output that acknowledged everything resumes at its own position and its stuck sibling at its own', async () => {
     const root = tempDir();
     const lines = Array.from({ length: 300 }, (_, i) => `line ${i}`);
     const log = writeLog(root, 'ns', 'p', 'c', cri(lines));
     const size = statSync(log).size;
-    // o1 writes below a path that is a regular file: every write fails (ENOTDIR) until it is removed.
-    const blocker = join(root, 'blocked');
-    writeFileSync(blocker, 'not a directory');
-    const c = config(root, [{}]);
-    c.pipelines[0].outputs = ['o0', 'o1'];
-    c.outputs[0].batch = { maxAgeMs: 20 };
-    c.outputs.push({
-      id: 'o1',
-      type: 'file',
-      options: { path: join(blocker, 'out1.ndjson') },
+    const { c, blocker } = stuckSibling(root, {
       batch: { maxAgeMs: 20 },
       retry: { initialBackoffMs: 50, maxBackoffMs: 200 },
     });
@@ -87,15 +93,7 @@ describe('per-output progress', () => {
     const root = tempDir();
     const first = Array.from({ length: 2000 }, (_, i) => `first ${i} ${'x'.repeat(60)}`);
     const log = writeLog(root, 'ns', 'p', 'c', cri(first));
-    const blocker = join(root, 'blocked');
-    writeFileSync(blocker, 'not a directory');
-    const c = config(root, [{}]);
-    c.pipelines[0].outputs = ['o0', 'o1'];
-    c.outputs[0].batch = { maxAgeMs: 20 };
-    c.outputs.push({
-      id: 'o1',
-      type: 'file',
-      options: { path: join(blocker, 'out1.ndjson') },
+    const { c, blocker } = stuckSibling(root, {
       // Room for a few dozen records: full (whenFull: block, the default) long before the file ends.
       buffer: { type: 'memory', maxSize: 8192 },
       batch: { maxAgeMs: 20, maxRecords: 16 },
