@@ -10,9 +10,9 @@
 //   apiserver's pods/proxy, where the CLI picks the pod's `tap` port;
 // - the rendered NetworkPolicy with `metricsFrom` peers is accepted by the apiserver as rendered.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
@@ -31,10 +31,8 @@ import { defaultSettings } from '../../operator/src/render/settings.ts';
 import { TAP_PROXY_RULES, TAP_RULES } from '../../operator/src/render/tap-rbac.ts';
 import { adminKubeConfig, kubeEnv, serviceAccountCredentials } from '../env/index.ts';
 import { waitUntil } from '../env/wait.ts';
+import { hostIp, node, root, sluice, sluiceJs } from './cli-process.ts';
 
-const root = join(import.meta.dirname, '../..');
-const pinned = join(root, 'node_modules/.bin/node');
-const node = existsSync(pinned) ? pinned : process.execPath;
 const kube = kubeEnv();
 const admin = adminKubeConfig(kube);
 const core = admin.makeApiClient(CoreV1Api);
@@ -46,10 +44,6 @@ const monNs = `ep-mon-${id}`;
 const agentName = `ep-agent-${id}`;
 const scrapeRole = `ep-scrape-${id}`;
 const tapRole = `ep-tap-${id}`;
-// The apiserver proxies only to non-loopback pod IPs.
-const hostIp = Object.values(networkInterfaces())
-  .flat()
-  .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
 const host = hostIp ?? '127.0.0.1';
 
 let agent: ChildProcess | undefined;
@@ -74,24 +68,6 @@ const freePort = () =>
 async function get(url: string, token?: string) {
   const r = await fetch(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
   return { status: r.status, body: await r.text(), auth: r.headers.get('www-authenticate') };
-}
-
-function sluice(args: string[], env: Record<string, string>) {
-  const p = spawn(node, [join(root, 'bin/sluice.js'), ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-  });
-  let out = '';
-  let err = '';
-  p.stdout.on('data', (d) => {
-    out += d;
-  });
-  p.stderr.on('data', (d) => {
-    err += d;
-  });
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
-    p.on('close', (code) => resolve({ code, out, err })),
-  );
 }
 
 beforeAll(async () => {
@@ -196,7 +172,7 @@ beforeAll(async () => {
     outputs: [{ id: 'out', type: 'file', options: { path: join(dir, 'out.ndjson') } }],
   };
   writeFileSync(join(dir, 'agent.json'), JSON.stringify(config));
-  agent = spawn(node, [join(root, 'bin/sluice.js'), 'agent', '--config', join(dir, 'agent.json')], {
+  agent = spawn(node, [sluiceJs, 'agent', '--config', join(dir, 'agent.json')], {
     cwd: root,
     env: { ...process.env, KUBECONFIG: agentCreds.kubeconfig, NODE_NAME: 'ep-node-1' },
     stdio: ['ignore', 'ignore', 'inherit'],

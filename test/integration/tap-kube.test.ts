@@ -13,11 +13,11 @@
 // agent cannot take the caller's identity from the proxy instead: it forwards none (Authorization,
 // X-Remote-* and Impersonate-* do not arrive) and passes the caller's own headers unchanged.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
@@ -34,10 +34,8 @@ import { renderAgentClusterRole, renderAgentClusterRoleBinding } from '../../ope
 import { defaultSettings } from '../../operator/src/render/settings.ts';
 import { TAP_PROXY_RULES, TAP_RULES } from '../../operator/src/render/tap-rbac.ts';
 import { adminKubeConfig, kubeEnv, serviceAccountCredentials } from '../env/index.ts';
+import { hostIp, node, root, sluice, sluiceJs } from './cli-process.ts';
 
-const root = join(import.meta.dirname, '../..');
-const pinned = join(root, 'node_modules/.bin/node');
-const node = existsSync(pinned) ? pinned : process.execPath;
 const kube = kubeEnv();
 const admin = adminKubeConfig(kube);
 const core = admin.makeApiClient(CoreV1Api);
@@ -48,10 +46,6 @@ const nsA = `tap-a-${id}`;
 const nsB = `tap-b-${id}`;
 const agentName = `tap-agent-${id}`;
 const tapRole = `sluice-tap-${id}`;
-// The apiserver proxies only to non-loopback pod IPs.
-const hostIp = Object.values(networkInterfaces())
-  .flat()
-  .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
 
 let agent: ChildProcess | undefined;
 let writer: NodeJS.Timeout | undefined;
@@ -72,24 +66,6 @@ const freePort = (host: string) =>
   });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function sluice(args: string[], env: Record<string, string>) {
-  const p = spawn(node, [join(root, 'bin/sluice.js'), ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-  });
-  let out = '';
-  let err = '';
-  p.stdout.on('data', (d) => {
-    out += d;
-  });
-  p.stderr.on('data', (d) => {
-    err += d;
-  });
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
-    p.on('close', (code) => resolve({ code, out, err })),
-  );
-}
 
 /** A tap straight at the agent; `limit` records or the error body. */
 async function tap(pipeline: string, headers: Record<string, string>, limit = 3) {
@@ -235,7 +211,7 @@ beforeAll(async () => {
     })),
   };
   writeFileSync(join(dir, 'agent.json'), JSON.stringify(config));
-  agent = spawn(node, [join(root, 'bin/sluice.js'), 'agent', '--config', join(dir, 'agent.json')], {
+  agent = spawn(node, [sluiceJs, 'agent', '--config', join(dir, 'agent.json')], {
     cwd: root,
     env: { ...process.env, KUBECONFIG: agentCreds.kubeconfig, NODE_NAME: 'tap-node-1' },
     stdio: ['ignore', 'ignore', 'inherit'],
