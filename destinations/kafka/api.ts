@@ -6,6 +6,7 @@ import { arr, enumOf, obj, str, strMap } from '../../operator/src/api/dsl.ts';
 import { qualifySecrets } from '../../operator/src/compile/secrets.ts';
 import { batchSchema, checkBatch, compileBatch } from '../../operator/src/destinations/shared.ts';
 import type { Destination } from '../../operator/src/destinations/types.ts';
+import { KAFKA_BATCH_DEFAULTS } from './batch.ts';
 import { KAFKA_COMPRESSION, SASL_MECHANISMS } from './options.ts';
 
 export const api: Destination<'kafka'> = {
@@ -34,7 +35,7 @@ export const api: Destination<'kafka'> = {
         }),
         compression: enumOf('Compression codec for batches.', KAFKA_COMPRESSION, { default: 'zstd' }),
         headers: strMap('Static headers added to every message.'),
-        batch: batchSchema('1Mi', '100ms'),
+        batch: batchSchema(KAFKA_BATCH_DEFAULTS),
         tls: tls(ns),
         sasl: obj(
           'SASL authentication.',

@@ -15,6 +15,7 @@ import {
 import type { Destination } from '../../operator/src/destinations/types.ts';
 import { checkTemplate } from '../../operator/src/validate/checks.ts';
 import { problem } from '../../operator/src/validate/problem.ts';
+import { OPENSEARCH_BATCH_DEFAULTS } from './batch.ts';
 import { DEFAULT_INDEX } from './options.ts';
 
 export const api: Destination<'opensearch'> = {
@@ -65,7 +66,7 @@ export const api: Destination<'opensearch'> = {
         ),
         tls: tls(ns),
         compression: enumOf('Request body compression.', ['none', 'gzip'], { default: 'gzip' }),
-        batch: batchSchema('5Mi', '1s'),
+        batch: batchSchema(OPENSEARCH_BATCH_DEFAULTS),
       },
       {
         required: ['endpoints'],

@@ -16,6 +16,7 @@ import {
 import type { Destination } from '../../operator/src/destinations/types.ts';
 import { checkTemplate } from '../../operator/src/validate/checks.ts';
 import { problem } from '../../operator/src/validate/problem.ts';
+import { S3_BATCH_DEFAULTS } from './batch.ts';
 import { DEFAULT_KEY_PREFIX } from './options.ts';
 
 export const api: Destination<'s3'> = {
@@ -41,7 +42,7 @@ export const api: Destination<'s3'> = {
           default: '{{ kubernetes.namespace }}/%Y/%m/%d/%H/',
         }),
         compression: enumOf('Object compression.', ['gzip', 'none'], { default: 'gzip' }),
-        batch: batchSchema('16Mi', '5m'),
+        batch: batchSchema(S3_BATCH_DEFAULTS),
         credentials: obj(
           "Static access keys. Omit to use the default AWS credential chain (IRSA, EKS pod identity, instance profile): the agent's own identity, which a LogOutput may use only in a namespace the platform labelled `sluice.dev/agent-identity: allowed`.",
           {

@@ -43,6 +43,7 @@ import {
 } from '../../operator/src/render/rbac.ts';
 import { defaultSettings } from '../../operator/src/render/settings.ts';
 import { freePort } from '../env/ports.ts';
+import { buildDist } from './build-dist.ts';
 import type { BenchRun } from './types.ts';
 import { workload } from './workload.ts';
 
@@ -420,11 +421,7 @@ export const TITLE = 'Agent throughput and memory (BENCHMARKS.md §1)';
 
 export async function agentThroughputSection(runs: number): Promise<string> {
   process.stdout.write(`${TITLE}\n  preparing... `);
-  const b = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-    cwd: root0,
-    stdio: 'inherit',
-  });
-  if (b.status !== 0) throw new Error('build failed');
+  buildDist();
   const st = prepare();
   const workloadText = `${FILES} files, ${st.lines.toLocaleString('en')} tagged lines, ${(st.bytes / 1e6).toFixed(0)} MB of CRI logs`;
   process.stdout.write(`${workloadText}\n`);

@@ -2,8 +2,10 @@
 // 60 s (BENCH_LATENCY_SECONDS) to 4 container logs, each line carrying its sequence number and
 // write time; the compiled agent (`sluice agent`, one pipeline, two outputs) ships them to Kafka
 // and OpenSearch. Latency is write → consumed from Kafka (every record) and write → searchable in
-// OpenSearch (every 10th record, polled every 250 ms, so ±125 ms resolution; OpenSearch makes
-// documents searchable on its 1 s refresh). At the end every record is counted at both sinks.
+// OpenSearch (every 10th record, polled every 50 ms (BENCH_LATENCY_POLL_MS); OpenSearch makes
+// documents searchable on its 1 s refresh, and the run reports how far apart the moments were
+// when new probes became searchable). At the end every record is counted at both sinks.
+// BENCH_LATENCY_DUMP=PREFIX writes every probe's times to PREFIX.<run>.tsv.
 // As deployed: TLS on both outputs (Kafka's SASL_SSL listener with SCRAM-SHA-512, OpenSearch behind
 // the test env's HTTPS proxy with basic auth, each trusting the env's CA), credentials from Secrets
 // (files in the agent's secrets directory: no apiserver here), the metrics endpoint on, the agent
@@ -20,7 +22,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@opensearch-project/opensearch';
 import * as kafkajs from 'kafkajs';
@@ -29,12 +31,15 @@ import { compileResources } from '../../operator/src/compile/index.ts';
 import { kafkaEnv, openSearchEnv } from '../env/index.ts';
 import { freePort } from '../env/ports.ts';
 import { NODE_FLAGS } from './agent-throughput.ts';
+import { buildDist } from './build-dist.ts';
 import type { Bench, BenchRun } from './types.ts';
 
 const RATE = 10_000;
 const SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 60);
 const FILES = 4;
 const PROBE = 10;
+/** How often the bench searches for new probes: the searchable time is known to within this. */
+const POLL_MS = Number(process.env.BENCH_LATENCY_POLL_MS ?? 50);
 const root = join(tmpdir(), 'sluice-bench-latency');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -48,6 +53,7 @@ const p99s: { kafka: number; search: number }[] = [];
 let run = 0;
 
 async function once(): Promise<BenchRun> {
+  const load0 = loadavg()[0]!;
   rmSync(root, { recursive: true, force: true });
   const logs = join(root, 'logs');
   const fds: number[] = [];
@@ -182,7 +188,7 @@ async function once(): Promise<BenchRun> {
   let polling = true;
   const poller = (async () => {
     while (polling) {
-      await sleep(250);
+      await sleep(POLL_MS);
       try {
         for (;;) {
           const res = await os.search({
@@ -216,6 +222,10 @@ async function once(): Promise<BenchRun> {
   for (const fd of fds) writeSync(fd, `${iso0} stdout F {"n":-1,"warmup":true,"msg":"warm-up"}\n`);
   const warm = Date.now() + 60_000;
   for (;;) {
+    if (agent.exitCode !== null || agent.signalCode !== null)
+      throw new Error(
+        `the agent exited (${agent.exitCode ?? agent.signalCode}) before the warm-up; its stderr is above`,
+      );
     if (Date.now() > warm) throw new Error('the agent did not deliver the warm-up lines within 60 s');
     await sleep(100);
     try {
@@ -265,6 +275,12 @@ async function once(): Promise<BenchRun> {
   );
   await os.close();
 
+  if (process.env.BENCH_LATENCY_DUMP) {
+    // Per probe: sequence, write time, consumed from Kafka, searchable (ms since epoch; 0 = never).
+    const rows = ['n\twritten\tkafka\tsearchable'];
+    for (let i = 0; i < total; i += PROBE) rows.push(`${i}\t${written[i]}\t${kafkaSeen[i]}\t${osSeen[i]}`);
+    writeFileSync(`${process.env.BENCH_LATENCY_DUMP}.${run + 1}.tsv`, `${rows.join('\n')}\n`);
+  }
   const kl: number[] = [];
   const ol: number[] = [];
   let kafkaLost = 0;
@@ -273,6 +289,10 @@ async function once(): Promise<BenchRun> {
     else kl.push(kafkaSeen[i]! - written[i]!);
     if (i % PROBE === 0 && osSeen[i] !== 0) ol.push(osSeen[i]! - written[i]!);
   }
+  // The moments new probes became searchable: OpenSearch's refreshes as the bench saw them.
+  const moments = [...new Set(Array.from(osSeen).filter((t) => t > 0))].sort((a, b) => a - b);
+  const gaps = moments.slice(1).map((t, i) => t - moments[i]!);
+  gaps.sort((a, b) => a - b);
   kl.sort((a, b) => a - b);
   ol.sort((a, b) => a - b);
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -284,10 +304,14 @@ async function once(): Promise<BenchRun> {
     `| ${run} | Kafka (consumed) | ${kl.length.toLocaleString('en')} | ${s(percentile(kl, 50))} | ${s(k99)} | ${s(kl.at(-1) ?? Number.NaN)} | ${kafkaLost} |`,
     `| ${run} | OpenSearch (searchable) | ${ol.length.toLocaleString('en')} probes | ${s(percentile(ol, 50))} | ${s(o99)} | ${s(ol.at(-1) ?? Number.NaN)} | ${total - indexed} (of ${total.toLocaleString('en')} counted) |`,
   ];
+  refreshGaps.push(
+    `run ${run}: ${moments.length} moments, ${s(percentile(gaps, 50))} apart (median), longest ${s(gaps.at(-1) ?? Number.NaN)}`,
+  );
+  loads.push(`run ${run}: ${load0.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`);
   if (notes.length === 0)
     notes.push('| run | to | records measured | p50 | p99 | max | lost |', '|---|---|---|---|---|---|---|');
   notes.push(...rows);
-  process.stdout.write(`  ${rows.join('\n  ')}\n`);
+  process.stdout.write(`  ${rows.join('\n  ')}\n  searchable moments: ${refreshGaps.at(-1)}\n`);
   lostTotal += kafkaLost + (total - indexed);
   const u = JSON.parse(readFileSync(usage, 'utf8')) as {
     userUs: number;
@@ -306,6 +330,8 @@ async function once(): Promise<BenchRun> {
 }
 
 let lostTotal = 0;
+const refreshGaps: string[] = [];
+const loads: string[] = [];
 const median = (xs: number[]) => {
   const v = [...xs].sort((a, b) => a - b);
   return v.length % 2 === 1 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
@@ -317,13 +343,19 @@ export const latency: Bench = {
   name: 'latency',
   title: 'End-to-end latency at 10,000 lines/s (BENCHMARKS.md §2)',
   runs: Number(process.env.BENCH_LATENCY_RUNS ?? 3),
-  prepare: () =>
-    `${RATE.toLocaleString('en')} lines/s for ${SECONDS} s over ${FILES} files, one agent shipping to Kafka (SASL_SSL, SCRAM-SHA-512) and OpenSearch (HTTPS, basic auth), TLS on both, credentials from Secret files, metrics on, the agent's V8 flags (agent CPU-s over the whole run, idle included)`,
+  prepare: () => {
+    buildDist();
+    return `${RATE.toLocaleString('en')} lines/s for ${SECONDS} s over ${FILES} files, one agent shipping to Kafka (SASL_SSL, SCRAM-SHA-512) and OpenSearch (HTTPS, basic auth), TLS on both, credentials from Secret files, metrics on, the agent's V8 flags (agent CPU-s over the whole run, idle included)`;
+  },
   once,
   notes: () => [
     ...notes,
     '',
     `Median p99 over the runs: Kafka ${(kafkaP99() / 1000).toFixed(2)} s, OpenSearch searchable ${(searchP99() / 1000).toFixed(2)} s.`,
+    '',
+    `When new probes became searchable (OpenSearch's 1 s refresh as the bench saw it): ${refreshGaps.join('; ')}.`,
+    '',
+    `Machine load (1-minute average, ${cpus().length} cores shared with OpenSearch, Kafka and the bench): ${loads.join('; ')}.`,
     '',
   ],
   target: () => kafkaP99() < 200 && searchP99() < 1500 && lostTotal === 0,

@@ -4,6 +4,7 @@
 // the source's ack group; `barrier` then waits until the checkpoint store has persisted it, so a
 // crash repeats at most the batch in flight.
 import { type Event, releaseEvent } from '../record/record.ts';
+import { Linger } from './linger.ts';
 import type { OutputBuffer } from './types.ts';
 
 export class MemoryBuffer implements OutputBuffer {
@@ -14,8 +15,10 @@ export class MemoryBuffer implements OutputBuffer {
   private readonly dropNewest: boolean;
   private readonly barrier: () => Promise<void>;
   private spaceWaiters: (() => void)[] = [];
-  private reader: { resolve: (e: Event[]) => void; maxRecords: number; maxBytes: number } | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private reader:
+    | { resolve: (e: Event[]) => void; maxRecords: number; maxBytes: number; maxAgeMs: number }
+    | undefined;
+  private readonly linger = new Linger(() => this.serveIfAny());
   private draining = false;
   private closed = false;
   readonly durable = false;
@@ -38,6 +41,7 @@ export class MemoryBuffer implements OutputBuffer {
 
   push(e: Event): boolean {
     if (this.dropNewest && this._bytes + e.len > this.max) return false;
+    if (this.q.length === this.head) this.linger.arrived();
     this.q.push(e);
     this._bytes += e.len;
     return true;
@@ -50,22 +54,22 @@ export class MemoryBuffer implements OutputBuffer {
 
   flushProducer(): void {
     const r = this.reader;
-    if (r !== undefined && (this.draining || this.length >= r.maxRecords || this._bytes >= r.maxBytes))
-      this.serve();
+    if (r === undefined) return;
+    if (this.draining || this.length >= r.maxRecords || this._bytes >= r.maxBytes) this.serve();
+    else if (this.length > 0) this.linger.arm(r.maxAgeMs);
   }
 
   read(maxRecords: number, maxBytes: number, maxAgeMs: number): Promise<Event[]> {
     return new Promise((resolve) => {
-      this.reader = { resolve, maxRecords, maxBytes };
+      this.reader = { resolve, maxRecords, maxBytes, maxAgeMs };
       if (this.draining || this.closed || this.length >= maxRecords || this._bytes >= maxBytes) this.serve();
-      else this.timer = setTimeout(() => this.serveIfAny(maxAgeMs), maxAgeMs);
+      else if (this.length > 0) this.linger.arm(maxAgeMs);
+      // else: the next flushProducer arms the linger
     });
   }
 
-  private serveIfAny(maxAgeMs: number): void {
-    this.timer = undefined;
+  private serveIfAny(): void {
     if (this.length > 0 || this.closed) this.serve();
-    else this.timer = setTimeout(() => this.serveIfAny(maxAgeMs), maxAgeMs);
   }
 
   private serve(): void {
@@ -73,8 +77,6 @@ export class MemoryBuffer implements OutputBuffer {
     if (r === undefined) return;
     if (this.length === 0 && !this.closed) return; // draining with nothing yet: wait for data
     this.reader = undefined;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
     let n = 0;
     let bytes = 0;
     const q = this.q;
@@ -90,6 +92,7 @@ export class MemoryBuffer implements OutputBuffer {
       this.q = q.slice(this.head);
       this.head = 0;
     }
+    this.linger.served(this.length > 0);
     r.resolve(out);
   }
 

@@ -484,9 +484,9 @@ export type LogOutputSpec = {
     batch?: {
       /** Largest batch in bytes (before compression). Default: `"1Mi"`. */
       maxBytes?: string;
-      /** Most records in a batch. Default: `10000`. */
+      /** Most records in a batch. Default: `4096`. */
       maxRecords?: number;
-      /** Longest a record waits for its batch to fill. Default: `"100ms"`. */
+      /** Longest a record waits for its batch to fill, counted from its arrival. Default: `"50ms"`. */
       maxAge?: string;
     };
     /** TLS for the connection. Server certificates are verified against the system roots or `ca`. */
@@ -608,11 +608,11 @@ export type LogOutputSpec = {
     compression?: "none" | "gzip";
     /** When a batch is sent: whichever limit is reached first. */
     batch?: {
-      /** Largest batch in bytes (before compression). Default: `"5Mi"`. */
+      /** Largest batch in bytes (before compression). Default: `"1Mi"`. */
       maxBytes?: string;
-      /** Most records in a batch. Default: `10000`. */
+      /** Most records in a batch. Default: `4096`. */
       maxRecords?: number;
-      /** Longest a record waits for its batch to fill. Default: `"1s"`. */
+      /** Longest a record waits for its batch to fill, counted from its arrival. Default: `"200ms"`. */
       maxAge?: string;
     };
   };
@@ -634,9 +634,9 @@ export type LogOutputSpec = {
     batch?: {
       /** Largest batch in bytes (before compression). Default: `"16Mi"`. */
       maxBytes?: string;
-      /** Most records in a batch. Default: `10000`. */
+      /** Most records in a batch. Default: `100000`. */
       maxRecords?: number;
-      /** Longest a record waits for its batch to fill. Default: `"5m"`. */
+      /** Longest a record waits for its batch to fill, counted from its arrival. Default: `"5m"`. */
       maxAge?: string;
     };
     /** Static access keys. Omit to use the default AWS credential chain (IRSA, EKS pod identity, instance profile): the agent's own identity, which a LogOutput may use only in a namespace the platform labelled `sluice.dev/agent-identity: allowed`. */
@@ -794,9 +794,9 @@ export type ClusterLogOutputSpec = {
     batch?: {
       /** Largest batch in bytes (before compression). Default: `"1Mi"`. */
       maxBytes?: string;
-      /** Most records in a batch. Default: `10000`. */
+      /** Most records in a batch. Default: `4096`. */
       maxRecords?: number;
-      /** Longest a record waits for its batch to fill. Default: `"100ms"`. */
+      /** Longest a record waits for its batch to fill, counted from its arrival. Default: `"50ms"`. */
       maxAge?: string;
     };
     /** TLS for the connection. Server certificates are verified against the system roots or `ca`. */
@@ -938,11 +938,11 @@ export type ClusterLogOutputSpec = {
     compression?: "none" | "gzip";
     /** When a batch is sent: whichever limit is reached first. */
     batch?: {
-      /** Largest batch in bytes (before compression). Default: `"5Mi"`. */
+      /** Largest batch in bytes (before compression). Default: `"1Mi"`. */
       maxBytes?: string;
-      /** Most records in a batch. Default: `10000`. */
+      /** Most records in a batch. Default: `4096`. */
       maxRecords?: number;
-      /** Longest a record waits for its batch to fill. Default: `"1s"`. */
+      /** Longest a record waits for its batch to fill, counted from its arrival. Default: `"200ms"`. */
       maxAge?: string;
     };
   };
@@ -964,9 +964,9 @@ export type ClusterLogOutputSpec = {
     batch?: {
       /** Largest batch in bytes (before compression). Default: `"16Mi"`. */
       maxBytes?: string;
-      /** Most records in a batch. Default: `10000`. */
+      /** Most records in a batch. Default: `100000`. */
       maxRecords?: number;
-      /** Longest a record waits for its batch to fill. Default: `"5m"`. */
+      /** Longest a record waits for its batch to fill, counted from its arrival. Default: `"5m"`. */
       maxAge?: string;
     };
     /** Static access keys. Omit to use the default AWS credential chain (IRSA, EKS pod identity, instance profile): the agent's own identity, which a LogOutput may use only in a namespace the platform labelled `sluice.dev/agent-identity: allowed`. */

@@ -34,6 +34,17 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total);
 }
 
+/** A whole number of milliseconds as the API writes durations: "50ms", "2s", "5m", "1h". */
+export function formatDuration(ms: number): string {
+  for (const [unit, f] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms >= f && ms % f === 0) return `${ms / f}${unit}`;
+  return `${ms}ms`;
+}
+
 /** formatBytes, or about so many of the largest unit it reaches: "1.3Mi". */
 export function formatBytesApprox(n: number): string {
   const exact = formatBytes(n);

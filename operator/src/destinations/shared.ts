@@ -2,6 +2,7 @@
 // checks, and the compilation of a batch and of secret references.
 import type { BatchConfig } from '../../../contract/agent-config/types.ts';
 import { duration, int, obj, quantity, type Schema } from '../api/dsl.ts';
+import { formatBytes, formatDuration } from '../api/units.ts';
 import { bytes, drop, ms } from '../compile/values.ts';
 import { checkDuration, checkQuantity } from '../validate/checks.ts';
 import { type Problem, problem } from '../validate/problem.ts';
@@ -20,11 +21,14 @@ export function urlHost(url: string, path: string): { path: string; host: string
   }
 }
 
-export const batchSchema = (maxBytes: string, linger: string): Schema =>
+/** The batch block, its defaults those the destination's sink uses (destinations/X/batch.ts). */
+export const batchSchema = (d: Required<BatchConfig>): Schema =>
   obj('When a batch is sent: whichever limit is reached first.', {
-    maxBytes: quantity('Largest batch in bytes (before compression).', { default: maxBytes }),
-    maxRecords: int('Most records in a batch.', { minimum: 1, maximum: 1_000_000, default: 10_000 }),
-    maxAge: duration('Longest a record waits for its batch to fill.', { default: linger }),
+    maxBytes: quantity('Largest batch in bytes (before compression).', { default: formatBytes(d.maxBytes) }),
+    maxRecords: int('Most records in a batch.', { minimum: 1, maximum: 1_000_000, default: d.maxRecords }),
+    maxAge: duration('Longest a record waits for its batch to fill, counted from its arrival.', {
+      default: formatDuration(d.maxAgeMs),
+    }),
   });
 
 interface BatchBlock {

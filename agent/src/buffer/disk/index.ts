@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DropReason, ErrorCode } from '../../ops/catalogue.ts';
 import type { OutputStats } from '../../ops/stats.ts';
 import { type Event, OutEvent, releaseEvent } from '../../record/record.ts';
+import { Linger } from '../linger.ts';
 import type { OutputBuffer } from '../types.ts';
 import {
   decodeFrames,
@@ -75,8 +76,10 @@ export class DiskBuffer implements OutputBuffer {
   private lastSync = 0;
   private spaceWaiters: (() => void)[] = [];
   private draining = false;
-  private reader: { resolve: (e: Event[]) => void; maxRecords: number; maxBytes: number } | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private reader:
+    | { resolve: (e: Event[]) => void; maxRecords: number; maxBytes: number; maxAgeMs: number }
+    | undefined;
+  private readonly linger = new Linger(() => this.lingered());
   private closed = false;
   /** Set while writes fail; cleared by the first write that succeeds. */
   private failing: { since: number; attempts: number; delay: number } | undefined;
@@ -177,8 +180,9 @@ export class DiskBuffer implements OutputBuffer {
   /** Like the memory buffer: a batch goes out when it is full, on age, or when draining/closing. */
   private serveIfFull(): void {
     const r = this.reader;
-    if (r !== undefined && (this.draining || this.closed || this.unreadBytes() >= r.maxBytes))
-      this.serveIfReady();
+    if (r === undefined) return;
+    if (this.draining || this.closed || this.unreadBytes() >= r.maxBytes) this.serveIfReady();
+    else if (this.unread()) this.linger.arm(r.maxAgeMs);
   }
 
   push(e: Event): boolean {
@@ -213,6 +217,7 @@ export class DiskBuffer implements OutputBuffer {
         const events = this.pendingEvents;
         this.pendingEvents = [];
         const frames = encodeFrames(events);
+        const hadUnread = this.unread();
         this.pendingBytes -= frames.length;
         if (this.pendingBytes < 0) this.pendingBytes = 0;
         try {
@@ -225,6 +230,7 @@ export class DiskBuffer implements OutputBuffer {
           return;
         }
         for (const e of events) releaseEvent(e);
+        if (!hadUnread) this.linger.arrived();
         if (this.failing !== undefined) this.writeRecovered();
         this.o.stats.bufferBytes = this.bytes;
         this.serveIfFull();
@@ -348,16 +354,14 @@ export class DiskBuffer implements OutputBuffer {
 
   read(maxRecords: number, maxBytes: number, maxAgeMs: number): Promise<Event[]> {
     return new Promise((resolve) => {
-      this.reader = { resolve, maxRecords, maxBytes };
+      this.reader = { resolve, maxRecords, maxBytes, maxAgeMs };
       this.serveIfFull();
-      if (this.reader !== undefined) this.timer = setTimeout(() => this.tick(maxAgeMs), maxAgeMs);
+      // else serveIfFull armed the linger, or the next write will
     });
   }
 
-  private tick(maxAgeMs: number): void {
-    this.timer = undefined;
+  private lingered(): void {
     this.serveIfReady();
-    if (this.reader !== undefined) this.timer = setTimeout(() => this.tick(maxAgeMs), maxAgeMs);
   }
 
   private serveIfReady(): void {
@@ -371,9 +375,9 @@ export class DiskBuffer implements OutputBuffer {
       return;
     }
     this.reader = undefined;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    r.resolve(this.readBatch(r.maxRecords, r.maxBytes));
+    const batch = this.readBatch(r.maxRecords, r.maxBytes);
+    this.linger.served(this.unread());
+    r.resolve(batch);
   }
 
   private readBatch(maxRecords: number, maxBytes: number): Event[] {
@@ -469,6 +473,7 @@ export class DiskBuffer implements OutputBuffer {
     await this.fh?.close().catch(() => {});
     this.fh = undefined;
     this.serveIfReady();
+    this.linger.cancel();
   }
 }
 
