@@ -5,10 +5,11 @@
 //   BENCH_ONLY=patterns npm run bench   (the tenant pattern engine against irregexp, in-process)
 //   BENCH_ONLY=pipelines npm run bench  (1, 5 and 20 pipelines on the same files)
 // The sink and latency benchmarks need the test environment: npm run test:env -- up kafka opensearch s3
-// (reliability needs opensearch; operator-scale brings up kube itself).
+// (reliability needs opensearch; operator-scale brings up kube itself; kafka-consumer needs kafka and kafka4).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { TITLE as AGENT_TITLE, agentThroughputSection } from './agent-throughput.ts';
+import { KAFKA_CONSUMER_TITLE, kafkaConsumerSection } from './kafka-consumer.ts';
 import { latency } from './latency.ts';
 import { operatorScale } from './operator-scale.ts';
 import { patternEngine } from './patterns.ts';
@@ -93,6 +94,9 @@ if (only === undefined || only.split(',').includes('operator-scale')) {
   process.stdout.write('Operator scale (BENCHMARKS.md §3)\n');
   sections.push(await operatorScale());
 }
+if (only === undefined || only.split(',').includes('kafka-consumer')) {
+  sections.push(await kafkaConsumerSection(runs));
+}
 if (only === undefined || only.split(',').includes('reliability')) {
   process.stdout.write('Reliability (BENCHMARKS.md §4)\n');
   sections.push(await reliability());
@@ -111,6 +115,7 @@ if (only !== undefined && existsSync(docPath)) {
     ...benches.map((b) => `## ${b.title}`),
     `## ${PIPELINES_TITLE}`,
     '## Operator scale (BENCHMARKS.md §3)',
+    `## ${KAFKA_CONSUMER_TITLE}`,
   ];
   const rank = (s: string) => {
     const i = order.indexOf(s.slice(0, s.indexOf('\n')));
