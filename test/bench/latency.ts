@@ -237,6 +237,23 @@ async function once(): Promise<BenchRun> {
       // not listening yet
     }
   }
+  // With BENCH_LATENCY_DUMP: the agent's delivered counts every 100 ms, to tell an agent that
+  // stopped delivering from a sink that stopped showing what it received.
+  const deliveries: string[] = [];
+  let sampling = process.env.BENCH_LATENCY_DUMP !== undefined;
+  const sampler = (async () => {
+    while (sampling) {
+      try {
+        const st = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as {
+          outputs: { delivered: number }[];
+        };
+        deliveries.push(`${Date.now()}\t${st.outputs.map((o) => o.delivered).join('\t')}`);
+      } catch {
+        // between two samples
+      }
+      await sleep(100);
+    }
+  })();
   // The writer: 10,000 lines/s, in 10 ms ticks, round-robin over the files.
   const start = Date.now();
   let n = 0;
@@ -257,15 +274,24 @@ async function once(): Promise<BenchRun> {
     await sleep(10);
   }
   for (const fd of fds) closeSync(fd);
-  const deadline = Date.now() + 60_000;
-  const allSeen = () => {
-    for (let i = 0; i < total; i++)
-      if (kafkaSeen[i] === 0 || (i % PROBE === 0 && osSeen[i] === 0)) return false;
-    return true;
+  // Wait while the sinks still catch up: until everything arrived, or 60 s without progress.
+  const missing = () => {
+    let m = 0;
+    for (let i = 0; i < total; i++) if (kafkaSeen[i] === 0 || (i % PROBE === 0 && osSeen[i] === 0)) m++;
+    return m;
   };
-  while (Date.now() < deadline && !allSeen()) await sleep(500);
+  let left = missing();
+  let progressAt = Date.now();
+  while (left > 0 && Date.now() - progressAt < 60_000) {
+    await sleep(500);
+    const now = missing();
+    if (now < left) progressAt = Date.now();
+    left = now;
+  }
   polling = false;
   await poller;
+  sampling = false;
+  await sampler;
   await consumer.disconnect();
   agent.kill('SIGTERM');
   await exited;
@@ -280,6 +306,7 @@ async function once(): Promise<BenchRun> {
     const rows = ['n\twritten\tkafka\tsearchable'];
     for (let i = 0; i < total; i += PROBE) rows.push(`${i}\t${written[i]}\t${kafkaSeen[i]}\t${osSeen[i]}`);
     writeFileSync(`${process.env.BENCH_LATENCY_DUMP}.${run + 1}.tsv`, `${rows.join('\n')}\n`);
+    writeFileSync(`${process.env.BENCH_LATENCY_DUMP}.${run + 1}.delivered.tsv`, `${deliveries.join('\n')}\n`);
   }
   const kl: number[] = [];
   const ol: number[] = [];
