@@ -70,6 +70,11 @@ const { root, logs, manifestPath, metadataPath, prepare } = workload({
 
 /** Node flags of the agent process: the ones the image and the DaemonSet run it with. */
 export const NODE_FLAGS = [...AGENT_NODE_FLAGS];
+/** BENCH_CPU_PROF=DIR: each Sluice round writes V8 CPU profiles under DIR/<deployed|defaults>. */
+const profileOptions = (mode: 'deployed' | 'defaults'): string =>
+  process.env.BENCH_CPU_PROF === undefined
+    ? ''
+    : ` --cpu-prof --cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF, mode)}`;
 
 /** The Fluent Bit build beside the repository (../shared in CI), when there is one. */
 export const FLUENT_BIT_DIR = resolve(root0, '..', 'shared', 'tools', 'fluent-bit');
@@ -139,7 +144,14 @@ function runDefaults(): BenchRun {
       '--once',
     ],
     {
-      env: { ...env, SLUICE_USAGE_FILE: usage, NODE_COMPILE_CACHE: COMPILE_CACHE },
+      env: {
+        ...env,
+        SLUICE_USAGE_FILE: usage,
+        NODE_COMPILE_CACHE: COMPILE_CACHE,
+        ...(process.env.BENCH_CPU_PROF === undefined
+          ? {}
+          : { NODE_OPTIONS: profileOptions('defaults').trim() }),
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
       encoding: 'utf8',
     },
@@ -215,6 +227,11 @@ interface Deployed {
   agentName: string;
   logs: string;
   admin: { get(path: string): Promise<KubeObject | undefined>; close(): void };
+  /**
+   * What the benchmark reads /status and /metrics with: the agent as deployed asks the apiserver
+   * who the caller is (httpAuth kubernetes), as it would ask for Prometheus' token.
+   */
+  scrapeHeaders: Record<string, string>;
   stopEnv?: () => void;
 }
 
@@ -303,6 +320,7 @@ async function prepareDeployed(): Promise<Deployed> {
       get: (path) => env.admin.get(path),
       close: () => env.close(),
     },
+    scrapeHeaders: { authorization: `Bearer ${env.kube.token}` },
     stopEnv,
   };
 }
@@ -350,7 +368,7 @@ async function runDeployed(d: Deployed): Promise<Row> {
     {
       env: {
         ...process.env,
-        NODE_OPTIONS: AGENT_NODE_OPTIONS,
+        NODE_OPTIONS: `${AGENT_NODE_OPTIONS}${profileOptions('deployed')}`,
         ...AGENT_ENV,
         NODE_ENV: 'production',
         KUBECONFIG: d.kubeconfig,
@@ -382,14 +400,17 @@ async function runDeployed(d: Deployed): Promise<Row> {
     if (Date.now() > deadline) throw new Error(`agent delivered ${delivered} of ${expected} in 10 min`);
     await sleep(250);
     try {
-      const st = (await (await fetch(`${base}/status`)).json()) as { outputs: { delivered: number }[] };
+      const res = await fetch(`${base}/status`, { headers: d.scrapeHeaders });
+      if (res.status === 401 || res.status === 403) throw new Error(`agent /status: ${await res.text()}`);
+      const st = (await res.json()) as { outputs: { delivered: number }[] };
       delivered = st.outputs.reduce((a, o) => a + o.delivered, 0);
       if (Date.now() - lastScrape >= 5000) {
         lastScrape = Date.now();
-        await (await fetch(`${base}/metrics`)).text();
+        await (await fetch(`${base}/metrics`, { headers: d.scrapeHeaders })).text();
         scrapes++;
       }
-    } catch {
+    } catch (e) {
+      if ((e as Error).message.startsWith('agent /status')) throw e;
       // not listening yet
     }
   }
