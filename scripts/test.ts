@@ -66,11 +66,13 @@ let ok = await step('test environment up', node, [envCli, 'up']);
 if (ok) {
   const integration = await step('integration tests', node, [...jest, '--selectProjects', 'integration']);
   const e2e = await step('e2e tests', node, [...jest, '--selectProjects', 'e2e', '--passWithNoTests']);
-  // Last: it installs the chart on the real node and removes kwok's fake nodes.
+  // Last: it installs the chart on the real node and removes kwok's fake nodes. One suite at a
+  // time: each installs the same release (and the CRDs) and removes it at its end.
   const installed = await step('as installed (the chart on a real node)', node, [
     ...jest,
     '--selectProjects',
     'installed',
+    '--runInBand',
   ]);
   ok = integration && e2e && installed;
 }

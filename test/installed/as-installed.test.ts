@@ -13,17 +13,22 @@ import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Client } from '@opensearch-project/opensearch';
 import { Tally } from '../../agent/src/loadgen/verify.ts';
-import { FAKE_NODES } from '../env/components/kwok-nodes.ts';
-import { buildImages } from '../env/images/build.ts';
-import { importImage, kafkaEnv, loadEnv, nodeEnv, openSearchEnv, s3Env } from '../env/index.ts';
+import { kafkaEnv, loadEnv, nodeEnv, openSearchEnv, s3Env } from '../env/index.ts';
 import { Cluster, root, table, until } from './cluster.ts';
+import {
+  agentPods as agentPodsOf,
+  condition,
+  MIN,
+  NS,
+  prepareNode,
+  readyAgent as readyAgentOf,
+  readyNow,
+} from './install.ts';
 import { openSearchClient, readBucket, readIndex, s3Client, TopicReader } from './sinks.ts';
 import { list, scriptConfigMap, type Writer, writerDeployment } from './workloads.ts';
 
-const NS = 'sluice-system';
 const TENANTS = ['shop-a', 'shop-b'] as const;
 type Tenant = (typeof TENANTS)[number];
-const MIN = 60_000;
 
 const env = loadEnv();
 const node = nodeEnv(env);
@@ -97,42 +102,9 @@ async function delivered(t: Tenant, manifest: Record<string, number>, timeoutMs 
   return last;
 }
 
-const agentPods = (name = 'sluice-agent') =>
-  c.get('pods', '-n', NS, '-l', `app.kubernetes.io/component=agent,app.kubernetes.io/instance=${name}`).items;
-
-async function readyAgent(name = 'sluice-agent') {
-  return until(`one ready ${name} pod`, 3 * MIN, () => {
-    const pods = agentPods(name).filter(
-      (p: { metadata: { deletionTimestamp?: string } }) => !p.metadata.deletionTimestamp,
-    );
-    const ready = pods.filter((p: { status: { conditions?: { type: string; status: string }[] } }) =>
-      p.status.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'),
-    );
-    return pods.length === 1 && ready.length === 1 ? ready[0] : undefined;
-  });
-}
-
+const agentPods = (name = 'sluice-agent') => agentPodsOf(c, name);
+const readyAgent = (name = 'sluice-agent') => readyAgentOf(c, name);
 const pipeline = (ns: string, name: string) => c.get('logpipeline', '-n', ns, name);
-const condition = (
-  o: { status?: { conditions?: { type: string; status: string; reason: string; message: string }[] } },
-  type: string,
-) => o.status?.conditions?.find((x) => x.type === type);
-
-/** The pipeline is Ready for its current generation, with every agent configured. */
-function readyNow(o: {
-  metadata: { generation: number };
-  status?: {
-    observedGeneration?: number;
-    agentSummary?: string;
-    conditions?: { type: string; status: string; reason: string; message: string }[];
-  };
-}) {
-  return (
-    o.status?.observedGeneration === o.metadata.generation &&
-    condition(o, 'Ready')?.status === 'True' &&
-    o.status?.agentSummary === '1/1'
-  );
-}
 
 function tenantValues(t: Tenant, dropDebug: boolean): string[] {
   const set = (k: string, v: string) => ['--set-string', `${k}=${v}`];
@@ -163,19 +135,8 @@ function writers(t: Tenant, ws: Writer[]): void {
 }
 
 beforeAll(async () => {
-  // kwok's fake nodes are for scale tests: a cluster of one real node is what is installed here.
-  c.run('kubectl', ['delete', 'node', ...FAKE_NODES, '--ignore-not-found', '--wait=true']);
-  // The helm e2e installs into the same namespace and deletes it without waiting (and a run of
-  // this suite interrupted before its cleanup leaves it): the quickstart creates it afresh.
-  c.run('kubectl', ['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']);
-  await until(
-    'no namespace sluice-system left by earlier suites',
-    3 * MIN,
-    () => c.find('namespace', NS) === undefined,
-  );
-  const images = await buildImages((m) => process.stderr.write(`[images] ${m}\n`));
-  for (const i of Object.values(images)) await importImage(i.archive, env);
-  built = { agent: images.agent.id, operator: images.operator.id };
+  // The quickstart creates the namespace afresh: prepareNode waits for earlier suites' to go.
+  built = await prepareNode(c, env);
   search = openSearchClient(os);
   s3 = s3Client(s3env);
   for (const t of [...TENANTS, 'host']) {

@@ -17,12 +17,13 @@ export class Cluster {
   readonly env: NodeJS.ProcessEnv;
   readonly kubeconfig: string;
 
-  constructor() {
+  /** The admin's kubectl and helm, or with `kubeconfig` another user's (e.g. a tenant ServiceAccount). */
+  constructor(kubeconfig?: string) {
     const kube = kubeEnv();
     const tools = toolsEnv();
-    this.kubeconfig = kube.kubeconfig;
+    this.kubeconfig = kubeconfig ?? kube.kubeconfig;
     const path = [dirname(tools.kubectl), dirname(tools.helm), process.env.PATH].join(':');
-    this.env = { ...process.env, KUBECONFIG: kube.kubeconfig, PATH: path };
+    this.env = { ...process.env, KUBECONFIG: this.kubeconfig, PATH: path };
   }
 
   /** A bash script, in the repository root, with `set -euo pipefail`. */

@@ -14,6 +14,8 @@ installCodecs(kafkajs);
 /** Follows a topic from its beginning for as long as the test runs. */
 export class TopicReader {
   readonly values: string[] = [];
+  /** The Kafka timestamp (ms; the producer's clock, when the agent sent it) of each value. */
+  readonly times: number[] = [];
   private consumer: Consumer | undefined;
   private readonly kafka: KafkaInfo;
   readonly topic: string;
@@ -40,7 +42,10 @@ export class TopicReader {
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) this.values.push(m.value?.toString('utf8') ?? '');
+        for (const m of batch.messages) {
+          this.values.push(m.value?.toString('utf8') ?? '');
+          this.times.push(Number(m.timestamp));
+        }
       },
     });
   }

@@ -12,6 +12,25 @@ done
 exec sleep 1000000
 `;
 
+/**
+ * A writer paced by the clock: RATE lines per second on average, catching up after it was not
+ * scheduled (a fixed sleep per batch writes less when the node is busy, which would be measured as
+ * the pipeline's loss). /proc/uptime is read with the shell's own `read`: no process per tick.
+ */
+export const PACED_SCRIPT = `read up _ < /proc/uptime; start=\${up%.*}\${up#*.}; i=0
+while [ "$i" -lt "$COUNT" ]; do
+  read up _ < /proc/uptime; now=\${up%.*}\${up#*.}
+  due=$(( (now - start) * RATE / 100 ))
+  if [ "$due" -gt "$COUNT" ]; then due=$COUNT; fi
+  while [ "$i" -lt "$due" ]; do
+    echo "{\\"level\\":\\"$LEVEL\\",\\"msg\\":\\"order placed SEQ:$TAG:$i;\\"}"
+    i=$((i+1))
+  done
+  sleep 0.05
+done
+exec sleep 1000000
+`;
+
 export interface Writer {
   name: string;
   labels: Record<string, string>;
@@ -21,6 +40,8 @@ export interface Writer {
   batch?: number;
   pause?: string;
   annotations?: Record<string, string>;
+  /** Lines per second, paced by the clock (PACED_SCRIPT) instead of batch and pause. */
+  rate?: number;
 }
 
 export function scriptConfigMap(namespace: string): object {
@@ -28,7 +49,7 @@ export function scriptConfigMap(namespace: string): object {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: 'writer', namespace },
-    data: { 'writer.sh': WRITER_SCRIPT },
+    data: { 'writer.sh': WRITER_SCRIPT, 'paced.sh': PACED_SCRIPT },
   };
 }
 
@@ -41,6 +62,7 @@ export function writerDeployment(namespace: string, image: string, w: Writer): o
     LEVEL: w.level ?? 'info',
     BATCH: String(w.batch ?? 1_000_000),
     PAUSE: w.pause ?? '0',
+    RATE: String(w.rate ?? 0),
   };
   return {
     apiVersion: 'apps/v1',
@@ -58,12 +80,46 @@ export function writerDeployment(namespace: string, image: string, w: Writer): o
               name: 'app',
               image,
               imagePullPolicy: 'IfNotPresent',
-              command: ['sh', '/scripts/writer.sh'],
+              command: ['sh', w.rate ? '/scripts/paced.sh' : '/scripts/writer.sh'],
               env: Object.entries(env).map(([name, value]) => ({ name, value })),
               volumeMounts: [{ name: 'scripts', mountPath: '/scripts' }],
             },
           ],
           volumes: [{ name: 'scripts', configMap: { name: 'writer' } }],
+        },
+      },
+    },
+  };
+}
+
+/** A Deployment of one busybox pod running `script` with sh (attack workloads: floods, hostile lines). */
+export function shellDeployment(
+  namespace: string,
+  image: string,
+  d: {
+    name: string;
+    labels: Record<string, string>;
+    script: string;
+    annotations?: Record<string, string>;
+    serviceAccountName?: string;
+  },
+): object {
+  const labels = { ...d.labels, writer: d.name };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: d.name, namespace },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { writer: d.name } },
+      template: {
+        metadata: { labels, ...(d.annotations ? { annotations: d.annotations } : {}) },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          ...(d.serviceAccountName ? { serviceAccountName: d.serviceAccountName } : {}),
+          containers: [
+            { name: 'app', image, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', d.script] },
+          ],
         },
       },
     },

@@ -10,7 +10,7 @@ import type { Checkpoint, CheckpointStore } from '../../checkpoint/store.ts';
 import { UnreadReason } from '../../ops/catalogue.ts';
 import type { AgentStats } from '../../ops/stats.ts';
 import type { Pipeline } from '../../topology/pipeline.ts';
-import type { FileInfo } from './discovery.ts';
+import { type FileInfo, isCompressing } from './discovery.ts';
 import { FP_LEN, fingerprintFd, fingerprintPath, MIN_FP } from './fingerprint.ts';
 import type { FdLimiter } from './limiter.ts';
 import type { FileReader } from './reader.ts';
@@ -249,7 +249,7 @@ export class Collector<F extends FileInfo> implements TailerHost {
     const copy = openSibling(
       t.path,
       (fd, st) => st.ino !== t.ino && st.size >= t.offset && fingerprintFd(fd, t.fpLen) === t.fpCrc,
-      (p) => p.endsWith('.gz'),
+      isCompressing,
     );
     return copy && { path: copy.path, fd: copy.fd, dev: copy.st.dev, ino: copy.st.ino };
   }

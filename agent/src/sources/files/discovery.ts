@@ -20,6 +20,13 @@ export interface FileInfo {
   active: boolean;
 }
 
+/**
+ * The kubelet compresses a rotated log by writing `<name>.tmp` (gzip), renaming it `<name>.gz`
+ * and deleting `<name>`: neither holds lines. Read as a rotated log, the `.tmp` file (it exists
+ * for a moment after every rotation of a busy container) shipped gzip bytes as records.
+ */
+export const isCompressing = (file: string): boolean => file.endsWith('.gz') || file.endsWith('.tmp');
+
 /** Lists the files to follow; `dirs` (if given) collects the directories worth watching. */
 export type Scan<F extends FileInfo> = (dirs?: Set<string>) => F[];
 

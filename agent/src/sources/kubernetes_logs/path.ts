@@ -2,6 +2,7 @@
 //   /var/log/pods/<namespace>_<pod>_<uid>/<container>/<restart>.log[.<rotation suffix>]
 //   /var/log/containers/<pod>_<namespace>_<container>-<64 hex container id>.log  (symlinks)
 // Namespace and pod names cannot contain '_' (DNS labels / subdomains), so splitting is exact.
+import { isCompressing } from '../files/discovery.ts';
 
 export interface PathMeta {
   namespace: string;
@@ -21,7 +22,7 @@ export function parsePodLogPath(path: string): PathMeta | undefined {
   const container = parts[parts.length - 2];
   const podDir = parts[parts.length - 3];
   const m = /^(\d+)\.log(\..+)?$/.exec(file);
-  if (m === null || m[2]?.endsWith('.gz')) return undefined;
+  if (m === null || isCompressing(file)) return undefined;
   const a = podDir.indexOf('_');
   const b = podDir.indexOf('_', a + 1);
   if (a <= 0 || b <= a + 1 || b === podDir.length - 1 || container === '') return undefined;
