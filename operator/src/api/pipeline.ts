@@ -89,7 +89,7 @@ const parse: Schema = obj(
       },
     ),
     maxRecordSize: quantity(
-      'Longer records are truncated, marked with `truncated: true` and counted; the file is still followed.',
+      'Longer records are truncated: the message ends with `…[truncated N bytes]`, the record is counted (sluice_records_truncated_total) and the file is still followed.',
       { default: '1Mi' },
     ),
   },

@@ -59,7 +59,7 @@ export type LogPipelineSpec = {
       /** Emit a pending record after this much quiet time. Default: `"1s"`. */
       flushTimeout?: string;
     };
-    /** Longer records are truncated, marked with `truncated: true` and counted; the file is still followed. Default: `"1Mi"`. */
+    /** Longer records are truncated: the message ends with `…[truncated N bytes]`, the record is counted (sluice_records_truncated_total) and the file is still followed. Default: `"1Mi"`. */
     maxRecordSize?: string;
   };
   /** Filters, applied in order. */
@@ -300,7 +300,7 @@ export type ClusterLogPipelineSpec = {
       /** Emit a pending record after this much quiet time. Default: `"1s"`. */
       flushTimeout?: string;
     };
-    /** Longer records are truncated, marked with `truncated: true` and counted; the file is still followed. Default: `"1Mi"`. */
+    /** Longer records are truncated: the message ends with `…[truncated N bytes]`, the record is counted (sluice_records_truncated_total) and the file is still followed. Default: `"1Mi"`. */
     maxRecordSize?: string;
   };
   /** Filters, applied in order. */
