@@ -120,7 +120,7 @@ describe('s3 sink (MinIO, static keys from a Secret)', () => {
       bucket,
       2,
       12_000,
-      '    compression: none\n    batch: {maxBytes: 64Mi, maxAge: 3s, maxRecords: 1000000}\n  buffer: {type: disk}\n',
+      '    compression: none\n    batch: {maxBytes: 64Mi, maxAge: 1m, maxRecords: 1000000}\n  buffer: {type: disk}\n',
     );
     const agent = await startAgent(dir, { once: true });
     expect(await agent.exited).toBe(0);

@@ -1,8 +1,9 @@
 // Node-scoped pod watch (fieldSelector spec.nodeName=<node>) and namespace watch feeding the
 // metadata store: list, then watch from the list's resourceVersion; on any end or error, re-list
 // after a capped exponential backoff. Deleted pods stay in the store for its TTL. Resolves once
-// the first pod list is in the store (or after `initialWaitMs`), so the first scan already
-// knows which pods are excluded. Through the small client of contract/kube/, not
+// the first pod list and the first namespace list are in the store (or after `initialWaitMs`), so
+// the first scan already knows which pods are excluded and the first records carry their
+// namespace's labels. Through the small client of contract/kube/, not
 // @kubernetes/client-node (~40 MB of resident memory and ~1.5 CPU-s to load: docs/benchmarks.md).
 import { KubeClient, type KubeObject } from '../../../contract/kube/client.ts';
 import { loadConnection } from '../../../contract/kube/config.ts';
@@ -22,10 +23,15 @@ export async function startKubeWatch(
   let stopped = false;
   const aborts: AbortController[] = [];
   const fieldSelector = nodeName !== undefined ? `spec.nodeName=${nodeName}` : undefined;
-  let listed: () => void = () => {};
-  const firstList = new Promise<void>((r) => {
-    listed = r;
-  });
+  const listed = { pods: () => {}, namespaces: () => {} };
+  const firstLists = Promise.all(
+    (['pods', 'namespaces'] as const).map(
+      (what) =>
+        new Promise<void>((r) => {
+          listed[what] = r;
+        }),
+    ),
+  );
 
   const loop = async (what: 'pods' | 'namespaces') => {
     let attempt = 0;
@@ -48,7 +54,7 @@ export async function startKubeWatch(
           }
         }
         attempt = 0;
-        if (what === 'pods') listed();
+        listed[what]();
         const ac = new AbortController();
         aborts.push(ac);
         try {
@@ -86,7 +92,7 @@ export async function startKubeWatch(
   void loop('pods');
   void loop('namespaces');
   let t: NodeJS.Timeout | undefined;
-  await Promise.race([firstList, new Promise<void>((r) => (t = setTimeout(r, initialWaitMs)))]);
+  await Promise.race([firstLists, new Promise<void>((r) => (t = setTimeout(r, initialWaitMs)))]);
   clearTimeout(t);
   return () => {
     stopped = true;
