@@ -111,10 +111,10 @@ export class StatusReconciler {
     if (kind === 'LogPipeline' || kind === 'ClusterLogPipeline') {
       const state = desired.pipelines.get(id);
       if (!state) return; // newer than the last world reconcile, which re-queues it
-      const fp = desired.fingerprints.get(id);
+      const needs = desired.needs.get(id);
       let configured = 0;
-      if (fp !== undefined)
-        for (const [hash, n] of reports.hashes) if (world.fingerprintIn(hash, id) === fp) configured += n;
+      if (needs !== undefined)
+        for (const a of reports.agents) if (world.runs(a.shards, needs, desired.items)) configured += a.count;
       want = pipelineStatus({
         generation,
         previous: prev as never,
