@@ -12,6 +12,7 @@ import type { KubeClient } from '../kube/client.ts';
 import type { EventSink } from '../ops/events.ts';
 import { errorReason, type OperatorMetrics } from '../ops/metrics.ts';
 import type { RenderSettings } from '../render/settings.ts';
+import { reportDelta } from '../status/agents.ts';
 import { INFORMER_SILENCE_LIMIT_MS, Informers } from './informers.ts';
 import { WorkQueue } from './queue.ts';
 import { StatusReconciler, statusKey } from './status.ts';
@@ -84,7 +85,13 @@ export class Controller {
         world: () => this.requestWorld(),
         status: (obj) => this.queue.add(statusKey(obj)),
         sweep: () => this.requestSweep(),
-        reportsChanged: () => this.status.reportsChanged(),
+        reportsChanged: (obj, old, deleted) => {
+          this.status.reportsChanged();
+          // Only the pipelines whose configured count can have moved; every status when unsure.
+          const d = reportDelta(old, obj, deleted, Date.now());
+          if (d.all) this.requestSweep();
+          else if (d.namespaces.size) this.status.sweepNamespaces(d.namespaces);
+        },
         secretReferenced: (key) => this.world.referencedSecrets.has(key),
       },
     });

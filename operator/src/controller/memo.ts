@@ -26,6 +26,8 @@ export class DesiredMemo {
   private readonly last = new Map<string, { hash: string; data: string; config: AgentConfig }>();
   /** Per config block (pipeline or output), sha of its canonical JSON. */
   private readonly itemFps = new WeakMap<object, string>();
+  /** Per shard key, the blocks its hash was computed from. */
+  private readonly shardHashes = new Map<string, { agent: unknown; items: object[]; hash: string }>();
   /** Per shard key and hash, the applied-annotation hash of its rendered ConfigMap. */
   private readonly appliedShas = new Map<string, { hash: string; sha: string }>();
   /** Validation keys (the user object's JSON) by cached object: objects are replaced, never mutated. */
@@ -68,6 +70,7 @@ export class DesiredMemo {
   retainShards(keys: Set<string>): void {
     for (const k of this.last.keys()) if (!keys.has(k)) this.last.delete(k);
     for (const k of this.appliedShas.keys()) if (!keys.has(k)) this.appliedShas.delete(k);
+    for (const k of this.shardHashes.keys()) if (!keys.has(k)) this.shardHashes.delete(k);
   }
 
   /** The applied-annotation hash of a shard's ConfigMap, computed once per shard hash. */
@@ -77,6 +80,25 @@ export class DesiredMemo {
     const sha = run();
     this.appliedShas.set(key, { hash, sha });
     return sha;
+  }
+
+  /**
+   * configHash of a shard's config, computed again only when one of its blocks is another object
+   * (thousands of shards, of which a reconcile changes a few).
+   */
+  shardHash(key: string, c: AgentConfig): string {
+    const items = [...c.pipelines, ...c.outputs];
+    const m = this.shardHashes.get(key);
+    if (
+      m !== undefined &&
+      m.agent === c.agent &&
+      m.items.length === items.length &&
+      m.items.every((x, i) => x === items[i])
+    )
+      return m.hash;
+    const hash = this.configHash(c);
+    this.shardHashes.set(key, { agent: c.agent, items, hash });
+    return hash;
   }
 
   /** sha of a block's canonical JSON (reusing the canonical JSON configHash computed). */

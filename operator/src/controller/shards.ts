@@ -25,12 +25,13 @@ export function shardDesired(
 ): ShardDecision {
   const max = opts.maxBytes ?? CONFIGMAP_MAX_BYTES;
   const memo = opts.memo;
-  const hashOf = (c: AgentConfig) => (memo ? memo.configHash(c) : configHash(c));
+  const hashOf = (c: AgentConfig, key?: string) =>
+    memo ? (key === undefined ? memo.configHash(c) : memo.shardHash(key, c)) : configHash(c);
   const encode = (key: string, c: AgentConfig, hash: string, enc: () => string) =>
     memo ? memo.encoded(key, hash, c, enc) : enc();
   const { base, shards: split } = splitConfig(config);
   const shards: ShardSet = new Map();
-  const baseHash = hashOf(base);
+  const baseHash = hashOf(base, BASE_SHARD);
   shards.set(BASE_SHARD, {
     config: base,
     hash: baseHash,
@@ -40,7 +41,7 @@ export function shardDesired(
   let runningSplit: Map<string, AgentConfig> | undefined;
   for (const key of [...split.keys()].sort()) {
     const c = split.get(key)!;
-    const hash = hashOf(c);
+    const hash = hashOf(c, key);
     const data = encode(key, c, hash, () => gzipConfig(agentConfigJson(c)));
     if (data.length <= max) {
       shards.set(key, { config: c, hash, data });

@@ -65,6 +65,12 @@ export class StatusReconciler {
     if (next !== undefined) queue.addAfter('sweep', Math.max(next - Date.now() + 50, 1000));
   }
 
+  /** Queue the status of every LogPipeline in these namespaces. */
+  sweepNamespaces(namespaces: Set<string>): void {
+    for (const o of this.o.informers.crs.get('LogPipeline')!.list())
+      if (namespaces.has(o.metadata.namespace ?? '')) this.o.queue.add(statusKey(o));
+  }
+
   private agentReports(now: number): AgentReports {
     // Exact: which Leases are fresh changes only when one changes (which drops the cache) or
     // when the first fresh one expires.

@@ -180,6 +180,11 @@ export class WorldReconciler {
     };
   }
 
+  /** An ownedKey of a namespace shard ConfigMap (`ConfigMap:<ns>/<agent>-ns-<namespace>`). */
+  private isShardKey(key: string): boolean {
+    return key.startsWith(`ConfigMap:${this.o.settings.namespace}/${this.o.settings.agentName}-ns-`);
+  }
+
   /**
    * What the agents run now: the live base ConfigMap and shards, merged. Each is parsed once per
    * content, not once per reconcile (and not at all when it carries what this operator applied).
@@ -300,7 +305,9 @@ export class WorldReconciler {
     this.o.metrics.pipelines.set({ state: 'accepted' }, accepted);
     this.o.metrics.pipelines.set({ state: 'rejected' }, rejected);
     this.o.metrics.pipelines.set({ state: 'kept' }, kept);
-    // Configured counts depend on the new hash: re-check every status once.
-    if (res.applied.length) this.o.sweep();
+    // Configured counts depend on the new hashes: re-check every status once — unless only
+    // namespace shards were applied, whose pipelines with a new fingerprint are queued above
+    // (the others run the same blocks under the new hash, so their counts stay).
+    if (res.applied.some((k) => !this.isShardKey(k))) this.o.sweep();
   }
 }

@@ -101,6 +101,30 @@ function add(outputs: Map<string, OutputFigures>, id: string, o: OutputReport): 
   }
 }
 
+/**
+ * Which statuses a change of one report Lease can change: every status, or (when only the hashes
+ * of some namespace shards moved, the usual case while a namespace's change rolls out) only the
+ * LogPipelines of those namespaces. A heartbeat that changes nothing changes no status.
+ */
+export function reportDelta(
+  old: KubeObject | undefined,
+  obj: KubeObject,
+  deleted: boolean,
+  now: number,
+): { all: true } | { all: false; namespaces: Set<string> } {
+  if (deleted || old === undefined || !isFresh(old, now) || !isFresh(obj, now)) return { all: true };
+  const a = old.metadata.annotations ?? {};
+  const b = obj.metadata.annotations ?? {};
+  if (a[REPORT_HASH_ANNOTATION] !== b[REPORT_HASH_ANNOTATION]) return { all: true };
+  if (a[REPORT_STATS_ANNOTATION] !== b[REPORT_STATS_ANNOTATION]) return { all: true };
+  const namespaces = new Set<string>();
+  if (a[REPORT_SHARDS_ANNOTATION] === b[REPORT_SHARDS_ANNOTATION]) return { all: false, namespaces };
+  const x = parseShardHashes(a[REPORT_SHARDS_ANNOTATION]);
+  const y = parseShardHashes(b[REPORT_SHARDS_ANNOTATION]);
+  for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) if (x[k] !== y[k]) namespaces.add(k);
+  return { all: false, namespaces };
+}
+
 /** The earliest moment a fresh lease goes stale (to re-check status then). */
 export function nextExpiry(leases: KubeObject[], now: number): number | undefined {
   let min: number | undefined;
