@@ -373,7 +373,9 @@ export async function operatorScale(): Promise<string> {
         (agentConfigText(await env.get('ConfigMap', `${env.agentName}-ns-${p.ns}`, env.ns)) ?? '').includes(
           marker,
         ),
-      30_000,
+      // long enough for a world reconcile that applies every shard at once on a loaded machine:
+      // the figure is then what it is, rather than no figures at all
+      180_000,
       20,
     );
     return Date.now() - t;

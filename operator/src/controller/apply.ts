@@ -27,7 +27,7 @@ export function upToDate(live: KubeObject | undefined, want: Record<string, unkn
 }
 
 /** ConfigMaps applied at once (see applyAndPrune). */
-const APPLY_CONCURRENCY = 8;
+const APPLY_CONCURRENCY = 16;
 
 export const ownedKey = (kind: string, o: { metadata: { name: string; namespace?: string } }) =>
   `${kind}:${keyOf(o)}`;

@@ -86,14 +86,19 @@ export function computeDesired(
     const id = resourceId({ kind: o.kind!, metadata: o.metadata });
     seen.add(id);
     if (o.metadata.creationTimestamp !== undefined) created.set(id, o.metadata.creationTimestamp);
-    const user = userObject(o);
+    // (the user object is built only when needed: once per object version with the memo)
+    let user: Record<string, unknown> | undefined;
+    const userOf = () => {
+      user ??= userObject(o);
+      return user;
+    };
     const r = memo
       ? memo.validate(
           id,
-          memo.userKey(o, () => JSON.stringify(user)),
-          () => validateObject(user),
+          memo.userKey(o, () => JSON.stringify(userOf())),
+          () => validateObject(userOf()),
         )
-      : validateObject(user);
+      : validateObject(userOf());
     if (o.kind === 'LogOutput' || o.kind === 'ClusterLogOutput') types.set(id, outputType(o));
     if (r.status === 'valid') {
       if (r.resource.kind === 'LogPipeline' || r.resource.kind === 'ClusterLogPipeline')
