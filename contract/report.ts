@@ -4,8 +4,8 @@
 // (agent/src/ops/report.ts writes it, operator/src/status/agents.ts reads it). Version 1; a
 // reader ignores a report it cannot parse instead of failing.
 //
-// Size: annotations of one object hold 256 kB together. The shard hashes cost ~20 bytes plus the
-// namespace's name per namespace with LogPipelines (~60 kB at 2,000 namespaces); the figures only
+// Size: annotations of one object hold 256 kB together. The shard hashes cost ~22 bytes plus the
+// namespace's name per namespace with LogPipelines (69 kB at 2,000 namespaces); the figures only
 // outputs with something to say (idle outputs are left out: no records, nothing buffered or
 // dropped, no error), so they grow with the outputs active on that node, not with the cluster.
 
