@@ -1,11 +1,14 @@
 // The agent process: load the config, run the runtime, serve /healthz /readyz /metrics /status,
-// reload on SIGHUP or when the config file changes, flush and exit on SIGTERM.
+// reload on SIGHUP or when the config file changes, and (in the cluster) run and follow each
+// namespace's config shard from the apiserver; flush and exit on SIGTERM.
 import { type FSWatcher, readFileSync, realpathSync, statSync, watch, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { basename, dirname } from 'node:path';
+import { BASE_SHARD, combinedHash } from '../../contract/agent-config/shards.ts';
 import type { AgentConfig } from '../../contract/agent-config/types.ts';
 import { DEFAULTS } from './config/defaults.ts';
 import { loadConfigFile } from './config/load.ts';
+import { type LoadedShard, mergeLoaded } from './config/shards.ts';
 import { ErrorCode } from './ops/catalogue.ts';
 import { makeLogger } from './ops/log.ts';
 import { reporterFromEnv } from './ops/report.ts';
@@ -79,8 +82,67 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
     startKubeWatch: async (store, node) =>
       (await import('./enrich/kube.ts')).startKubeWatch(store, node, log),
   });
-  await runtime.apply(opts.config, opts.hash);
-  log('info', 'agent started', { configHash: opts.hash, once: opts.once === true, node: nodeName });
+  // The base config (the file) and, in the cluster, each namespace's shard (config/shards.ts).
+  let base = { config: opts.config, hash: opts.hash };
+  let shards = new Map<string, LoadedShard>();
+  const shardSource = opts.once ? undefined : opts.config.agent?.configShards;
+  let started = false;
+  let pending: NodeJS.Timeout | undefined;
+  const applyAll = async (): Promise<void> => {
+    if (shardSource === undefined) {
+      await runtime.apply(base.config, base.hash);
+      stats.configShards = new Map([[BASE_SHARD, base.hash]]);
+      return;
+    }
+    const hashes = new Map([[BASE_SHARD, base.hash]]);
+    for (const [k, v] of shards) hashes.set(k, v.hash);
+    const { config, skipped } = mergeLoaded(base.config, shards);
+    if (skipped.length > 0)
+      log('warn', 'pipelines wait for outputs the base config does not define yet', {
+        code: ErrorCode.configInvalid,
+        pipelines: skipped.slice(0, 20),
+      });
+    await runtime.apply(config, combinedHash(hashes));
+    stats.configShards = hashes;
+  };
+  let stopShards: (() => void) | undefined;
+  if (shardSource !== undefined) {
+    const [{ watchShards }, { KubeClient }, { loadConnection }] = await Promise.all([
+      import('./config/shards.ts'),
+      import('../../contract/kube/client.ts'),
+      import('../../contract/kube/config.ts'),
+    ]);
+    // Waits for the first list (at most 10 s), so the first apply already runs every namespace.
+    stopShards = await watchShards({
+      client: new KubeClient(loadConnection()),
+      namespace: shardSource.namespace,
+      labelSelector: shardSource.labelSelector,
+      log,
+      onChange: (m) => {
+        shards = m;
+        if (!started) return;
+        // A burst of shard updates (many namespaces changed at once) is applied together.
+        clearTimeout(pending);
+        pending = setTimeout(() => void applyAll(), 100);
+      },
+      onRejected: (key, problems) => {
+        log('error', 'config shard rejected; keeping its running version', {
+          code: ErrorCode.configInvalid,
+          shard: key,
+          problems: problems.slice(0, 10),
+        });
+        runtime.reloadFailed(problems.map((p) => `${key ?? '?'}${p.path}: ${p.message}`).join('; '));
+      },
+    });
+  }
+  await applyAll();
+  started = true;
+  log('info', 'agent started', {
+    configHash: runtime.hash,
+    shards: shards.size,
+    once: opts.once === true,
+    node: nodeName,
+  });
 
   const servers: Server[] = [];
   const port = opts.httpPort ?? settings.httpPort ?? DEFAULTS.httpPort;
@@ -146,7 +208,6 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
   const stopReport = reporterFromEnv(stats, log);
   let watcher: FSWatcher | undefined;
   let recheck: NodeJS.Timeout | undefined;
-  let lastText = '';
   const reload = async (why: string) => {
     const file = opts.configFile;
     if (file === undefined) return;
@@ -160,9 +221,9 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
       runtime.reloadFailed(r.problems.map((p) => `${p.path}: ${p.message}`).join('; '));
       return;
     }
-    if (r.hash === runtime.hash) return;
-    lastText = r.hash;
-    await runtime.apply(r.config, r.hash);
+    if (r.hash === base.hash) return;
+    base = { config: r.config, hash: r.hash };
+    await applyAll();
   };
   if (opts.configFile !== undefined) {
     let t: NodeJS.Timeout | undefined;
@@ -194,7 +255,6 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
     recheck = setInterval(() => check('periodic check'), CONFIG_RECHECK_MS);
     recheck.unref();
   }
-  void lastText;
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -204,6 +264,8 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
       log('info', 'shutting down', { signal: sig });
       watcher?.close();
       clearInterval(recheck);
+      clearTimeout(pending);
+      stopShards?.();
       stopReport?.();
       const ok = await runtime.shutdown(settings.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs);
       if (!ok)

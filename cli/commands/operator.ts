@@ -22,7 +22,7 @@ options:
       --lease-duration SEC      (default 15)
       --renew-deadline SEC      (default 10)
       --retry-period SEC        (default 2)
-      --concurrency N           status reconciles in parallel (default 4)
+      --concurrency N           status reconciles in parallel (default 16)
       --figures-interval SEC    least time between figure-only status writes per resource (default 30)
       --resync SEC              informer resync period (default 600)
       --log-level LEVEL         (default info)
@@ -97,7 +97,7 @@ export const command: Command = {
         leaseDurationMs: num('lease-duration', 15) * 1000,
         renewDeadlineMs: num('renew-deadline', 10) * 1000,
         retryMs: num('retry-period', 2) * 1000,
-        concurrency: num('concurrency', 4),
+        concurrency: num('concurrency', 16),
         figuresIntervalMs: num('figures-interval', 30) * 1000,
         resyncMs: num('resync', 600) * 1000,
         logLevel: (v['log-level'] as string | undefined) ?? 'info',

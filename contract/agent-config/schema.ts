@@ -326,6 +326,17 @@ const agentSettings = {
         diskBytes: posInt('Bytes all disk buffers of this agent may hold together.'),
       },
     },
+    configShards: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['namespace', 'labelSelector'],
+      description:
+        'Also run the pipelines and outputs of the ConfigMaps matching labelSelector in namespace, listed and watched through the apiserver (the operator writes one per namespace: contract/agent-config/shards.ts). Each carries an agent config without agent settings, gzip-compressed JSON under binaryData["config.json.gz"]; a shard that does not validate is skipped (its last loaded version keeps running) and reported. Default: none.',
+      properties: {
+        namespace: str("Namespace of the shard ConfigMaps (the agent's own)."),
+        labelSelector: str('Label selector of the shard ConfigMaps.'),
+      },
+    },
     shutdownTimeoutMs: posInt('Default 25000.'),
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] },
   },

@@ -49,6 +49,13 @@ export interface AgentSettings {
     /** Bytes all disk buffers of this agent may hold together. */
     diskBytes?: number;
   };
+  /** Also run the pipelines and outputs of the ConfigMaps matching labelSelector in namespace, listed and watched through the apiserver (the operator writes one per namespace: contract/agent-config/shards.ts). Each carries an agent config without agent settings, gzip-compressed JSON under binaryData["config.json.gz"]; a shard that does not validate is skipped (its last loaded version keeps running) and reported. Default: none. */
+  configShards?: {
+    /** Namespace of the shard ConfigMaps (the agent's own). */
+    namespace: string;
+    /** Label selector of the shard ConfigMaps. */
+    labelSelector: string;
+  };
   /** Default 25000. */
   shutdownTimeoutMs?: number;
   logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace";

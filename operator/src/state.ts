@@ -5,13 +5,14 @@
 import type { AgentConfig } from '../../contract/agent-config/types.ts';
 import type { Rejection } from './api/conditions.ts';
 import type { KubeObject } from './kube/client.ts';
+import type { ShardSet } from './render/shards.ts';
 
 export interface WorldSnapshot {
   pipelines: KubeObject[];
   outputs: KubeObject[];
   namespaces: Map<string, Record<string, string>>;
   secrets: Map<string, Set<string>>;
-  /** The config the agents run now (live ConfigMap), for the last-good rule. */
+  /** The config the agents run now (the live ConfigMaps, base and shards merged), for the last-good rule. */
   running?: AgentConfig;
   /**
    * Pipelines and outputs the previous decision of this operator accepted: with the running
@@ -42,11 +43,19 @@ export interface OutputState {
 }
 
 export interface Desired {
+  /** The whole config the agents run, once they have loaded every shard. */
   config: AgentConfig;
+  /** One hash over every shard's (combinedHash). */
   hash: string;
+  /** The config as the ConfigMaps carry it: the base and one shard per namespace. */
+  shards: ShardSet;
   objects: Record<string, unknown>[];
   pipelines: Map<string, PipelineState>;
   outputs: Map<string, OutputState>;
   /** Per pipeline, a fingerprint of what the agents run for it (its config and its outputs'). */
   fingerprints: Map<string, string>;
+  /** Per pipeline and output id, a fingerprint of its block (each lives in the shard shardOf(id)). */
+  items: Map<string, string>;
+  /** Per pipeline, the items an agent must run for it: its own id and its outputs'. */
+  needs: Map<string, string[]>;
 }

@@ -132,12 +132,17 @@ describe('operator', () => {
     const out = await env.get('LogOutput', 'out', SHOP);
     expect(cond(out, 'Ready')?.status).toBe('True');
     expect((out?.status as { pipelines: number } | undefined)?.pipelines).toBe(1);
-    // The hash the operator applied, which the agents-not-on-current-config alert compares with.
+    // The DaemonSet carries the base config's hash (a namespace's change does not touch it); the
+    // hash over every shard is what the agents-not-on-current-config alert compares with.
     const live = (await env.get('DaemonSet', AGENT, NS))!.metadata.annotations?.[CONFIG_HASH_ANNOTATION];
     expect(live).toMatch(/^[0-9a-f]+$/);
-    expect((await op.metrics()).match(/^sluice_operator_config_info\{hash="([0-9a-f]+)"\} 1$/m)?.[1]).toBe(
-      live,
+    expect(live).toBe(
+      (await env.get('ConfigMap', AGENT, NS))!.metadata.annotations?.[CONFIG_HASH_ANNOTATION],
     );
+    const combined = (await op.metrics()).match(
+      /^sluice_operator_config_info\{hash="([0-9a-f]+)"\} 1$/m,
+    )?.[1];
+    expect(combined).toMatch(/^[0-9a-f]{16}$/);
   }, 180_000);
 
   test('a spec change: ConfigMap updated within 2 s, no pod restarted, observedGeneration follows', async () => {

@@ -98,7 +98,7 @@ describe('agent → operator report', () => {
     });
     const agg = aggregateReports([lease('a'), lease('b')], now);
     expect(agg.live).toBe(2);
-    expect(agg.hashes.get('abc')).toBe(2);
+    expect(agg.agents).toEqual([{ shards: new Map([['', 'abc']]), count: 2 }]);
     expect(agg.outputs.get('LogOutput/shop/to-kafka')).toMatchObject({
       delivered: 4000,
       bufferedBytes: 1024,

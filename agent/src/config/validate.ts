@@ -57,6 +57,8 @@ function checkFilter(f: FilterConfig, path: string, problems: ConfigProblem[]): 
 /** Validates a parsed document; returns the typed config or the list of problems. */
 export function validateAgentConfig(
   doc: unknown,
+  /** Output ids defined in another document (a shard's pipelines use the base's ClusterLogOutputs). */
+  external: (id: string) => boolean = () => false,
 ): { ok: true; config: AgentConfig } | { ok: false; problems: ConfigProblem[] } {
   if (!validateSchema(doc)) {
     const problems = (validateSchema.errors ?? []).map((e) => ({
@@ -85,7 +87,7 @@ export function validateAgentConfig(
         path: `/outputs/${i}/deadLetter`,
         message: 'an output cannot be its own dead-letter output',
       });
-    else if (!outputIds.has(o.deadLetter))
+    else if (!outputIds.has(o.deadLetter) && !external(o.deadLetter))
       problems.push({ path: `/outputs/${i}/deadLetter`, message: `unknown output '${o.deadLetter}'` });
   });
   const pipelineIds = new Set<string>();
@@ -95,7 +97,7 @@ export function validateAgentConfig(
       problems.push({ path: `${at}/id`, message: `duplicate pipeline id '${p.id}'` });
     pipelineIds.add(p.id);
     p.outputs.forEach((id, j) => {
-      if (!outputIds.has(id))
+      if (!outputIds.has(id) && !external(id))
         problems.push({
           path: `${at}/outputs/${j}`,
           message: `unknown output '${id}': define it under outputs`,

@@ -1,14 +1,16 @@
 // Agent → operator reporting: each agent keeps one coordination.k8s.io Lease per node in its own
-// namespace (`<agent name>-<node>`), whose annotations carry the config hash it runs and compact
-// per-output figures. One small write per agent when the hash changes (at once) or the figures
+// namespace (`<agent name>-<node>`), whose annotations carry the hashes of the config shards it
+// runs (the base file's, and each namespace's) and compact per-output figures. One small write per agent when the hash changes (at once) or the figures
 // change (at most every `intervalMs`), plus a heartbeat; the operator watches these Leases.
 // Why a Lease and not scraping /status: no connection from the operator to every node (the
 // agent NetworkPolicy admits only metrics scrapes), load bounded by the agents' own rate, and the
 // reports survive operator restarts and leader changes. See docs/operations/status.md.
+import { BASE_SHARD } from '../../../contract/agent-config/shards.ts';
 import {
   type OutputReport,
   REPORT_HASH_ANNOTATION,
   REPORT_LABEL,
+  REPORT_SHARDS_ANNOTATION,
   REPORT_STATS_ANNOTATION,
   type Report,
 } from '../../../contract/report.ts';
@@ -18,6 +20,9 @@ import type { AgentStats } from './stats.ts';
 export function buildReport(stats: AgentStats): Report {
   const o: Record<string, OutputReport> = {};
   for (const [id, s] of stats.outputs) {
+    // An idle output says nothing the operator does not assume (all zero): left out, so the
+    // report grows with the outputs active on this node, not with every output of the cluster.
+    if (s.recordsOut === 0 && s.bufferBytes === 0 && s.drops.size === 0 && !s.lastError) continue;
     const r: OutputReport = { d: s.recordsOut, b: s.bufferBytes };
     if (s.drops.size) r.x = Object.fromEntries(s.drops);
     if (s.lastError) {
@@ -37,6 +42,19 @@ export function buildReport(stats: AgentStats): Report {
   }
   if (Object.keys(p).length > 0) report.p = p;
   return report;
+}
+
+/**
+ * The base config's hash (the file) and the JSON of the namespace shards' hashes, as the operator
+ * compares them with what it wrote; no shards annotation for an agent that reads no shards.
+ */
+export function shardAnnotations(stats: AgentStats): { hash: string; shards: string | undefined } {
+  const base = stats.configShards.get(BASE_SHARD);
+  if (base === undefined) return { hash: stats.configHash, shards: undefined };
+  const rest: Record<string, string> = {};
+  for (const k of [...stats.configShards.keys()].sort())
+    if (k !== BASE_SHARD) rest[k] = stats.configShards.get(k)!;
+  return { hash: base, shards: stats.configShards.size > 1 ? JSON.stringify(rest) : undefined };
 }
 
 export interface ReporterOptions {
@@ -88,12 +106,13 @@ export function startReporter(opts: ReporterOptions): () => void {
 
   const tick = async () => {
     if (busy || stopped) return;
-    const hash = opts.stats.configHash;
-    if (hash === '') return;
+    if (opts.stats.configHash === '') return;
+    const { hash, shards } = shardAnnotations(opts.stats);
     const stats = JSON.stringify(buildReport(opts.stats));
     const now = Date.now();
+    const running = `${hash}\0${shards ?? ''}`;
     const due =
-      hash !== lastHash ||
+      running !== lastHash ||
       (stats !== lastStats && now - lastWrite >= interval) ||
       now - lastWrite >= heartbeat;
     if (!due) return;
@@ -111,7 +130,11 @@ export function startReporter(opts: ReporterOptions): () => void {
             'app.kubernetes.io/name': 'sluice',
             'app.kubernetes.io/component': 'agent',
           },
-          annotations: { [REPORT_HASH_ANNOTATION]: hash, [REPORT_STATS_ANNOTATION]: stats },
+          annotations: {
+            [REPORT_HASH_ANNOTATION]: hash,
+            ...(shards !== undefined ? { [REPORT_SHARDS_ANNOTATION]: shards } : {}),
+            [REPORT_STATS_ANNOTATION]: stats,
+          },
         },
         spec: {
           holderIdentity: opts.pod,
@@ -126,7 +149,7 @@ export function startReporter(opts: ReporterOptions): () => void {
           ...body,
           metadata: { ...body.metadata, resourceVersion: cur.metadata?.resourceVersion },
         });
-      lastHash = hash;
+      lastHash = running;
       lastStats = stats;
       lastWrite = now;
       warned = false;

@@ -68,6 +68,8 @@ export class AgentStats {
   /** checkpoints.json could not be used at start, by reason (corrupt, unreadable). */
   readonly checkpointLoadFailures = new Map<string, number>();
   configHash = '';
+  /** The hash of each config shard running (BASE_SHARD: the config file), set once applied. */
+  configShards = new Map<string, string>();
   /** The node-wide buffer budget per buffer type and what the outputs asked for (contract/agent-config/budget.ts). */
   bufferBudget: {
     memory: { budget?: number; asked: number };

@@ -134,9 +134,10 @@ export class Runtime {
     const changedOutputs = new Set<string>();
     for (const [id, o] of oldOutputs) if (!same(o, newOutputs.get(id))) changedOutputs.add(id);
     const oldPipes = new Map((this.config?.pipelines ?? []).map((p) => [p.id, p]));
+    const newPipes = new Map(config.pipelines.map((p) => [p.id, p]));
     const stopPipes: string[] = [];
     for (const [id, p] of oldPipes) {
-      const n = config.pipelines.find((x) => x.id === id);
+      const n = newPipes.get(id);
       if (n === undefined || !same(p, n) || p.outputs.some((o) => changedOutputs.has(o))) stopPipes.push(id);
     }
     // Outputs whose dead-letter target changes must be rebuilt too (they hold a reference).

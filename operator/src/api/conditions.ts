@@ -27,6 +27,12 @@ export const REASON = {
   ReferencedSecretKeyMissing: 'ReferencedSecretKeyMissing',
   /** Beyond a per-namespace cap of the platform's tenancy policy (operator/src/tenancy/). */
   OverNamespaceCap: 'OverNamespaceCap',
+  /**
+   * The namespace's compiled pipelines and outputs do not fit in one ConfigMap (its config shard,
+   * contract/agent-config/shards.ts): its change is not applied, its last good config keeps
+   * running; other namespaces are not affected.
+   */
+  ConfigShardTooLarge: 'ConfigShardTooLarge',
   // AgentsReady
   AgentsConfigured: 'AgentsConfigured',
   RolloutInProgress: 'RolloutInProgress',

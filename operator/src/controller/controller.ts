@@ -6,12 +6,15 @@
 //   status:<id>    compute one resource's status and write it through the status subresource
 //                  when it differs (status.ts)
 //   sweep          re-check every resource's status (agent reports or the DaemonSet changed)
+//   sweep-ns       re-check the LogPipelines of the namespaces whose config shard agents now
+//                  run in another version (at most once a second, like sweep)
 // Only the leader processes keys; every replica keeps its caches warm.
 import type { AgentSettings } from '../../../contract/agent-config/types.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { EventSink } from '../ops/events.ts';
 import { errorReason, type OperatorMetrics } from '../ops/metrics.ts';
 import type { RenderSettings } from '../render/settings.ts';
+import { reportDelta } from '../status/agents.ts';
 import { INFORMER_SILENCE_LIMIT_MS, Informers } from './informers.ts';
 import { WorkQueue } from './queue.ts';
 import { StatusReconciler, statusKey } from './status.ts';
@@ -56,11 +59,14 @@ export class Controller {
   private readonly status: StatusReconciler;
   private lastWorld = 0;
   private lastSweep = 0;
+  private lastNamespaceSweep = 0;
+  /** Namespaces whose LogPipelines the next `sweep-ns` re-checks. */
+  private sweepNamespaces = new Set<string>();
   private started = false;
 
   constructor(opts: ControllerOptions) {
     this.o = {
-      concurrency: 4,
+      concurrency: 16,
       resyncMs: 10 * 60_000,
       figuresIntervalMs: 30_000,
       sweepMinIntervalMs: 1000,
@@ -84,7 +90,13 @@ export class Controller {
         world: () => this.requestWorld(),
         status: (obj) => this.queue.add(statusKey(obj)),
         sweep: () => this.requestSweep(),
-        reportsChanged: () => this.status.reportsChanged(),
+        reportsChanged: (obj, old, deleted) => {
+          this.status.reportsChanged();
+          // Only the pipelines whose configured count can have moved; every status when unsure.
+          const d = reportDelta(old, obj, deleted, Date.now());
+          if (d.all) this.requestSweep();
+          else if (d.namespaces.size) this.requestNamespaceSweep(d.namespaces);
+        },
         secretReferenced: (key) => this.world.referencedSecrets.has(key),
       },
     });
@@ -146,6 +158,17 @@ export class Controller {
     else this.queue.add('world');
   }
 
+  /**
+   * Re-check the LogPipelines of these namespaces, at most as often as a sweep: while thousands of
+   * namespaces change, every agent report names most of them, and one pass a second is enough.
+   */
+  private requestNamespaceSweep(namespaces: Set<string>): void {
+    for (const n of namespaces) this.sweepNamespaces.add(n);
+    const wait = this.lastNamespaceSweep + this.o.sweepMinIntervalMs - Date.now();
+    if (wait > 0) this.queue.addAfter('sweep-ns', wait);
+    else this.queue.add('sweep-ns');
+  }
+
   private requestSweep(): void {
     const wait = this.lastSweep + this.o.sweepMinIntervalMs - Date.now();
     if (wait > 0) this.queue.addAfter('sweep', wait);
@@ -154,12 +177,17 @@ export class Controller {
 
   private async process(key: string): Promise<void> {
     if (!this.o.isLeader() || !this.started) return;
-    const kind = key === 'world' ? 'world' : key === 'sweep' ? 'sweep' : 'status';
+    const kind = key === 'world' ? 'world' : key === 'sweep' || key === 'sweep-ns' ? 'sweep' : 'status';
     const end = this.o.metrics.reconcileDuration.startTimer({ kind });
     try {
       if (key === 'world') {
         this.lastWorld = Date.now();
         await this.world.reconcile();
+      } else if (key === 'sweep-ns') {
+        this.lastNamespaceSweep = Date.now();
+        const namespaces = this.sweepNamespaces;
+        this.sweepNamespaces = new Set();
+        this.status.sweepNamespaces(namespaces);
       } else if (key === 'sweep') {
         this.lastSweep = Date.now();
         this.status.sweep();

@@ -1,15 +1,17 @@
 // The world the informers see → what the operator wants: the agent config, the objects to apply,
 // and per resource whether it is accepted (and why not). Pure apart from hashing.
 //
-// Last good config: a pipeline that is rejected now but runs in the live agent ConfigMap keeps
+// Last good config: a pipeline that is rejected now but runs in the live agent ConfigMaps keeps
 // its running config (and the outputs it reaches) until it is fixed — read back from the live
-// ConfigMap, so the rule survives operator restarts. Two exceptions: a pipeline whose output no
+// ConfigMaps, so the rule survives operator restarts. The same holds for every pipeline of a
+// namespace whose config shard is too big for one ConfigMap (ConfigShardTooLarge, shards.ts). Two exceptions: a pipeline whose output no
 // longer admits its namespace (OutputNotAllowed) is dropped at once, because the platform team's
 // revocation must win, and one over a namespace cap (OverNamespaceCap), because the platform's
 // cap must win too; and a deleted pipeline is gone.
 import { createHash } from 'node:crypto';
 import { applyBufferBudget } from '../../../contract/agent-config/budget.ts';
-import { configHash } from '../../../contract/agent-config/hash.ts';
+import { canonical } from '../../../contract/agent-config/hash.ts';
+import { BASE_SHARD, combinedHash, SHARD_LABEL, shardOf } from '../../../contract/agent-config/shards.ts';
 import type {
   AgentConfig,
   AgentSettings,
@@ -25,13 +27,15 @@ import { type SecretRef, secretRefs } from '../compile/secrets.ts';
 import { destinationOf } from '../destinations/index.ts';
 import type { KubeObject } from '../kube/client.ts';
 import { agentSettingsFor } from '../render/agent-settings.ts';
-import { agentConfigJson, encodeAgentConfig, renderAll } from '../render/index.ts';
+import { CONFIGMAP_MAX_BYTES } from '../render/configmap.ts';
+import { renderAll, type ShardSet } from '../render/index.ts';
 import type { RenderSettings } from '../render/settings.ts';
 import type { Desired, OutputState, PipelineState, WorldSnapshot } from '../state.ts';
 import { enforceCaps } from '../tenancy/enforce.ts';
 import { policyOf } from '../tenancy/policy.ts';
 import { formatProblem, validateObject } from '../validate/index.ts';
 import type { DesiredMemo } from './memo.ts';
+import { shardDesired } from './shards.ts';
 
 export const APPLIED_ANNOTATION = 'sluice.dev/applied';
 
@@ -82,14 +86,19 @@ export function computeDesired(
     const id = resourceId({ kind: o.kind!, metadata: o.metadata });
     seen.add(id);
     if (o.metadata.creationTimestamp !== undefined) created.set(id, o.metadata.creationTimestamp);
-    const user = userObject(o);
+    // (the user object is built only when needed: once per object version with the memo)
+    let user: Record<string, unknown> | undefined;
+    const userOf = () => {
+      user ??= userObject(o);
+      return user;
+    };
     const r = memo
       ? memo.validate(
           id,
-          memo.userKey(o, () => JSON.stringify(user)),
-          () => validateObject(user),
+          memo.userKey(o, () => JSON.stringify(userOf())),
+          () => validateObject(userOf()),
         )
-      : validateObject(user);
+      : validateObject(userOf());
     if (o.kind === 'LogOutput' || o.kind === 'ClusterLogOutput') types.set(id, outputType(o));
     if (r.status === 'valid') {
       if (r.resource.kind === 'LogPipeline' || r.resource.kind === 'ClusterLogPipeline')
@@ -175,7 +184,7 @@ export function computeDesired(
       if (oc) extraOutputs.set(oid, oc);
     }
   }
-  const config: AgentConfig = {
+  const whole: AgentConfig = {
     ...fresh,
     // fresh pipelines come sorted by locale already
     pipelines: keptPipelines.length
@@ -184,6 +193,33 @@ export function computeDesired(
     // (agentConfig sorts output ids by code unit; the ConfigMap has always listed them by locale)
     outputs: [...fresh.outputs, ...extraOutputs.values()].sort((a, b) => byLocale(a.id, b.id)),
   };
+  // One ConfigMap per namespace: a namespace too big for one keeps its last good shard, alone.
+  const sharded = shardDesired(whole, {
+    ...(settings.configShardMaxBytes !== undefined ? { maxBytes: settings.configShardMaxBytes } : {}),
+    ...(world.running ? { running: world.running } : {}),
+    ...(memo ? { memo } : {}),
+  });
+  const config = sharded.config;
+  if (sharded.oversized.size) {
+    const keptIds = new Map(config.pipelines.map((p) => [p.id, p]));
+    for (const [id, st] of states) {
+      const ns = shardOf(id);
+      const over = sharded.oversized.get(ns);
+      if (ns === BASE_SHARD || over === undefined) continue;
+      const old = over.kept?.pipelines.find((p) => p.id === id);
+      const keep = old !== undefined && keptIds.get(id) === old;
+      states.set(id, {
+        accepted: false,
+        rejection: st.rejection ?? {
+          reason: REASON.ConfigShardTooLarge,
+          message: `the LogPipelines and LogOutputs of namespace "${ns}" compile to ${approx(over.bytes)} compressed, over the ${approx(settings.configShardMaxBytes ?? CONFIGMAP_MAX_BYTES)} that the namespace's config ConfigMap holds, so no change in this namespace is applied until it fits (other namespaces are not affected): remove LogPipelines of this namespace or merge them (fewer pipelines, shorter lists of values, patterns and fields).`,
+        },
+        kept: keep,
+        paused: false,
+        outputIds: keep ? old.outputs : [],
+      });
+    }
+  }
 
   // Output states: own rejection, and how many pipelines use each.
   const outStates = new Map<string, OutputState>();
@@ -216,19 +252,40 @@ export function computeDesired(
     fingerprints.set(p.id, memo ? memo.fingerprint(p, outs, () => sha([p, outs])) : sha([p, outs]));
   }
 
-  const hash = memo ? memo.configHash(config) : configHash(config);
+  // What an agent must run for each pipeline: its own block and its outputs', each in its shard.
+  const items = new Map<string, string>();
+  const itemFp = (v: object) =>
+    memo ? memo.itemFingerprint(v) : createHash('sha256').update(canonical(v)).digest('hex').slice(0, 16);
+  for (const p of config.pipelines) items.set(p.id, itemFp(p));
+  for (const o of config.outputs) items.set(o.id, itemFp(o));
+  const needs = new Map<string, string[]>();
+  for (const p of config.pipelines) needs.set(p.id, [p.id, ...p.outputs]);
+
+  const hashes = new Map([...sharded.shards].map(([k, v]) => [k, v.hash]));
+  const hash = combinedHash(hashes);
+  if (memo) memo.retainShards(new Set(sharded.shards.keys()));
   const objects =
     config.pipelines.length === 0
       ? []
-      : renderObjects(world, settings, config, hash, resolution.outputs, memo);
-  return { config, hash, objects, pipelines: states, outputs: outStates, fingerprints };
+      : renderObjects(world, settings, config, sharded.shards, resolution.outputs, memo);
+  return {
+    config,
+    hash,
+    shards: sharded.shards,
+    objects,
+    pipelines: states,
+    outputs: outStates,
+    fingerprints,
+    items,
+    needs,
+  };
 }
 
 function renderObjects(
   world: WorldSnapshot,
   settings: RenderSettings,
   config: AgentConfig,
-  hash: string,
+  shards: ShardSet,
   outputs: Map<string, { output: Output }>,
   memo: DesiredMemo | undefined,
 ): Record<string, unknown>[] {
@@ -259,11 +316,7 @@ function renderObjects(
     settings,
     config,
     secretRefs: refs,
-    configHash: hash,
-    // the ConfigMap bytes (2 MB of JSON gzipped at 5,000 pipelines) once per config, not per reconcile
-    ...(memo
-      ? { configData: memo.encoded(hash, config, () => encodeAgentConfig(agentConfigJson(config))) }
-      : {}),
+    shards,
   });
   for (const o of objects) {
     const meta = o.metadata as {
@@ -283,7 +336,13 @@ function renderObjects(
         : [];
     if (ownerList.length)
       meta.ownerReferences = ownerList.map((r) => ({ ...r, blockOwnerDeletion: false, controller: false }));
-    meta.annotations = { ...(meta.annotations ?? {}), [APPLIED_ANNOTATION]: sha(o) };
+    // A shard's ConfigMap is the same object while its hash is: hashed once, not per reconcile.
+    const key = (o.metadata as { labels?: Record<string, string> }).labels?.[SHARD_LABEL];
+    const applied =
+      memo && key !== undefined && o.kind === 'ConfigMap'
+        ? memo.appliedSha(key, shards.get(key)!.hash, () => sha(o))
+        : sha(o);
+    meta.annotations = { ...(meta.annotations ?? {}), [APPLIED_ANNOTATION]: applied };
   }
   return objects;
 }

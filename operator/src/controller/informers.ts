@@ -23,8 +23,8 @@ export interface InformerFeeds {
   status(obj: KubeObject): void;
   /** Agent reports or agent readiness changed: re-check every status. */
   sweep(): void;
-  /** A report Lease changed: agent reports summed before are out of date. */
-  reportsChanged(): void;
+  /** A report Lease changed: agent reports summed before are out of date, some statuses too. */
+  reportsChanged(obj: KubeObject, old: KubeObject | undefined, deleted: boolean): void;
   /** Whether some output refers to this Secret (`namespace/name`); no other Secret matters. */
   secretReferenced(key: string): boolean;
 }
@@ -136,9 +136,8 @@ export class Informers {
       rt: RT.Lease,
       namespace: s.namespace,
       labelSelector: `${REPORT_LABEL}=true`,
-      onEvent: () => {
-        feeds.reportsChanged();
-        feeds.sweep();
+      onEvent: (ev, obj, old) => {
+        if (ev !== 'resync') feeds.reportsChanged(obj, old, ev === 'delete');
       },
       onError: onError('leases'),
     });

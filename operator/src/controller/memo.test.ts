@@ -3,6 +3,7 @@
 // label changes, deletions and rejections.
 import { describe, expect, test } from '@jest/globals';
 import { configHash } from '../../../contract/agent-config/hash.ts';
+import { BASE_SHARD, combinedHash } from '../../../contract/agent-config/shards.ts';
 import type { KubeObject } from '../kube/client.ts';
 import { AGENT_CONFIG_KEY, agentConfigText } from '../render/configmap.ts';
 import { defaultSettings } from '../render/settings.ts';
@@ -68,7 +69,7 @@ describe('incremental compile', () => {
   test('the memo hash equals configHash', () => {
     const d = computeDesired(world(), defaultSettings(), undefined);
     expect(new DesiredMemo().configHash(d.config)).toBe(configHash(d.config));
-    expect(d.hash).toBe(configHash(d.config));
+    expect(d.hash).toBe(combinedHash(new Map([...d.shards].map(([k, v]) => [k, configHash(v.config)]))));
   });
 
   test('with and without the memo, every step of a changing world gives the same result', () => {
@@ -112,7 +113,7 @@ describe('incremental compile', () => {
   });
 });
 
-describe('the live ConfigMap', () => {
+describe('the live base ConfigMap', () => {
   test('carrying the bytes the memo encoded, gives that config back without parsing a second copy', () => {
     const memo = new DesiredMemo();
     const d = computeDesired(world(), defaultSettings(), undefined, memo);
@@ -123,24 +124,22 @@ describe('the live ConfigMap', () => {
       parsed++;
       return JSON.parse(agentConfigText(cm)!);
     };
-    expect(memo.runningConfig(data, parse)).toBe(d.config);
+    expect(memo.runningConfig('sluice-agent', BASE_SHARD, data, parse)).toBe(
+      d.shards.get(BASE_SHARD)!.config,
+    );
     expect(parsed).toBe(0);
     // unchanged config: the same bytes, not encoded again
     expect(computeDesired(world(), defaultSettings(), undefined, memo).objects).toEqual(d.objects);
     // other bytes (another writer, or an older config): parsed once
-    const other = computeDesired(
-      { ...world(), pipelines: world().pipelines.slice(1) },
-      defaultSettings(),
-      undefined,
-    );
+    const other = computeDesired(world(), defaultSettings(), { logLevel: 'debug' });
     const otherCm = other.objects.find((o) => o.kind === 'ConfigMap') as {
       binaryData: Record<string, string>;
     };
-    const got = memo.runningConfig(otherCm.binaryData[AGENT_CONFIG_KEY], () => {
+    const got = memo.runningConfig('sluice-agent', BASE_SHARD, otherCm.binaryData[AGENT_CONFIG_KEY], () => {
       parsed++;
       return JSON.parse(agentConfigText(otherCm)!);
     });
-    expect(got).toEqual(other.config);
+    expect(got).toEqual(other.shards.get(BASE_SHARD)!.config);
     expect(parsed).toBe(1);
   });
 });

@@ -20,10 +20,16 @@ export class DesiredMemo {
   private readonly outputs = new WeakMap<Output, { key: string; config: OutputConfig }>();
   private readonly fingerprints = new WeakMap<PipelineConfig, { outs: unknown[]; fp: string }>();
   private readonly canon = new WeakMap<object, string>();
-  /** The live ConfigMap's parsed config, by its compressed bytes. */
-  private running: { data: string; config: AgentConfig | undefined } | undefined;
-  /** The last config this memo encoded for the ConfigMap: its hash, bytes and the config itself. */
-  private last: { hash: string; data: string; config: AgentConfig } | undefined;
+  /** Each live agent ConfigMap's parsed config, by its name and compressed bytes. */
+  private readonly running = new Map<string, { data: string; config: AgentConfig | undefined }>();
+  /** Per shard key, the config this memo encoded last for its ConfigMap: its hash, bytes and the config itself. */
+  private readonly last = new Map<string, { hash: string; data: string; config: AgentConfig }>();
+  /** Per config block (pipeline or output), sha of its canonical JSON. */
+  private readonly itemFps = new WeakMap<object, string>();
+  /** Per shard key, the blocks its hash was computed from. */
+  private readonly shardHashes = new Map<string, { agent: unknown; items: object[]; hash: string }>();
+  /** Per shard key and hash, the applied-annotation hash of its rendered ConfigMap. */
+  private readonly appliedShas = new Map<string, { hash: string; sha: string }>();
   /** Validation keys (the user object's JSON) by cached object: objects are replaced, never mutated. */
   private readonly userKeys = new WeakMap<object, string>();
   hits = 0;
@@ -51,10 +57,67 @@ export class DesiredMemo {
     return k;
   }
 
-  /** The ConfigMap bytes of a config, encoded again only when its hash changes. */
-  encoded(hash: string, config: AgentConfig, encode: () => string): string {
-    if (this.last?.hash !== hash) this.last = { hash, data: encode(), config };
-    return this.last.data;
+  /** The ConfigMap bytes of a shard's config, encoded again only when its hash changes. */
+  encoded(key: string, hash: string, config: AgentConfig, encode: () => string): string {
+    const l = this.last.get(key);
+    if (l?.hash === hash) return l.data;
+    const data = encode();
+    this.last.set(key, { hash, data, config });
+    return data;
+  }
+
+  /** Forget the shards no longer rendered. */
+  retainShards(keys: Set<string>): void {
+    for (const k of this.last.keys()) if (!keys.has(k)) this.last.delete(k);
+    for (const k of this.appliedShas.keys()) if (!keys.has(k)) this.appliedShas.delete(k);
+    for (const k of this.shardHashes.keys()) if (!keys.has(k)) this.shardHashes.delete(k);
+  }
+
+  /** The applied-annotation hash of a shard's ConfigMap, computed once per shard hash. */
+  appliedSha(key: string, hash: string, run: () => string): string {
+    const a = this.appliedShas.get(key);
+    if (a?.hash === hash) return a.sha;
+    const sha = run();
+    this.appliedShas.set(key, { hash, sha });
+    return sha;
+  }
+
+  /**
+   * configHash of a shard's config, computed again only when one of its blocks is another object
+   * (thousands of shards, of which a reconcile changes a few).
+   */
+  shardHash(key: string, c: AgentConfig): string {
+    const items = [...c.pipelines, ...c.outputs];
+    const m = this.shardHashes.get(key);
+    if (
+      m !== undefined &&
+      m.agent === c.agent &&
+      m.items.length === items.length &&
+      m.items.every((x, i) => x === items[i])
+    )
+      return m.hash;
+    const hash = this.configHash(c);
+    this.shardHashes.set(key, { agent: c.agent, items, hash });
+    return hash;
+  }
+
+  /** sha of a block's canonical JSON (reusing the canonical JSON configHash computed). */
+  itemFingerprint(v: object): string {
+    let fp = this.itemFps.get(v);
+    if (fp === undefined) {
+      fp = createHash('sha256').update(this.block(v)).digest('hex').slice(0, 16);
+      this.itemFps.set(v, fp);
+    }
+    return fp;
+  }
+
+  private block(v: object): string {
+    let s = this.canon.get(v);
+    if (s === undefined) {
+      s = canonical(v);
+      this.canon.set(v, s);
+    }
+    return s;
   }
 
   /** Forget resources that no longer exist. */
@@ -89,14 +152,7 @@ export class DesiredMemo {
 
   /** configHash(config), reusing the canonical JSON of pipeline and output blocks seen before. */
   configHash(config: AgentConfig): string {
-    const block = (v: object) => {
-      let s = this.canon.get(v);
-      if (s === undefined) {
-        s = canonical(v);
-        this.canon.set(v, s);
-      }
-      return s;
-    };
+    const block = (v: object) => this.block(v);
     const top = config as unknown as Record<string, unknown>;
     const keys = Object.keys(top)
       .filter((k) => top[k] !== undefined)
@@ -115,17 +171,31 @@ export class DesiredMemo {
   }
 
   /**
-   * The config the live ConfigMap carries. When it carries the bytes this memo encoded last (the
-   * usual case: the operator's own apply), that config is returned instead of a second copy parsed
-   * from megabytes of JSON.
+   * The config a live agent ConfigMap (`name`: the base or a shard, `key` its shard key) carries.
+   * When it carries the bytes this memo encoded last for that shard (the usual case: the
+   * operator's own apply), that config is returned instead of a second copy parsed from the JSON.
    */
-  runningConfig(data: string | undefined, parse: () => AgentConfig | undefined): AgentConfig | undefined {
+  runningConfig(
+    name: string,
+    key: string,
+    data: string | undefined,
+    parse: () => AgentConfig | undefined,
+  ): AgentConfig | undefined {
     if (data === undefined) return undefined;
-    if (this.last?.data === data) {
-      this.running = undefined;
-      return this.last.config;
+    const l = this.last.get(key);
+    if (l?.data === data) {
+      this.running.delete(name);
+      return l.config;
     }
-    if (this.running?.data !== data) this.running = { data, config: parse() };
-    return this.running.config;
+    const r = this.running.get(name);
+    if (r?.data === data) return r.config;
+    const config = parse();
+    this.running.set(name, { data, config });
+    return config;
+  }
+
+  /** Forget live ConfigMaps that are gone. */
+  retainRunning(names: Set<string>): void {
+    for (const n of this.running.keys()) if (!names.has(n)) this.running.delete(n);
   }
 }

@@ -65,6 +65,12 @@ export class StatusReconciler {
     if (next !== undefined) queue.addAfter('sweep', Math.max(next - Date.now() + 50, 1000));
   }
 
+  /** Queue the status of every LogPipeline in these namespaces. */
+  sweepNamespaces(namespaces: Set<string>): void {
+    for (const o of this.o.informers.crs.get('LogPipeline')!.list())
+      if (namespaces.has(o.metadata.namespace ?? '')) this.o.queue.add(statusKey(o));
+  }
+
   private agentReports(now: number): AgentReports {
     // Exact: which Leases are fresh changes only when one changes (which drops the cache) or
     // when the first fresh one expires.
@@ -111,10 +117,10 @@ export class StatusReconciler {
     if (kind === 'LogPipeline' || kind === 'ClusterLogPipeline') {
       const state = desired.pipelines.get(id);
       if (!state) return; // newer than the last world reconcile, which re-queues it
-      const fp = desired.fingerprints.get(id);
+      const needs = desired.needs.get(id);
       let configured = 0;
-      if (fp !== undefined)
-        for (const [hash, n] of reports.hashes) if (world.fingerprintIn(hash, id) === fp) configured += n;
+      if (needs !== undefined)
+        for (const a of reports.agents) if (world.runs(a.shards, needs, desired.items)) configured += a.count;
       want = pipelineStatus({
         generation,
         previous: prev as never,

@@ -2,7 +2,15 @@
 // config (desired.ts, memoised), apply the rendered agent objects that changed and prune the ones
 // no longer rendered, then queue the status of each resource whose decided state changed. It keeps
 // what the status reconcile reads back: the last decision, the generations it was compiled from,
-// and which pipeline fingerprint each recent config hash carried.
+// and which item fingerprints each recent hash of each config shard carried.
+
+import {
+  BASE_SHARD,
+  mergeShards,
+  SHARD_DATA_KEY,
+  SHARD_LABEL,
+  shardOf,
+} from '../../../contract/agent-config/shards.ts';
 import type { AgentConfig, AgentSettings } from '../../../contract/agent-config/types.ts';
 import { resourceId } from '../compile/ids.ts';
 import { secretRefs } from '../compile/secrets.ts';
@@ -12,6 +20,7 @@ import { keyOf, objectPath, RT, rtOf } from '../kube/resources.ts';
 import type { OperatorMetrics } from '../ops/metrics.ts';
 import { AGENT_CONFIG_KEY, agentConfigText } from '../render/configmap.ts';
 import type { RenderSettings } from '../render/settings.ts';
+import type { ShardSet } from '../render/shards.ts';
 import type { Desired, OutputState, PipelineState, WorldSnapshot } from '../state.ts';
 import { deepEqual } from '../status/compute.ts';
 import { policyOf } from '../tenancy/policy.ts';
@@ -20,8 +29,8 @@ import { computeDesired } from './desired.ts';
 import type { Informers } from './informers.ts';
 import { DesiredMemo } from './memo.ts';
 
-/** How many config hashes `fingerprintIn` remembers. */
-const HISTORY = 64;
+/** How many hashes of each shard `runs` remembers (agents a few changes behind still count as behind, not unknown). */
+const HISTORY = 8;
 
 export interface WorldOptions {
   client: KubeClient;
@@ -48,8 +57,11 @@ export class WorldReconciler {
    * claim the new one.
    */
   private compiledGenerations = new Map<string, number>();
-  /** config hash → pipeline id → fingerprint, for "which agents run this pipeline's config". */
-  private readonly history = new Map<string, Map<string, string>>();
+  /**
+   * shard key → shard hash → item id → fingerprint, for "which agents run this pipeline's config":
+   * an agent reports the hash of each shard it runs.
+   */
+  private readonly history = new Map<string, Map<string, Map<string, string>>>();
   /** Per resource, the decided state and fingerprint its status was last queued for. */
   private readonly lastStates = new Map<
     string,
@@ -76,9 +88,37 @@ export class WorldReconciler {
     return this.compiledGenerations.get(id) ?? -1;
   }
 
-  /** A pipeline's fingerprint in the config with this hash, while that hash is remembered. */
-  fingerprintIn(hash: string, id: string): string | undefined {
-    return this.history.get(hash)?.get(id);
+  /**
+   * Whether an agent that runs these shard hashes (shard key → hash) runs every item (a pipeline
+   * and its outputs) with these fingerprints, as far as the remembered hashes tell.
+   */
+  runs(agent: Map<string, string>, needs: string[], items: Map<string, string>): boolean {
+    for (const id of needs) {
+      const key = shardOf(id);
+      const hash = agent.get(key);
+      const fp = hash === undefined ? undefined : this.history.get(key)?.get(hash)?.get(id);
+      if (fp === undefined || fp !== items.get(id)) return false;
+    }
+    return true;
+  }
+
+  private remember(shards: ShardSet, items: Map<string, string>): void {
+    for (const [key, shard] of shards) {
+      let byHash = this.history.get(key);
+      if (byHash === undefined) {
+        byHash = new Map();
+        this.history.set(key, byHash);
+      }
+      if (byHash.has(shard.hash)) continue;
+      const fps = new Map<string, string>();
+      for (const x of [...shard.config.pipelines, ...shard.config.outputs]) {
+        const fp = items.get(x.id);
+        if (fp !== undefined) fps.set(x.id, fp);
+      }
+      byHash.set(shard.hash, fps);
+      while (byHash.size > HISTORY) byHash.delete(byHash.keys().next().value!);
+    }
+    for (const key of this.history.keys()) if (!shards.has(key)) this.history.delete(key);
   }
 
   /** Queue every resource's status again after the next reconcile (leadership began). */
@@ -114,22 +154,11 @@ export class WorldReconciler {
   }
 
   private snapshot(): WorldSnapshot {
-    const { crs, owned, namespaces: ns, secrets: sec } = this.o.informers;
+    const { crs, namespaces: ns, secrets: sec } = this.o.informers;
     const list = (k: string) => crs.get(k)!.list();
     const namespaces = new Map(ns.list().map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
     const secrets = new Map(sec.list().map((x) => [keyOf(x), new Set(x.keys as string[])]));
-    const cm = owned.get('ConfigMap')!.get(this.o.settings.agentName, this.o.settings.namespace);
-    // parsed once per ConfigMap content, not once per reconcile (it is megabytes at scale)
-    const running = this.memo.runningConfig(
-      (cm?.binaryData as Record<string, string> | undefined)?.[AGENT_CONFIG_KEY],
-      () => {
-        try {
-          return JSON.parse(agentConfigText(cm) ?? '') as AgentConfig;
-        } catch {
-          return undefined;
-        }
-      },
-    );
+    const running = this.runningConfig();
     // What was accepted last time keeps its place under the namespace caps (an unused output is
     // in no running config). Only needed when a policy caps something.
     const prev = this.current;
@@ -151,6 +180,50 @@ export class WorldReconciler {
     };
   }
 
+  /** An ownedKey of a namespace shard ConfigMap (`ConfigMap:<ns>/<agent>-ns-<namespace>`). */
+  private isShardKey(key: string): boolean {
+    return key.startsWith(`ConfigMap:${this.o.settings.namespace}/${this.o.settings.agentName}-ns-`);
+  }
+
+  /**
+   * What the agents run now: the live base ConfigMap and shards, merged. Each is parsed once per
+   * content, not once per reconcile (and not at all when it carries what this operator applied).
+   */
+  private runningConfig(): AgentConfig | undefined {
+    const s = this.o.settings;
+    const parse = (cm: KubeObject) => () => {
+      try {
+        return JSON.parse(agentConfigText(cm) ?? '') as AgentConfig;
+      } catch {
+        return undefined;
+      }
+    };
+    const data = (cm: KubeObject, k: string) => (cm.binaryData as Record<string, string> | undefined)?.[k];
+    const cms = this.o.informers.owned.get('ConfigMap')!.list();
+    const baseCm = cms.find((c) => c.metadata.name === s.agentName && c.metadata.namespace === s.namespace);
+    const base = baseCm
+      ? this.memo.runningConfig(
+          baseCm.metadata.name,
+          BASE_SHARD,
+          data(baseCm, AGENT_CONFIG_KEY),
+          parse(baseCm),
+        )
+      : undefined;
+    const names = new Set<string>();
+    const shards: AgentConfig[] = [];
+    for (const cm of cms) {
+      const key = cm.metadata.labels?.[SHARD_LABEL];
+      if (key === undefined || cm.metadata.namespace !== s.namespace) continue;
+      names.add(cm.metadata.name);
+      const c = this.memo.runningConfig(cm.metadata.name, key, data(cm, SHARD_DATA_KEY), parse(cm));
+      if (c !== undefined) shards.push(c);
+    }
+    if (baseCm) names.add(baseCm.metadata.name);
+    this.memo.retainRunning(names);
+    if (base === undefined && shards.length === 0) return undefined;
+    return mergeShards(base ?? { apiVersion: 'agent.sluice.dev/v1', pipelines: [], outputs: [] }, shards);
+  }
+
   async reconcile(): Promise<void> {
     const { owned } = this.o.informers;
     const world = this.snapshot();
@@ -167,9 +240,7 @@ export class WorldReconciler {
     const compiled = new Map<string, number>();
     for (const o of [...world.pipelines, ...world.outputs])
       compiled.set(resourceId({ kind: o.kind!, metadata: o.metadata }), o.metadata.generation ?? 0);
-    this.history.delete(desired.hash);
-    this.history.set(desired.hash, desired.fingerprints);
-    while (this.history.size > HISTORY) this.history.delete(this.history.keys().next().value!);
+    this.remember(desired.shards, desired.items);
 
     const live = new Map<string, KubeObject>();
     for (const [kind, inf] of owned)
@@ -234,7 +305,9 @@ export class WorldReconciler {
     this.o.metrics.pipelines.set({ state: 'accepted' }, accepted);
     this.o.metrics.pipelines.set({ state: 'rejected' }, rejected);
     this.o.metrics.pipelines.set({ state: 'kept' }, kept);
-    // Configured counts depend on the new hash: re-check every status once.
-    if (res.applied.length) this.o.sweep();
+    // Configured counts depend on the new hashes: re-check every status once — unless only
+    // namespace shards were applied, whose pipelines with a new fingerprint are queued above
+    // (the others run the same blocks under the new hash, so their counts stay).
+    if (res.applied.some((k) => !this.isShardKey(k))) this.o.sweep();
   }
 }

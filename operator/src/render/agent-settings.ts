@@ -4,6 +4,7 @@
 // host files matched nothing and pod selectors waited for ever.
 import type { AgentSettings } from '../../../contract/agent-config/types.ts';
 import { parseQuantity } from '../api/units.ts';
+import { shardSelector } from './configmap.ts';
 import type { RenderSettings } from './settings.ts';
 
 /** Container paths of the agent's mounts. */
@@ -50,7 +51,8 @@ export function bufferBudgetFor(s: RenderSettings): AgentSettings['bufferBudget'
 /**
  * The agent settings an install implies: the pod-log directory the DaemonSet mounts, the host root,
  * the data directory, the metrics port the probes and the Service use, and Kubernetes enrichment
- * (pod selectors, workload fields and the exclude annotation need it), the node-wide buffer budget,
+ * (pod selectors, workload fields and the exclude annotation need it), where the per-namespace
+ * config shards are, the node-wide buffer budget,
  * and who may read its endpoints (docs/security.md). `overrides` (the operator's
  * `--agent-settings`) win field by field; they exist for tuning (logLevel, buffers) and for agents
  * that run outside a DaemonSet.
@@ -65,6 +67,8 @@ export function agentSettingsFor(s: RenderSettings, overrides: AgentSettings = {
     httpAuth: 'kubernetes',
     tapPort: s.tapPort,
     enrichment: { kubernetes: true },
+    // Each namespace's pipelines and outputs: one ConfigMap per namespace, read through the API.
+    configShards: { namespace: s.namespace, labelSelector: shardSelector(s) },
   };
   const budget = bufferBudgetFor(s);
   if (budget !== undefined) base.bufferBudget = budget;

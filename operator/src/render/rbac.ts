@@ -1,6 +1,7 @@
 // Least-privilege RBAC of the agent: read pods, namespaces and nodes (enrichment); create
 // TokenReviews and SubjectAccessReviews (`sluice tap`: the agent checks who calls /tap and whether
-// they may `get` logpipelines/tap, agent/src/ops/tap-auth.ts); report its own state through Leases in its namespace; and `get`/`watch` exactly the Secrets that outputs
+// they may `get` logpipelines/tap, agent/src/ops/tap-auth.ts); report its own state through Leases
+// and read its config shards (ConfigMaps) in its namespace; and `get`/`watch` exactly the Secrets that outputs
 // reference, through one Role per namespace with `resourceNames`.
 import type { SecretRef } from '../compile/secrets.ts';
 import { meta } from './meta.ts';
@@ -34,7 +35,12 @@ export function renderAgentClusterRoleBinding(s: RenderSettings): Record<string,
   };
 }
 
-/** Leases in the agent namespace carry each agent's config hash and delivery figures. */
+/**
+ * In the agent's own namespace only: Leases carry each agent's config hashes and delivery figures;
+ * ConfigMaps are read (get/list/watch, no writes) for the per-namespace config shards, which the
+ * agent lists by label (shardSelector) — RBAC cannot narrow list/watch to a label, so the Role
+ * covers the namespace's ConfigMaps, which hold no secrets (Secrets are a separate resource).
+ */
 export function renderAgentStatusRole(s: RenderSettings): Record<string, unknown>[] {
   const name = `${s.agentName}-status`;
   return [
@@ -48,6 +54,7 @@ export function renderAgentStatusRole(s: RenderSettings): Record<string, unknown
           resources: ['leases'],
           verbs: ['get', 'create', 'update', 'patch'],
         },
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] },
       ],
     },
     {

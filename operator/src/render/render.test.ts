@@ -4,9 +4,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import * as yaml from 'js-yaml';
+import { BASE_SHARD, mergeShards, SHARD_LABEL, shardOf } from '../../../contract/agent-config/shards.ts';
+import type { AgentConfig } from '../../../contract/agent-config/types.ts';
 import { compileResources, configSecretRefs } from '../compile/index.ts';
 import { CONFIGMAP_MAX_BYTES } from './configmap.ts';
-import { AGENT_CONFIG_KEY, agentConfigText, defaultSettings, renderAll } from './index.ts';
+import { agentConfigText, defaultSettings, renderAll } from './index.ts';
 
 const root = join(import.meta.dirname, '../../..');
 const golden = (name: string) => join(root, 'test/fixtures/golden', name);
@@ -36,34 +38,67 @@ function readdirYaml(dir: string): unknown[] {
     .flatMap((f) => yaml.loadAll(readFileSync(join(dir, f), 'utf8')));
 }
 
+/** The whole config the agent ConfigMaps carry: the base with every shard merged, by id. */
+function carried(objects: Record<string, unknown>[]): AgentConfig {
+  const cms = objects.filter((o) => o.kind === 'ConfigMap');
+  const [base, ...shards] = cms.map((cm) => JSON.parse(agentConfigText(cm)!) as AgentConfig);
+  const m = mergeShards(base!, shards);
+  return { ...m, pipelines: sortById(m.pipelines), outputs: sortById(m.outputs) };
+}
+const sortById = <T extends { id: string }>(xs: T[]) => [...xs].sort((a, b) => (a.id < b.id ? -1 : 1));
+
 describe('render', () => {
   const objects = renderExamples();
 
   test('the examples render to the golden objects', () => {
-    // The ConfigMap carries the config gzipped; the golden files show it readable, in its own file.
+    // The ConfigMaps carry the config gzipped; the golden files show it readable, in its own
+    // file (the base and every namespace shard merged).
     const readable = objects.map((o) =>
       o.kind === 'ConfigMap'
-        ? { ...o, binaryData: { [AGENT_CONFIG_KEY]: '<gzip of render-examples.agent.json>' } }
+        ? {
+            ...o,
+            binaryData: Object.fromEntries(
+              Object.keys(o.binaryData as object).map((k) => [
+                k,
+                '<gzip of its part of render-examples.agent.json>',
+              ]),
+            ),
+          }
         : o,
     );
     check(
       'render-examples.yaml',
       readable.map((o) => yaml.dump(o, { lineWidth: -1, noRefs: true })).join('---\n'),
     );
-    const cm = objects.find((o) => o.kind === 'ConfigMap')!;
-    check('render-examples.agent.json', `${JSON.stringify(JSON.parse(agentConfigText(cm)!), null, 2)}\n`);
+    check('render-examples.agent.json', `${JSON.stringify(carried(objects), null, 2)}\n`);
   });
 
-  test('the ConfigMap carries exactly the compiled config, compressed, and renders byte-identically', () => {
-    const cm = objects.find((o) => o.kind === 'ConfigMap')!;
-    const compiled = compileResources(readdirYaml(join(root, 'examples'))).config;
-    expect(JSON.parse(agentConfigText(cm)!)).toEqual(JSON.parse(JSON.stringify(compiled)));
-    expect(cm.data).toBeUndefined();
-    // same input, same bytes: an unchanged world must not re-apply the ConfigMap
-    expect(renderExamples().find((o) => o.kind === 'ConfigMap')).toEqual(cm);
+  test('the ConfigMaps carry exactly the compiled config, compressed, and render byte-identically', () => {
+    const cms = objects.filter((o) => o.kind === 'ConfigMap');
+    const compiled = JSON.parse(JSON.stringify(compileResources(readdirYaml(join(root, 'examples'))).config));
+    expect(carried(objects)).toEqual({
+      ...compiled,
+      pipelines: sortById(compiled.pipelines),
+      outputs: sortById(compiled.outputs),
+    });
+    // the base and one shard per namespace of the examples, each labelled with its namespace
+    expect(
+      cms.map((c) => (c.metadata as { labels: Record<string, string> }).labels[SHARD_LABEL] ?? ''),
+    ).toEqual([
+      '',
+      ...new Set(
+        [...compiled.pipelines, ...compiled.outputs]
+          .map((x: { id: string }) => shardOf(x.id))
+          .filter((k: string) => k !== BASE_SHARD)
+          .sort(),
+      ),
+    ]);
+    for (const cm of cms) expect(cm.data).toBeUndefined();
+    // same input, same bytes: an unchanged world must not re-apply the ConfigMaps
+    expect(renderExamples().filter((o) => o.kind === 'ConfigMap')).toEqual(cms);
   });
 
-  test('thousands of pipelines fit the ConfigMap size limit', () => {
+  test('thousands of pipelines in a thousand namespaces: one small ConfigMap each, the base holds none', () => {
     const pipelines = Array.from({ length: 10_000 }, (_, i) => ({
       id: `LogPipeline/ns-${i % 1000}/p-${i}`,
       kind: 'LogPipeline' as const,
@@ -82,18 +117,17 @@ describe('render', () => {
       options: {},
     }));
     const config = { apiVersion: 'agent.sluice.dev/v1' as const, pipelines, outputs };
-    const cm = renderAll({ settings: defaultSettings(), config, secretRefs: [] }).find(
-      (o) => o.kind === 'ConfigMap',
-    )!;
-    const size = JSON.stringify(cm).length;
+    const all = renderAll({ settings: defaultSettings(), config, secretRefs: [] });
+    const cms = all.filter((o) => o.kind === 'ConfigMap');
     expect(JSON.stringify(config).length).toBeGreaterThan(CONFIGMAP_MAX_BYTES);
-    expect(size).toBeLessThan(CONFIGMAP_MAX_BYTES / 4);
-    expect(JSON.parse(agentConfigText(cm)!)).toEqual(config);
+    expect(cms).toHaveLength(1001);
+    for (const cm of cms) expect(JSON.stringify(cm).length).toBeLessThan(2000);
+    expect(JSON.parse(agentConfigText(cms[0])!).pipelines).toEqual([]);
+    expect(carried(all)).toEqual({ ...config, pipelines: sortById(pipelines), outputs: sortById(outputs) });
   });
 
-  test('no secret value and no secret-looking data reaches the ConfigMap', () => {
-    const cm = objects.find((o) => o.kind === 'ConfigMap')!;
-    const cfg = agentConfigText(cm)!;
+  test('no secret value and no secret-looking data reaches the ConfigMaps', () => {
+    const cfg = JSON.stringify(carried(objects));
     expect(cfg).toContain('"secret"');
     expect(cfg).not.toMatch(/"password"\s*:\s*"/);
   });

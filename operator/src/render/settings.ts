@@ -45,6 +45,12 @@ export interface RenderSettings {
    * a quantity, or empty for a share of the agent's memory limit; disk as a quantity, empty for none.
    */
   bufferBudget?: { memory?: string | number; memoryPercentOfLimit?: number; disk?: string | number };
+  /**
+   * Largest compressed config of one namespace's shard ConfigMap (default CONFIGMAP_MAX_BYTES, what
+   * a ConfigMap holds); beyond it the namespace's pipelines get ConfigShardTooLarge. Lower only to
+   * test that condition.
+   */
+  configShardMaxBytes?: number;
 }
 
 export function defaultSettings(overrides: Partial<RenderSettings> = {}): RenderSettings {

@@ -1,9 +1,12 @@
 // What the agents report through their Leases (agent/src/ops/report.ts), summed for status:
-// which config hashes run on how many live agents, and per-output figures over all agents.
+// which config shards (by hash) run on how many live agents, and per-output figures over all agents.
+import { BASE_SHARD } from '../../../contract/agent-config/shards.ts';
 import {
   type OutputReport,
   parseReport,
+  parseShardHashes,
   REPORT_HASH_ANNOTATION,
+  REPORT_SHARDS_ANNOTATION,
   REPORT_STATS_ANNOTATION,
 } from '../../../contract/report.ts';
 import type { KubeObject } from '../kube/client.ts';
@@ -16,9 +19,15 @@ export interface OutputFigures {
   lastErrorTime?: string;
 }
 
+/** Live agents that run the same shards: shard key (BASE_SHARD for the base) → hash. */
+export interface AgentGroup {
+  shards: Map<string, string>;
+  count: number;
+}
+
 export interface AgentReports {
-  /** live agents by the config hash they run */
-  hashes: Map<string, number>;
+  /** live agents, grouped by the shard hashes they run (usually one group: all agents alike) */
+  agents: AgentGroup[];
   outputs: Map<string, OutputFigures>;
   /** Per pipeline: bytes of its files never read, by reason, summed over agents. */
   unreadBytes: Map<string, Record<string, number>>;
@@ -40,7 +49,7 @@ export function isFresh(lease: KubeObject, now: number): boolean {
 }
 
 export function aggregateReports(leases: KubeObject[], now: number): AgentReports {
-  const hashes = new Map<string, number>();
+  const groups = new Map<string, AgentGroup>();
   const outputs = new Map<string, OutputFigures>();
   const unreadBytes = new Map<string, Record<string, number>>();
   const capped = new Map<string, Record<string, number>>();
@@ -50,7 +59,16 @@ export function aggregateReports(leases: KubeObject[], now: number): AgentReport
     live++;
     const a = l.metadata.annotations ?? {};
     const hash = a[REPORT_HASH_ANNOTATION];
-    if (hash) hashes.set(hash, (hashes.get(hash) ?? 0) + 1);
+    const shardsText = a[REPORT_SHARDS_ANNOTATION] ?? '';
+    const sig = `${hash ?? ''}\0${shardsText}`;
+    const g = groups.get(sig);
+    if (g) g.count++;
+    else {
+      const shards = new Map(Object.entries(parseShardHashes(shardsText)));
+      shards.delete(BASE_SHARD);
+      if (hash) shards.set(BASE_SHARD, hash);
+      groups.set(sig, { shards, count: 1 });
+    }
     const r = parseReport(a[REPORT_STATS_ANNOTATION]);
     if (!r) continue;
     for (const [id, o] of Object.entries(r.o)) add(outputs, id, o);
@@ -59,7 +77,7 @@ export function aggregateReports(leases: KubeObject[], now: number): AgentReport
       if (p.c) sumInto(capped, id, p.c);
     }
   }
-  return { hashes, outputs, unreadBytes, capped, live };
+  return { agents: [...groups.values()], outputs, unreadBytes, capped, live };
 }
 
 function sumInto(m: Map<string, Record<string, number>>, id: string, add: Record<string, number>): void {
@@ -81,6 +99,30 @@ function add(outputs: Map<string, OutputFigures>, id: string, o: OutputReport): 
     f.lastError = o.e;
     f.lastErrorTime = o.t;
   }
+}
+
+/**
+ * Which statuses a change of one report Lease can change: every status, or (when only the hashes
+ * of some namespace shards moved, the usual case while a namespace's change rolls out) only the
+ * LogPipelines of those namespaces. A heartbeat that changes nothing changes no status.
+ */
+export function reportDelta(
+  old: KubeObject | undefined,
+  obj: KubeObject,
+  deleted: boolean,
+  now: number,
+): { all: true } | { all: false; namespaces: Set<string> } {
+  if (deleted || old === undefined || !isFresh(old, now) || !isFresh(obj, now)) return { all: true };
+  const a = old.metadata.annotations ?? {};
+  const b = obj.metadata.annotations ?? {};
+  if (a[REPORT_HASH_ANNOTATION] !== b[REPORT_HASH_ANNOTATION]) return { all: true };
+  if (a[REPORT_STATS_ANNOTATION] !== b[REPORT_STATS_ANNOTATION]) return { all: true };
+  const namespaces = new Set<string>();
+  if (a[REPORT_SHARDS_ANNOTATION] === b[REPORT_SHARDS_ANNOTATION]) return { all: false, namespaces };
+  const x = parseShardHashes(a[REPORT_SHARDS_ANNOTATION]);
+  const y = parseShardHashes(b[REPORT_SHARDS_ANNOTATION]);
+  for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) if (x[k] !== y[k]) namespaces.add(k);
+  return { all: false, namespaces };
 }
 
 /** The earliest moment a fresh lease goes stale (to re-check status then). */

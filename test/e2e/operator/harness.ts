@@ -7,6 +7,8 @@ import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
+import { mergeShards, SHARD_LABEL } from '../../../contract/agent-config/shards.ts';
+import type { AgentConfig } from '../../../contract/agent-config/types.ts';
 import { KubeClient, type KubeObject } from '../../../operator/src/kube/client.ts';
 import { fromKubeconfig } from '../../../operator/src/kube/config.ts';
 import { collectionPath, objectPath, rtOf } from '../../../operator/src/kube/resources.ts';
@@ -242,7 +244,10 @@ export async function startOperator(
   };
 }
 
-/** A real `sluice agent` standing in for the kwok pod on `node`, fed the ConfigMap as kubelet would. */
+/**
+ * A real `sluice agent` standing in for the kwok pod on `node`, fed the base ConfigMap as kubelet
+ * would; it reads the namespace shards through the apiserver itself, under its ServiceAccount.
+ */
 export interface AgentProc {
   node: string;
   proc: ChildProcess;
@@ -350,7 +355,29 @@ export interface Cond {
 export const cond = (o: KubeObject | undefined, type: string): Cond | undefined =>
   ((o?.status as { conditions?: Cond[] } | undefined)?.conditions ?? []).find((c) => c.type === type);
 
-/** The agent config JSON text in the live agent ConfigMap ('' when there is none). */
+/** The live config shard ConfigMaps of an agent (one per namespace with pipelines or outputs). */
+export async function shardConfigMaps(
+  env: Env,
+  name = env.agentName,
+  namespace = env.ns,
+): Promise<KubeObject[]> {
+  const list = await env.admin.request<{ items: KubeObject[] }>(
+    'GET',
+    collectionPath(rtOf('ConfigMap'), namespace),
+    { query: { labelSelector: `${SHARD_LABEL},app.kubernetes.io/instance=${name}` } },
+  );
+  return list.items;
+}
+
+/**
+ * The whole agent config the live ConfigMaps carry, as JSON text: the base ConfigMap with every
+ * namespace shard merged in, as the agents run it ('' when there is no base).
+ */
 export async function agentConfigJson(env: Env, name = env.agentName, namespace = env.ns): Promise<string> {
-  return agentConfigText(await env.get('ConfigMap', name, namespace)) ?? '';
+  const base = agentConfigText(await env.get('ConfigMap', name, namespace));
+  if (base === undefined) return '';
+  const shards = (await shardConfigMaps(env, name, namespace))
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+    .map((cm) => JSON.parse(agentConfigText(cm) ?? '{"pipelines":[],"outputs":[]}') as AgentConfig);
+  return `${JSON.stringify(mergeShards(JSON.parse(base) as AgentConfig, shards))}\n`;
 }
