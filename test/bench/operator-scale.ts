@@ -348,7 +348,7 @@ export async function operatorScale(): Promise<string> {
     `| spec change → its namespace's shard ConfigMap, p50 / p99 (40 changes, all Ready) | ${p50} ms / ${p99} ms | p99 < 1 s |`,
     `| spec change → its namespace's shard ConfigMap, p50 / max (10 changes while statuses are written) | ${pct(during, 50)} ms / ${pct(during, 99)} ms | < 1 s |`,
     `| agent report Lease annotations (largest written) | ${reportSize.totalBytes.toLocaleString('en')} bytes, of which shard hashes ${reportSize.shardsBytes.toLocaleString('en')} (${NS} namespaces) | < 256 kB |`,
-    `| operator peak RSS | ${m.hwm.toFixed(0)} MB | < 512 MB (the chart's memory limit) |`,
+    `| operator peak RSS | ${m.hwm.toFixed(0)} MB | < 256 MB (BENCHMARKS.md §3; the chart's limit is 512Mi) |`,
     `| operator CPU (user + system, whole run) | ${m.cpuSeconds.toFixed(1)} s | — |`,
     `| machine load (1-min average) | ${load} | — |`,
     `| apiserver requests per reconcile | ${(m.requests / m.reconciles).toFixed(2)} (${m.requests} requests / ${m.reconciles} reconciles; ${m.writes} writes) | — |`,
