@@ -330,7 +330,7 @@ export async function operatorScale(): Promise<string> {
   const p50 = pct(lat, 50);
   const p99 = pct(lat, 99);
   // the operator's memory limit in the chart (charts/sluice/values.yaml: operator.resources)
-  const met = afterLast <= 60 && p99 < 1000 && pct(during, 99) < 1000 && m.hwm < 512;
+  const met = afterLast <= 60 && p99 < 1000 && pct(during, 99) < 1000 && m.hwm < 256;
   const load = `load average ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end, on ${cpus().length} cores`;
   const coldText = `settled in ${((settled - c0) / 1000).toFixed(1)} s, ${coldWrites} writes, peak RSS ${mc.hwm.toFixed(0)} MB, CPU ${mc.cpuSeconds.toFixed(1)} s`;
   process.stdout.write(
