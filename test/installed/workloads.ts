@@ -55,7 +55,6 @@ export function scriptConfigMap(namespace: string): object {
 
 /** A Deployment of one writer pod (its workload is then the Deployment). */
 export function writerDeployment(namespace: string, image: string, w: Writer): object {
-  const labels = { ...w.labels, writer: w.name };
   const env = {
     TAG: w.tag,
     COUNT: String(w.count),
@@ -64,32 +63,19 @@ export function writerDeployment(namespace: string, image: string, w: Writer): o
     PAUSE: w.pause ?? '0',
     RATE: String(w.rate ?? 0),
   };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: w.name, namespace },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { writer: w.name } },
-      template: {
-        metadata: { labels, ...(w.annotations ? { annotations: w.annotations } : {}) },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          containers: [
-            {
-              name: 'app',
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              command: ['sh', w.rate ? '/scripts/paced.sh' : '/scripts/writer.sh'],
-              env: Object.entries(env).map(([name, value]) => ({ name, value })),
-              volumeMounts: [{ name: 'scripts', mountPath: '/scripts' }],
-            },
-          ],
-          volumes: [{ name: 'scripts', configMap: { name: 'writer' } }],
-        },
+  return oneReplica(namespace, w.name, w.labels, w.annotations, {
+    containers: [
+      {
+        name: 'app',
+        image,
+        imagePullPolicy: 'IfNotPresent',
+        command: ['sh', w.rate ? '/scripts/paced.sh' : '/scripts/writer.sh'],
+        env: Object.entries(env).map(([name, value]) => ({ name, value })),
+        volumeMounts: [{ name: 'scripts', mountPath: '/scripts' }],
       },
-    },
-  };
+    ],
+    volumes: [{ name: 'scripts', configMap: { name: 'writer' } }],
+  });
 }
 
 /** A Deployment of one busybox pod running `script` with sh (attack workloads: floods, hostile lines). */
@@ -104,23 +90,30 @@ export function shellDeployment(
     serviceAccountName?: string;
   },
 ): object {
-  const labels = { ...d.labels, writer: d.name };
+  return oneReplica(namespace, d.name, d.labels, d.annotations, {
+    ...(d.serviceAccountName ? { serviceAccountName: d.serviceAccountName } : {}),
+    containers: [{ name: 'app', image, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', d.script] }],
+  });
+}
+
+/** One pod of `spec` under a Deployment, selected by its `writer` label (its workload is the Deployment). */
+function oneReplica(
+  namespace: string,
+  name: string,
+  labels: Record<string, string>,
+  annotations: Record<string, string> | undefined,
+  spec: object,
+): object {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: d.name, namespace },
+    metadata: { name, namespace },
     spec: {
       replicas: 1,
-      selector: { matchLabels: { writer: d.name } },
+      selector: { matchLabels: { writer: name } },
       template: {
-        metadata: { labels, ...(d.annotations ? { annotations: d.annotations } : {}) },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          ...(d.serviceAccountName ? { serviceAccountName: d.serviceAccountName } : {}),
-          containers: [
-            { name: 'app', image, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', d.script] },
-          ],
-        },
+        metadata: { labels: { ...labels, writer: name }, ...(annotations ? { annotations } : {}) },
+        spec: { terminationGracePeriodSeconds: 1, ...spec },
       },
     },
   };
