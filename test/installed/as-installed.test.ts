@@ -23,6 +23,7 @@ import {
   prepareNode,
   readyAgent as readyAgentOf,
   readyNow,
+  uninstall,
 } from './install.ts';
 import { openSearchClient, readBucket, readIndex, s3Client, TopicReader } from './sinks.ts';
 import { list, scriptConfigMap, type Writer, writerDeployment } from './workloads.ts';
@@ -150,16 +151,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const r of readers.values()) await r.stop();
   c.run('helm', ['uninstall', 'shop-logging', '-n', 'shop-a', '--wait']);
-  c.run('kubectl', ['delete', 'namespace', ...TENANTS, '--ignore-not-found', '--wait=false']);
-  c.run('kubectl', [
-    'delete',
-    'clusterlogpipeline,clusterlogoutput',
-    '-l',
-    'e2e=installed',
-    '--ignore-not-found',
-  ]);
-  c.run('helm', ['uninstall', 'sluice', '-n', NS, '--wait']);
-  c.run('kubectl', ['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']);
+  uninstall(c, 'installed', TENANTS);
 });
 
 describe('installed with the chart on a real node', () => {

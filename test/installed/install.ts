@@ -72,3 +72,20 @@ export async function readyAgent(c: Cluster, name = 'sluice-agent'): Promise<any
     return pods.length === 1 && ready.length === 1 ? ready[0] : undefined;
   });
 }
+
+/**
+ * Undoes a suite's install: its app namespaces, its cluster-scoped pipelines and outputs (labelled
+ * `e2e=<label>`), the chart, and the chart's namespace; nothing waits for the namespaces to go.
+ */
+export function uninstall(c: Cluster, label: string, appNamespaces: readonly string[]): void {
+  c.run('kubectl', ['delete', 'namespace', ...appNamespaces, '--ignore-not-found', '--wait=false']);
+  c.run('kubectl', [
+    'delete',
+    'clusterlogpipeline,clusterlogoutput',
+    '-l',
+    `e2e=${label}`,
+    '--ignore-not-found',
+  ]);
+  c.run('helm', ['uninstall', 'sluice', '-n', NS, '--wait']);
+  c.run('kubectl', ['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']);
+}

@@ -59,7 +59,7 @@ import {
   writtenRate,
 } from './attacks/scene.ts';
 import { until } from './cluster.ts';
-import { MIN, NS, prepareNode, readyAgent, readyNow } from './install.ts';
+import { MIN, NS, prepareNode, readyAgent, readyNow, uninstall } from './install.ts';
 import { TopicReader } from './sinks.ts';
 import { Tenant } from './tenant.ts';
 import { list, scriptConfigMap, writerDeployment } from './workloads.ts';
@@ -168,16 +168,7 @@ kubectl -n ${NS} rollout status deployment/sluice-operator --timeout=5m`);
 
 afterAll(async () => {
   for (const r of readers.values()) await r.stop();
-  c.run('kubectl', ['delete', 'namespace', VICTIM, EVIL, '--ignore-not-found', '--wait=false']);
-  c.run('kubectl', [
-    'delete',
-    'clusterlogpipeline,clusterlogoutput',
-    '-l',
-    'e2e=attacks',
-    '--ignore-not-found',
-  ]);
-  c.run('helm', ['uninstall', 'sluice', '-n', NS, '--wait']);
-  c.run('kubectl', ['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']);
+  uninstall(c, 'attacks', [VICTIM, EVIL]);
 }, 5 * MIN);
 
 describe('a namespace editor attacks the other tenants of the installed chart', () => {
