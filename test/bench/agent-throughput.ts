@@ -44,6 +44,7 @@ import {
 import { defaultSettings } from '../../operator/src/render/settings.ts';
 import { freePort } from '../env/ports.ts';
 import { buildDist } from './build-dist.ts';
+import { median } from './median.ts';
 import type { BenchRun } from './types.ts';
 import { workload } from './workload.ts';
 
@@ -430,10 +431,6 @@ async function runDeployed(d: Deployed): Promise<Row> {
 
 // ---------------------------------------------------------------- the section
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 const line = (r: BenchRun) =>
   `${r.records} records, ${r.cpuSeconds.toFixed(2)} CPU-s (user ${r.userSeconds.toFixed(2)}, sys ${r.systemSeconds.toFixed(2)}), ${fmt(r.recordsPerCpuSecond)} rec/CPU-s, peak RSS ${r.peakRssMb.toFixed(1)} MB`;

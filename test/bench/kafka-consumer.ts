@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import * as kafkajs from 'kafkajs';
 import { installCodecs } from '../../destinations/kafka/sink/codecs.ts';
 import { KAFKA_COMPONENTS, kafkaEnv, loadEnv } from '../env/index.ts';
+import { median } from './median.ts';
 
 export const KAFKA_CONSUMER_TITLE = 'Kafka consumer clients for the aggregator tier (issue 17)';
 
@@ -201,10 +202,6 @@ async function rebalance(s: Setup, brokers: string[], topic: string, run: string
   };
 }
 
-const median = (xs: number[]) => {
-  const v = [...xs].sort((x, y) => x - y);
-  return v.length % 2 === 1 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-};
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 
 export async function kafkaConsumerSection(runs: number): Promise<string> {

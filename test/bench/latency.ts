@@ -32,6 +32,7 @@ import { kafkaEnv, openSearchEnv } from '../env/index.ts';
 import { freePort } from '../env/ports.ts';
 import { NODE_FLAGS } from './agent-throughput.ts';
 import { buildDist } from './build-dist.ts';
+import { median } from './median.ts';
 import type { Bench, BenchRun } from './types.ts';
 
 const RATE = 10_000;
@@ -359,10 +360,6 @@ async function once(): Promise<BenchRun> {
 let lostTotal = 0;
 const refreshGaps: string[] = [];
 const loads: string[] = [];
-const median = (xs: number[]) => {
-  const v = [...xs].sort((a, b) => a - b);
-  return v.length % 2 === 1 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-};
 const kafkaP99 = () => median(p99s.map((p) => p.kafka));
 const searchP99 = () => median(p99s.map((p) => p.search));
 

@@ -11,6 +11,7 @@ import { cpus } from 'node:os';
 import { TITLE as AGENT_TITLE, agentThroughputSection } from './agent-throughput.ts';
 import { KAFKA_CONSUMER_TITLE, kafkaConsumerSection } from './kafka-consumer.ts';
 import { latency } from './latency.ts';
+import { median } from './median.ts';
 import { operatorScale } from './operator-scale.ts';
 import { patternEngine } from './patterns.ts';
 import { PIPELINES_TITLE, pipelinesSection } from './pipelines.ts';
@@ -19,11 +20,6 @@ import { sinkBenches } from './sink-throughput.ts';
 import type { Bench, BenchRun } from './types.ts';
 
 const benches: Bench[] = [...sinkBenches, latency];
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const only = process.env.BENCH_ONLY;
